@@ -1,0 +1,215 @@
+"""Geometry: text lines, words found by position, column boundaries and row bands.
+
+Everything here works on positions only; content-stream order never decides anything.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from statistics import median
+
+from .model import Glyph, Rule
+
+
+@dataclass
+class Line:
+    glyphs: list[Glyph]          # left to right
+
+    @property
+    def top(self) -> float:
+        return min(g.top for g in self.glyphs)
+
+    @property
+    def bottom(self) -> float:
+        return max(g.bottom for g in self.glyphs)
+
+    @property
+    def x0(self) -> float:
+        return self.glyphs[0].x0
+
+    @property
+    def x1(self) -> float:
+        return max(g.x1 for g in self.glyphs)
+
+    @property
+    def yc(self) -> float:
+        return (self.top + self.bottom) / 2
+
+    @property
+    def text(self) -> str:
+        return "".join(g.text for g in self.glyphs)
+
+    @property
+    def size(self) -> float:
+        return median(g.size for g in self.glyphs)
+
+
+def make_lines(glyphs: list[Glyph]) -> list[Line]:
+    """Cluster glyphs into baselines by vertical centre, each sorted left to right."""
+    lines: list[tuple[float, float, list[Glyph]]] = []   # (yc, size, glyphs)
+    for g in sorted(glyphs, key=lambda g: (g.yc, g.x0)):
+        if lines:
+            yc, size, gs = lines[-1]
+            if abs(g.yc - yc) <= 0.35 * min(size, g.size):
+                gs.append(g)
+                continue
+        lines.append((g.yc, g.size, [g]))
+    out = [Line(sorted(gs, key=lambda g: g.x0)) for _, _, gs in lines]
+    return _split_overlaps(out)
+
+
+def _split_overlaps(lines: list[Line]) -> list[Line]:
+    """Glyphs printed on top of each other in one cluster (two lines merged) are rare; keep as is."""
+    return lines
+
+
+def in_box(g: Glyph, x0: float, top: float, x1: float, bottom: float) -> bool:
+    return x0 <= g.xc < x1 and top <= g.yc < bottom
+
+
+def vrule_between(rules: list[Rule], xa: float, xb: float, y: float, slack: float = 1.0) -> Rule | None:
+    for r in rules:
+        if r.horizontal:
+            continue
+        x = (r.x0 + r.x1) / 2
+        if xa - slack <= x <= xb + slack and r.top - slack <= y <= r.bottom + slack:
+            return r
+    return None
+
+
+def hrules(rules: list[Rule], x: float, top: float, bottom: float, slack: float = 1.0) -> list[float]:
+    """y of horizontal rules that cross vertical line x between top and bottom."""
+    ys = []
+    for r in rules:
+        if not r.horizontal:
+            continue
+        y = (r.top + r.bottom) / 2
+        if r.x0 - slack <= x <= r.x1 + slack and top <= y <= bottom:
+            ys.append(y)
+    return sorted(ys)
+
+
+def vrules_x(rules: list[Rule], x0: float, x1: float, top: float, bottom: float, min_cover: float = 0.5) -> list[float]:
+    """x of vertical rules between x0 and x1 that cover a good part of [top, bottom]."""
+    xs = []
+    span = max(bottom - top, 1.0)
+    for r in rules:
+        if r.horizontal:
+            continue
+        x = (r.x0 + r.x1) / 2
+        cover = min(r.bottom, bottom) - max(r.top, top)
+        if x0 <= x <= x1 and cover >= min_cover * span:
+            xs.append(x)
+    return sorted(xs)
+
+
+def gaps(glyphs: list[Glyph], x0: float, x1: float, min_width: float = 1.5) -> list[tuple[float, float]]:
+    """Horizontal intervals inside [x0, x1] that no glyph covers (x-projection gaps)."""
+    spans = sorted((max(g.x0, x0), min(g.x1, x1)) for g in glyphs if g.x1 > x0 and g.x0 < x1)
+    out = []
+    cur = x0
+    for a, b in spans:
+        if a - cur >= min_width:
+            out.append((cur, a))
+        cur = max(cur, b)
+    if x1 - cur >= min_width:
+        out.append((cur, x1))
+    return out
+
+
+class Index:
+    """Lines of a page with fast neighbour look-ups, for finding words by position."""
+
+    def __init__(self, glyphs: list[Glyph], rules: list[Rule]):
+        self.lines = make_lines(glyphs)
+        self.rules = rules
+        self.pos: dict[int, tuple[int, int]] = {}
+        for li, ln in enumerate(self.lines):
+            for gi, g in enumerate(ln.glyphs):
+                self.pos[id(g)] = (li, gi)
+
+    def cell_start(self, li: int, gi: int) -> bool:
+        """True where a glyph begins a cell: line start, after a wide gap or a ruling line."""
+        if gi == 0:
+            return True
+        ln = self.lines[li]
+        a, b = ln.glyphs[gi - 1], ln.glyphs[gi]
+        if b.x0 - a.x1 >= 1.0 * b.size:
+            return True
+        return vrule_between(self.rules, a.x1, b.x0, b.yc, slack=0.5) is not None
+
+    def find(self, word: str, cell_start: bool = True) -> list[list[Glyph]]:
+        """Every placement of `word` read rightwards, wrapping to the line below or
+        stacked vertically; spacing between its characters is ignored."""
+        chars = [c for c in word if not c.isspace()]
+        hits = []
+        for li, ln in enumerate(self.lines):
+            for gi, g in enumerate(ln.glyphs):
+                if g.text != chars[0]:
+                    continue
+                if cell_start and not self.cell_start(li, gi):
+                    continue
+                m = self._extend(li, gi, chars, 1, [g], (li, gi))
+                if m:
+                    hits.append(m)
+        return hits
+
+    def _extend(self, li, gi, chars, k, acc, chunk_start):
+        if k == len(chars):
+            return acc
+        ln = self.lines[li]
+        # rightwards on the same line, whatever the gap (distributed labels)
+        if gi + 1 < len(ln.glyphs) and ln.glyphs[gi + 1].text == chars[k]:
+            nxt = ln.glyphs[gi + 1]
+            if vrule_between(self.rules, ln.glyphs[gi].x1, nxt.x0, nxt.yc, slack=0.5) is None:
+                r = self._extend(li, gi + 1, chars, k + 1, acc + [nxt], chunk_start)
+                if r:
+                    return r
+        # wrap: next line below, starting under this chunk's start (left-aligned or centred)
+        sl, sg = chunk_start
+        first = self.lines[sl].glyphs[sg]
+        chunk = self.lines[sl].glyphs[sg:gi + 1] if sl == li else [self.lines[li].glyphs[gi]]
+        cx = (chunk[0].x0 + chunk[-1].x1) / 2
+        cur = self.lines[li].glyphs[gi]
+        for lj in range(li + 1, min(li + 4, len(self.lines))):
+            lnj = self.lines[lj]
+            if lnj.top - cur.bottom > 1.2 * cur.size:
+                break
+            for gj, h in enumerate(lnj.glyphs):
+                if h.text != chars[k]:
+                    continue
+                if abs(h.x0 - first.x0) <= 0.6 * h.size or abs(h.xc - cx) <= 0.8 * h.size \
+                        or abs(h.xc - cur.xc) <= 0.3 * h.size:
+                    r = self._extend(lj, gj, chars, k + 1, acc + [h], (lj, gj))
+                    if r:
+                        return r
+        return None
+
+
+def bbox(glyphs: list[Glyph]) -> tuple[float, float, float, float]:
+    return (min(g.x0 for g in glyphs), min(g.top for g in glyphs),
+            max(g.x1 for g in glyphs), max(g.bottom for g in glyphs))
+
+
+def paragraphs(lines: list[Line], right_edge: float, is_start) -> list[list[Line]]:
+    """Group wrapped lines into paragraphs: a bullet or number starts one, and so does
+    the line after a short line or a vertical gap."""
+    out: list[list[Line]] = []
+    prev: Line | None = None
+    for ln in lines:
+        new = prev is None or is_start(ln.text)
+        if prev is not None and not new:
+            size = prev.size
+            if ln.top - prev.bottom > 0.8 * size:
+                new = True
+            elif prev.x1 < right_edge - 2.5 * size and not _ends_mid_word(prev.text):
+                new = True
+        if new:
+            out.append([ln])
+        else:
+            out[-1].append(ln)
+        prev = ln
+    return out
+
+
+def _ends_mid_word(text: str) -> bool:
+    return False

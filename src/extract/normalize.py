@@ -1,0 +1,225 @@
+"""Text normalisation for text pulled out of MOFA evaluation-sheet PDFs.
+
+Pure functions, standard library only.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from functools import lru_cache
+from importlib import resources
+
+__all__ = [
+    "fold_radicals",
+    "radical_map",
+    "normalize_text",
+    "squash",
+    "dedupe_chars",
+    "join_lines",
+    "is_paragraph_start",
+]
+
+# ---------------------------------------------------------------------------
+# Radicals
+
+
+@lru_cache(maxsize=1)
+def radical_map() -> dict[int, str]:
+    """Radical code point -> unified ideograph, from the packaged TSV.
+
+    The TSV is generated from Unicode data by tools/gen_radicals.py so that no
+    system package is needed at run time.
+    """
+    text = resources.files("extract").joinpath("data/radicals.tsv").read_text(encoding="utf-8")
+    table: dict[int, str] = {}
+    for line in text.splitlines():
+        if not line or line.startswith("#"):
+            continue
+        src, dst = line.split("\t")[:2]
+        table[int(src.removeprefix("U+"), 16)] = dst
+    return table
+
+
+def fold_radicals(s: str) -> str:
+    """Replace radical code points with their ordinary ideographs.
+
+    PDFs made from some fonts (notably IPA/Office fonts via Word) map glyphs such
+    as 金 or 長 to Kangxi radicals (⾦ U+2FA6) in the text layer; they look the
+    same but do not compare equal.
+    """
+    return s.translate(radical_map())
+
+
+# ---------------------------------------------------------------------------
+# NFKC with exceptions
+
+# ①..⑳, ㉑..㉟, ㊱..㊿: NFKC would turn them into plain digits and lose the
+# "step number" meaning (①計画段階 ②実施段階 ... in PDCA lists).
+_CIRCLED = "\u2460-\u2473\u3251-\u325f\u32b1-\u32bf"
+_CIRCLED_RE = re.compile(f"([{_CIRCLED}])")
+# All Cc except \t and \n (\r is turned into \n first).
+_CONTROL_RE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def normalize_text(s: str) -> str:
+    """fold_radicals + NFKC + drop control characters.
+
+    Deliberate exception: circled numbers ①..⑳ and ㉑..㊿ are kept as printed,
+    because NFKC would make "①計画段階" into "1計画段階" and break the
+    numbering of PDCA step lists. CR and CRLF become "\\n"; "\\n" and "\\t" are
+    kept, every other control character is removed.
+    """
+    s = fold_radicals(s)
+    s = s.replace("\r\n", "\n").replace("\r", "\n")
+    parts = _CIRCLED_RE.split(s)
+    # split() with one group: odd indices are the protected circled numbers.
+    s = "".join(p if i % 2 else unicodedata.normalize("NFKC", p) for i, p in enumerate(parts))
+    return _CONTROL_RE.sub("", s)
+
+
+# Whitespace by str.isspace plus zero-width characters that PDFs sometimes emit.
+_WS_RE = re.compile(r"[\s\u200b\u200c\u200d\u2060\ufeff]+")
+
+
+def squash(s: str) -> str:
+    """normalize_text, then remove all whitespace.
+
+    For matching labels printed with distributed spacing (予　算　額 -> 予算額).
+    """
+    out = _WS_RE.sub("", normalize_text(s))
+    # Removing a space can let NFKC compose across it ("A´" -> "A \u0301" -> "Á");
+    # repeat to a fixed point so that squash is idempotent.
+    for _ in range(4):
+        again = _WS_RE.sub("", normalize_text(out))
+        if again == out:
+            break
+        out = again
+    return out
+
+
+# ---------------------------------------------------------------------------
+# Fake-bold duplicates
+
+
+def dedupe_chars(chars: list[dict], tol: float = 1.0) -> list[dict]:
+    """Drop glyphs printed again (fake bold) within `tol` of an earlier kept one.
+
+    A char is dropped when a char with the same ``text`` and ``upright`` was kept
+    before it and |dx0| <= tol and |dtop| <= tol (``doctop`` is used when present,
+    so chars from several pages do not collide). The first occurrence in input order
+    is kept; input order is preserved. Expected O(n) via a grid keyed on
+    (text, floor(x0/tol), floor(top/tol)).
+
+    Differences from ``pdfplumber.utils.dedupe_chars`` (same result on ordinary
+    fake bold, where the copies lie within `tol` of the first glyph): pdfplumber
+    clusters transitively (a chain of glyphs each within `tol` of the next
+    collapses to one even if its ends are farther apart) and keeps the top-left
+    glyph of a cluster rather than the first printed; its final re-sort by
+    ``list.index`` is quadratic.
+    """
+    if tol <= 0:
+        seen: set[tuple] = set()
+        out = []
+        for c in chars:
+            k = (c.get("upright", True), c["text"], c["x0"], c.get("doctop", c["top"]))
+            if k not in seen:
+                seen.add(k)
+                out.append(c)
+        return out
+
+    grid: dict[tuple, list[tuple[float, float]]] = {}
+    out = []
+    for c in chars:
+        x = float(c["x0"])
+        y = float(c.get("doctop", c["top"]))
+        up = c.get("upright", True)
+        text = c["text"]
+        ix = math.floor(x / tol)
+        iy = math.floor(y / tol)
+        dup = False
+        for jx in (ix - 1, ix, ix + 1):
+            for jy in (iy - 1, iy, iy + 1):
+                for kx, ky in grid.get((up, text, jx, jy), ()):
+                    if abs(kx - x) <= tol and abs(ky - y) <= tol:
+                        dup = True
+                        break
+                if dup:
+                    break
+            if dup:
+                break
+        if not dup:
+            grid.setdefault((up, text, ix, iy), []).append((x, y))
+            out.append(c)
+    return out
+
+
+# ---------------------------------------------------------------------------
+# Lines and paragraphs
+
+_SPACE_AFTER_PUNCT = set(",.;:)!?%'\"")
+
+
+def _is_latin_alnum(ch: str) -> bool:
+    if ch.isascii():
+        return ch.isalnum()
+    # Latin-1 / Latin Extended letters (é, ü...), but not full-width Ａ, which is
+    # typeset inside Japanese text without spaces.
+    return ch.isalpha() and unicodedata.name(ch, "").startswith("LATIN")
+
+
+def join_lines(lines: list[str]) -> str:
+    """Join the wrapped lines of one paragraph.
+
+    Japanese wraps anywhere without a space, English wraps at spaces: a space is
+    put back only between Latin text on both sides. A line ending in "-" is joined
+    without a space (the hyphen is kept). Lines are stripped; blank ones skipped.
+    """
+    out = ""
+    for raw in lines:
+        line = raw.strip()
+        if not line:
+            continue
+        if out:
+            prev, nxt = out[-1], line[0]
+            if (
+                prev != "-"
+                and (_is_latin_alnum(prev) or prev in _SPACE_AFTER_PUNCT)
+                and _is_latin_alnum(nxt)
+            ):
+                out += " "
+        out += line
+    return out
+
+
+_BULLETS = "・･●○◎◆◇■□▪※➢✓"
+_DASHES = "-‐‑–—−"
+_PARA_RE = re.compile(
+    "|".join(
+        [
+            f"[{_BULLETS}]",  # bullets (text may follow on the next line)
+            f"[{_CIRCLED}]",  # ①
+            "-(?![0-9])",  # "- item", not "-5%"
+            "【",  # 【外交政策目標】
+            r"\([0-9]{1,2}\)\s*\S",  # (1)text  (after NFKC: （１） too)
+            f"\\([0-9]{{1,2}}[{_DASHES}][0-9]{{1,2}}\\)",  # (1-4)
+            r"[0-9]{1,2}\)\s*\S",  # 1)text
+            r"[0-9]{1,2}[.、]\s*[^\s0-9]",  # 1.text / 1、text, not 1.5 or 2016年
+            r"\((?:[A-Za-z]|[ivx]{1,4})\)\s*\S",  # (a) (B) (iv)
+            r"[a-z]\)\s*\S",  # a)
+            r"\([ァ-ヶ]\)\s*\S",  # (ア)
+            r"[ァ-ヶ][.)]\s*\S",  # ア. / ア)
+        ]
+    )
+)
+
+
+def is_paragraph_start(line: str) -> bool:
+    """True if a line opens a new paragraph with a bullet, number or heading.
+
+    Numbered forms must be followed by text, so "2016年..." or "1.5億円" at a
+    line start are not paragraph starts. Full-width forms are matched via NFKC.
+    """
+    s = normalize_text(line).strip()
+    return bool(_PARA_RE.match(s))

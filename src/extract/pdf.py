@@ -1,0 +1,100 @@
+"""Open a PDF and turn each page into glyphs and ruling lines; closes what it opens."""
+from __future__ import annotations
+
+import contextlib
+from pathlib import Path
+from typing import Iterator
+
+import pdfplumber
+
+from .model import Glyph, Page, Rule
+from .normalize import dedupe_chars, normalize_text
+
+# A rect thinner than this is a line drawn as a rectangle.
+_THIN = 2.0
+
+
+class PdfError(Exception):
+    """A file that cannot be read as a PDF; `code` is the problem code."""
+
+    def __init__(self, code: str, message: str):
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+def _classify(exc: BaseException) -> PdfError:
+    seen = []
+    e: BaseException | None = exc
+    while e is not None and e not in seen:
+        seen.append(e)
+        e = e.__cause__ or e.__context__ or (e.args[0] if e.args and isinstance(e.args[0], BaseException) else None)
+    names = " ".join(type(x).__name__ for x in seen) + " " + " ".join(str(x) for x in seen)
+    if "PDFPasswordIncorrect" in names or "PDFEncryptionError" in names or "password" in names.lower():
+        return PdfError("encrypted", "The PDF is encrypted with a password; "
+                        "run again with --password, or remove the protection.")
+    return PdfError("unreadable_pdf", "The file cannot be read as a PDF "
+                    f"({type(exc).__name__}); check that it is a complete, valid PDF.")
+
+
+@contextlib.contextmanager
+def open_pdf(path: str | Path, password: str | None = None) -> Iterator[pdfplumber.PDF]:
+    """Open with pdfplumber and map its many failure types onto our problem codes."""
+    try:
+        pdf = pdfplumber.open(path, password=password or "")
+        _ = pdf.pages  # forces the page tree to be parsed
+    except Exception as exc:  # pdfminer raises a zoo of types for broken files
+        raise _classify(exc) from exc
+    try:
+        yield pdf
+    finally:
+        pdf.close()
+
+
+def _rules(page) -> list[Rule]:
+    out = []
+    for ln in page.lines:
+        out.append(Rule(ln["x0"], ln["top"], ln["x1"], ln["bottom"]))
+    for r in page.rects:
+        x0, top, x1, bottom = r["x0"], r["top"], r["x1"], r["bottom"]
+        if bottom - top < _THIN or x1 - x0 < _THIN:
+            out.append(Rule(x0, top, x1, bottom))
+        else:   # a cell border or shading: its four edges bound cells
+            out += [Rule(x0, top, x1, top), Rule(x0, bottom, x1, bottom),
+                    Rule(x0, top, x0, bottom), Rule(x1, top, x1, bottom)]
+    for e in page.curves:
+        pts = e.get("pts") or []
+        if len(pts) == 2:
+            (ax, ay), (bx, by) = pts
+            out.append(Rule(min(ax, bx), min(ay, by), max(ax, bx), max(ay, by)))
+    return [r for r in out if (r.x1 - r.x0) < _THIN or (r.bottom - r.top) < _THIN]
+
+
+def is_garbled_char(text: str) -> bool:
+    return text.startswith("(cid:") or "\ufffd" in text
+
+
+def read_page(page) -> Page:
+    chars = dedupe_chars(page.chars)
+    glyphs = []
+    garbled = 0
+    for c in chars:
+        raw = c.get("text") or ""
+        if is_garbled_char(raw):
+            garbled += 1
+        text = normalize_text(raw)
+        if not text.strip():
+            continue
+        glyphs.append(Glyph(text, raw, float(c["x0"]), float(c["x1"]), float(c["top"]),
+                            float(c["bottom"]), float(c.get("size") or (c["bottom"] - c["top"]))))
+    return Page(page.page_number, float(page.width), float(page.height), glyphs, _rules(page),
+                n_images=len(page.images), n_garbled=garbled)
+
+
+def iter_pages(pdf: pdfplumber.PDF) -> Iterator[Page]:
+    """Read pages one by one and drop pdfplumber's per-page caches as we go."""
+    for page in pdf.pages:
+        try:
+            yield read_page(page)
+        finally:
+            page.close()

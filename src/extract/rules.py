@@ -1,0 +1,174 @@
+"""Load and validate the TOML templates in rules/: one file per template generation.
+
+Rules are data only: labels, regexes, parser *names* looked up in a fixed registry,
+titles and rating scales. Nothing in them is executed.
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .normalize import squash
+
+PARSERS = {"text", "name_and_year", "yen", "rating", "department", "paragraphs"}
+CANONICAL = {"activity_outcomes", "diplomatic_value", "management", "japanese_staff", "pdca"}
+REQUIRED_FIELDS = {"overview", "contribution_name", "budget_jpy", "organization_name",
+                   "department", "overall_rating"}
+
+
+class RulesError(Exception):
+    """A rules file that cannot be used; the message names the file and the key."""
+
+
+@dataclass(frozen=True)
+class FieldRule:
+    name: str
+    label: str          # squashed (no spacing), normalized
+    parser: str
+
+
+@dataclass(frozen=True)
+class CriterionRule:
+    no: int
+    canonical: str
+    title: str
+    variants: tuple[str, ...] = ()
+
+    @property
+    def titles(self) -> tuple[str, ...]:
+        return (self.title,) + self.variants
+
+
+@dataclass
+class Template:
+    id: str
+    name: str
+    path: str
+    fiscal_years: tuple[int, int]
+    overall_scale: tuple[str, ...]
+    criterion_scale: tuple[str, ...]
+    fields: dict[str, FieldRule]
+    criterion_header: str
+    text_header: str
+    rating_header: str | None
+    number_patterns: tuple[re.Pattern, ...]
+    criteria: list[CriterionRule] = field(default_factory=list)
+    digest: str = ""
+
+    def rule_ref(self, key: str) -> str:
+        return f"{Path(self.path).name}:{key}"
+
+
+def _get(d: dict, key: str, typ, where: str, required: bool = True, default=None):
+    if key not in d:
+        if required:
+            raise RulesError(f"{where}: missing key '{key}'")
+        return default
+    v = d[key]
+    if not isinstance(v, typ):
+        tname = typ.__name__ if isinstance(typ, type) else "/".join(t.__name__ for t in typ)
+        raise RulesError(f"{where}: key '{key}' must be {tname}, got {type(v).__name__}")
+    return v
+
+
+def parse_template(data: dict, path: str) -> Template:
+    f = Path(path).name
+    tid = _get(data, "id", str, f)
+    name = _get(data, "name", str, f, required=False, default=tid)
+    match = _get(data, "match", dict, f)
+    fy = _get(match, "fiscal_years", list, f"{f} [match]")
+    if len(fy) != 2 or not all(isinstance(x, int) for x in fy) or fy[0] > fy[1]:
+        raise RulesError(f"{f} [match]: key 'fiscal_years' must be [first, last] Western years")
+    rating = _get(data, "rating", dict, f)
+    overall = _get(rating, "overall", list, f"{f} [rating]")
+    crit_scale = _get(rating, "criterion", list, f"{f} [rating]", required=False, default=[])
+    for key, scale in (("overall", overall), ("criterion", crit_scale)):
+        if not all(isinstance(x, str) and x for x in scale):
+            raise RulesError(f"{f} [rating]: key '{key}' must be a list of non-empty strings")
+    fields_raw = _get(data, "fields", dict, f)
+    fields = {}
+    for fname, spec in fields_raw.items():
+        where = f"{f} [fields.{fname}]"
+        if not isinstance(spec, dict):
+            raise RulesError(f"{where}: must be a table with 'label' and 'parser'")
+        label = _get(spec, "label", str, where)
+        parser = _get(spec, "parser", str, where)
+        if parser not in PARSERS:
+            raise RulesError(f"{where}: key 'parser' is {parser!r}; known parsers: {', '.join(sorted(PARSERS))}")
+        if not squash(label):
+            raise RulesError(f"{where}: key 'label' is empty")
+        fields[fname] = FieldRule(fname, squash(label), parser)
+    missing = REQUIRED_FIELDS - set(fields)
+    if missing:
+        raise RulesError(f"{f}: [fields] lacks {', '.join(sorted(missing))}")
+    table = _get(data, "table", dict, f)
+    pats = []
+    for i, p in enumerate(_get(table, "number_patterns", list, f"{f} [table]")):
+        try:
+            rx = re.compile(p)
+        except (re.error, TypeError) as e:
+            raise RulesError(f"{f} [table]: key 'number_patterns[{i}]' is not a valid regex: {e}")
+        if rx.groups < 1:
+            raise RulesError(f"{f} [table]: key 'number_patterns[{i}]' needs one group for the number")
+        pats.append(rx)
+    crits_raw = _get(data, "criteria", list, f)
+    if not crits_raw:
+        raise RulesError(f"{f}: key 'criteria' must list at least one criterion")
+    crits = []
+    for i, c in enumerate(crits_raw):
+        where = f"{f} criteria[{i}]"
+        if not isinstance(c, dict):
+            raise RulesError(f"{where}: must be a table")
+        no = _get(c, "no", int, where)
+        canonical = _get(c, "canonical", str, where)
+        if canonical not in CANONICAL:
+            raise RulesError(f"{where}: key 'canonical' is {canonical!r}; known: {', '.join(sorted(CANONICAL))}")
+        title = _get(c, "title", str, where)
+        variants = _get(c, "variants", list, where, required=False, default=[])
+        crits.append(CriterionRule(no, canonical, title, tuple(variants)))
+    nos = [c.no for c in crits]
+    if len(set(nos)) != len(nos):
+        raise RulesError(f"{f}: key 'criteria' has duplicate numbers {nos}")
+    return Template(
+        id=tid, name=name, path=str(path), fiscal_years=(fy[0], fy[1]),
+        overall_scale=tuple(overall), criterion_scale=tuple(crit_scale), fields=fields,
+        criterion_header=squash(_get(table, "criterion_header", str, f"{f} [table]")),
+        text_header=squash(_get(table, "text_header", str, f"{f} [table]")),
+        rating_header=squash(t) if (t := _get(table, "rating_header", str, f"{f} [table]",
+                                              required=False)) else None,
+        number_patterns=tuple(pats), criteria=crits)
+
+
+def load_rules(folder: str | Path | None = None) -> list[Template]:
+    """Every *.toml in the folder (default: the rules shipped with the project)."""
+    folder = Path(folder) if folder else default_rules_dir()
+    if not folder.is_dir():
+        raise RulesError(f"rules folder not found: {folder}")
+    out = []
+    for p in sorted(folder.glob("*.toml")):
+        raw = p.read_bytes()
+        try:
+            data = tomllib.loads(raw.decode("utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
+            raise RulesError(f"{p.name}: not valid TOML: {e}") from e
+        t = parse_template(data, str(p))
+        t.digest = hashlib.sha256(raw).hexdigest()
+        out.append(t)
+    if not out:
+        raise RulesError(f"no rules files (*.toml) in {folder}")
+    ids = [t.id for t in out]
+    if len(set(ids)) != len(ids):
+        raise RulesError(f"{folder}: two rules files share an id: {ids}")
+    return out
+
+
+def default_rules_dir() -> Path:
+    """rules/ at the repository root (a source checkout) or shipped inside the package."""
+    here = Path(__file__).resolve().parent
+    for cand in (here.parent.parent / "rules", here / "rules"):
+        if cand.is_dir():
+            return cand
+    return here.parent.parent / "rules"

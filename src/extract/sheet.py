@@ -1,0 +1,497 @@
+"""Read sheets from pages: find the labels, derive columns and row bands from geometry,
+and cut the page into fields and criteria.
+
+A sheet starts on a page that carries the header labels left of the criteria table;
+pages before the first such page (a cover, a list of all contributions) are skipped,
+and the pages after it continue the sheet until the next start page.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from statistics import median
+
+from . import values
+from .layout import Index, Line, bbox, gaps, hrules, make_lines, paragraphs, vrules_x
+from .match import best_criterion, choose_template, containment, strip_number
+from .model import Box, Criterion, Glyph, Page, Problem, Sheet
+from .normalize import is_paragraph_start, join_lines, squash
+from .rules import Template
+
+_LEFT_LABELS = ("contribution_name", "budget_jpy", "organization_name", "department")
+_FY_CELL = re.compile(r"^(明治|大正|昭和|平成|令和)(\d+|元)年度$")
+_FY_TAIL = re.compile(r"(明治|大正|昭和|平成|令和)\s*(\d+|元)\s*年度\s*$")
+
+
+# ---------------------------------------------------------------- text helpers
+
+def line_text(glyphs: list[Glyph]) -> str:
+    """Glyphs of one line to text, with a space where the gap is a word space."""
+    out = []
+    prev = None
+    for g in sorted(glyphs, key=lambda g: g.x0):
+        if prev is not None:
+            gap = g.x0 - prev.x1
+            latin = prev.text[-1:].isascii() and g.text[:1].isascii()
+            if gap >= 0.6 * g.size or (latin and gap >= 0.18 * g.size):
+                out.append(" ")
+        out.append(g.text)
+        prev = g
+    return "".join(out)
+
+
+def text_block(glyphs: list[Glyph], right_edge: float | None = None) -> tuple[str, list[Line]]:
+    """Glyphs of a region to paragraphs joined by newlines."""
+    lines = make_lines(glyphs)
+    if not lines:
+        return "", []
+    edge = right_edge if right_edge is not None else max(ln.x1 for ln in lines)
+    paras = paragraphs(lines, edge, is_paragraph_start)
+    text = "\n".join(join_lines([line_text(ln.glyphs) for ln in p]) for p in paras)
+    return text, lines
+
+
+def squashed(glyphs: list[Glyph]) -> str:
+    return squash("".join(g.text for g in sorted(glyphs, key=lambda g: (round(g.yc / max(g.size, 1) * 2), g.x0))))
+
+
+# ---------------------------------------------------------------- anchors
+
+@dataclass
+class Anchors:
+    labels: dict[str, list[list[Glyph]]] = field(default_factory=dict)
+    text_header: list[Glyph] | None = None
+    crit_header: list[Glyph] | None = None
+    rating_header: list[Glyph] | None = None
+
+
+def _labels_of(templates: list[Template], name: str) -> set[str]:
+    return {t.fields[name].label for t in templates if name in t.fields}
+
+
+def find_anchors(page: Page, index: Index, templates: list[Template]) -> Anchors | None:
+    """The labels that make a page the start of a sheet, or None."""
+    a = Anchors()
+    th_hits = [h for w in {t.text_header for t in templates} for h in index.find(w)]
+    if not th_hits:
+        return None
+    for name in _LEFT_LABELS + ("overview", "overall_rating"):
+        a.labels[name] = [h for w in _labels_of(templates, name) for h in index.find(w)]
+    names = a.labels["contribution_name"]
+    if not names:
+        return None
+    name0 = min(names, key=lambda h: h[0].top)
+    below = [h for h in th_hits if h[0].top > name0[0].bottom and h[0].x0 > name0[0].x0 + 2 * h[0].size]
+    if not below:
+        return None
+    th = min(below, key=lambda h: h[0].top)
+    a.text_header = th
+    left_x = name0[0].x0
+    tol = 2.5 * name0[0].size
+    for name in _LEFT_LABELS:
+        a.labels[name] = sorted((h for h in a.labels[name]
+                                 if abs(h[0].x0 - left_x) <= tol and name0[0].top - 1 <= h[0].top < th[0].top),
+                                key=lambda h: h[0].top)
+    a.labels["overview"] = [h for h in a.labels["overview"] if h[0].bottom <= name0[0].top]
+    a.labels["overall_rating"] = [h for h in a.labels["overall_rating"]
+                                  if h[0].x0 > th[0].x0 and name0[0].top - 1 <= h[0].top < th[0].top]
+    ty = (th[0].top + th[-1].bottom) / 2
+    ch = [h for w in {t.criterion_header for t in templates} for h in index.find(w)
+          if h[-1].x1 <= th[0].x0 and h[0].top - 3 * h[0].size <= ty <= h[-1].bottom + 3 * h[0].size]
+    a.crit_header = min(ch, key=lambda h: abs((h[0].top + h[-1].bottom) / 2 - ty)) if ch else None
+    rh = [h for w in {t.rating_header for t in templates if t.rating_header} for h in index.find(w)
+          if h[0].x0 >= th[-1].x1 and h[0].top - 3 * h[0].size <= ty <= h[-1].bottom + 3 * h[0].size]
+    a.rating_header = min(rh, key=lambda h: abs((h[0].top + h[-1].bottom) / 2 - ty)) if rh else None
+    return a
+
+
+# ---------------------------------------------------------------- the reader
+
+@dataclass
+class Columns:
+    left: float           # table left edge
+    title: tuple[float, float]
+    number: tuple[float, float] | None
+    text: tuple[float, float]
+    rating: float | None  # x where the rating column starts
+
+
+class SheetReader:
+    def __init__(self, pages: list[Page], templates: list[Template], sheet_index: int):
+        self.pages = pages
+        self.templates = templates
+        self.sheet_index = sheet_index
+        self.problems: list[Problem] = []
+        self.prov: dict[str, Box] = {}
+
+    def warn(self, code: str, field_name: str | None, message: str, severity: str = "warning"):
+        self.problems.append(Problem(severity, code, message, field_name, self.sheet_index))
+
+    def box(self, page: Page, glyphs: list[Glyph]) -> Box | None:
+        if not glyphs:
+            return None
+        x0, top, x1, bottom = bbox(glyphs)
+        return Box(page.number, x0, top, x1, bottom)
+
+    # -------------------------------------------------------------- header
+    def read(self, index: Index, anchors: Anchors) -> Sheet:
+        page = self.pages[0]
+        used: set[int] = set()
+        for hits in anchors.labels.values():
+            for h in hits:
+                used.update(id(g) for g in h)
+        fields: dict = {}
+        left = anchors.labels
+        rows = sorted((h, name) for name in _LEFT_LABELS for h in [(x[0].top, i) for i, x in enumerate(left[name])])
+        rows = [(left[name][i], name) for (_, i), name in rows]
+        th = anchors.text_header
+        table_top_y = min(g.top for g in th)
+        if anchors.crit_header:
+            table_top_y = min(table_top_y, min(g.top for g in anchors.crit_header))
+
+        # boundary between label and value columns: where the values start
+        starts = []
+        for hit, _ in rows:
+            last = hit[-1]
+            li, gi = index.pos[id(last)]
+            ln = index.lines[li].glyphs
+            if gi + 1 < len(ln):
+                starts.append(ln[gi + 1].x0)
+        label_x1 = max(max(g.x1 for g in hit) for hit, _ in rows) if rows else 0
+        xb = (median(starts) - 0.5) if starts else label_x1 + 2
+        xb = max(xb, label_x1 + 0.1) if len(starts) < 2 else xb
+        vr = vrules_x(index.rules, label_x1 - 0.5, max(xb, label_x1) + 3, rows[0][0][0].top if rows else 0,
+                      table_top_y, min_cover=0.3)
+        if vr:
+            xb = vr[-1]
+
+        # overall rating box on the right
+        excl: list[tuple[float, float, float, float]] = []
+        overall = anchors.labels.get("overall_rating") or []
+        rating_glyphs: list[Glyph] = []
+        if overall:
+            oa = overall[0]
+            ox0, otop, ox1, obot = bbox(oa)
+            size = oa[0].size
+            cand = [g for g in page.glyphs if g.x0 >= ox1 - 0.5 and otop - 2.5 * size <= g.yc <= obot + 2.5 * size
+                    and id(g) not in used and g.top < table_top_y]
+            rating_glyphs = cand
+            bx = bbox(cand + oa)
+            vr = [r for r in index.rules if not r.horizontal and ox0 - 1.5 * size <= r.x0 <= ox0 + 0.5
+                  and r.top <= otop and r.bottom >= obot]
+            if vr:
+                top, bot = min(r.top for r in vr), max(r.bottom for r in vr)
+            else:
+                top, bot = bx[1] - 0.5 * size, bx[3] + 0.5 * size
+            excl.append((min(ox0, bx[0]) - 0.5 * size, top, page.width, bot))
+            used.update(id(g) for g in oa)
+            rt = values.normalize_rating(squashed(rating_glyphs))
+            fields["overall_rating_raw"] = rt
+            self.prov["overall_rating"] = self.box(page, rating_glyphs)
+
+        def excluded(g: Glyph) -> bool:
+            return any(x0 <= g.xc and top <= g.yc <= bot for x0, top, x1, bot in excl)
+
+        # bands of the header rows
+        bands = []
+        for i, (hit, name) in enumerate(rows):
+            htop, hbot = min(g.top for g in hit), max(g.bottom for g in hit)
+            size = hit[0].size
+            if i == 0:
+                hr = hrules(index.rules, xb + 1, htop - 3 * size, htop + 0.5)
+                top = hr[-1] if hr else htop - 0.6 * size
+            else:
+                top = bands[-1][3]
+            if i + 1 < len(rows):
+                ntop = min(g.top for g in rows[i + 1][0])
+                hr = hrules(index.rules, xb + 1, hbot - 0.5, ntop + 0.5)
+                mid = (hbot + ntop) / 2
+                bot = min(hr, key=lambda y: abs(y - mid)) if hr else mid
+            else:
+                hr = hrules(index.rules, xb + 1, hbot - 0.5, table_top_y)
+                bot = hr[0] if hr else min(table_top_y, hbot + 2.5 * size)
+            bands.append((hit, name, top, bot))
+
+        values_by_field: dict[str, list] = {}
+        for hit, name, top, bot in bands:
+            lab = [g for g in page.glyphs if g.x1 <= xb + 0.5 and top <= g.yc < bot]
+            val = [g for g in page.glyphs if g.x0 >= xb - 0.5 and top <= g.yc < bot
+                   and id(g) not in used and not excluded(g) and g not in rating_glyphs]
+            values_by_field.setdefault(name, []).append((squashed(lab), val))
+
+        # name and fiscal year
+        name_val = values_by_field.get("contribution_name", [("", [])])[0][1]
+        fy_glyphs = self._fiscal_year_cell(index, name_val)
+        name_glyphs = [g for g in name_val if g not in fy_glyphs]
+        name_text = text_block(name_glyphs)[0].replace("\n", "")
+        fy = values.parse_fiscal_year(squashed(fy_glyphs)) if fy_glyphs else None
+        if fy is None:
+            m = _FY_TAIL.search(name_text)
+            if m:
+                fy = values.parse_fiscal_year(m.group(0))
+                name_text = name_text[:m.start()].rstrip()
+        fields["contribution_name"] = name_text or None
+        self.prov["contribution_name"] = self.box(page, name_glyphs)
+        fields["fiscal_year"], fields["fiscal_year_label"] = (fy if fy else (None, None))
+        self.prov["fiscal_year"] = self.prov["fiscal_year_label"] = self.box(page, fy_glyphs)
+
+        # budget: the line of the sheet's own year
+        budgets = values_by_field.get("budget_jpy", [])
+        chosen = None
+        if len(budgets) > 1 and fields["fiscal_year"]:
+            for lab, val in budgets:
+                y = values.parse_era_year(lab)
+                if y and y[0] == fields["fiscal_year"]:
+                    chosen = (lab, val)
+        if chosen is None and budgets:
+            chosen = budgets[0]
+            if len(budgets) > 1:
+                self.warn("ambiguous_value", "budget_jpy",
+                          "Several budget lines and none names the sheet's fiscal year; took the first.")
+        if chosen:
+            lab, val = chosen
+            label = text_block(val)[0].replace("\n", "")
+            fields["budget_label"] = label or None
+            fields["budget_unit"] = values.unit_from_label(lab)
+            self.prov["budget_jpy"] = self.prov["budget_label"] = self.box(page, val)
+        org = values_by_field.get("organization_name", [("", [])])[0][1]
+        fields["organization_name"] = text_block(org)[0].replace("\n", "") or None
+        self.prov["organization_name"] = self.prov["organization_abbr"] = self.box(page, org)
+        dept = values_by_field.get("department", [("", [])])[0][1]
+        fields["department"] = " ".join(text_block(dept)[0].split("\n")) or None
+        self.prov["bureau"] = self.prov["division"] = self.box(page, dept)
+
+        # overview: between its label and the first header row
+        ov = anchors.labels.get("overview") or []
+        if ov and rows:
+            oa = ov[-1]
+            otop = max(g.bottom for g in oa)
+            obot = bands[0][2]
+            og = [g for g in page.glyphs if otop - 0.3 * g.size <= g.yc < obot and id(g) not in used
+                  and not (g.yc < otop + 0.5 and g.x0 < max(x.x1 for x in oa))]
+            right = max((g.x1 for g in og), default=None)
+            fields["overview"] = text_block(og, right)[0] or None
+            self.prov["overview"] = self.box(page, og)
+        else:
+            fields["overview"] = None
+
+        self.fields = fields
+        self.xb = xb
+        return self._criteria(index, anchors, table_top_y)
+
+    def _fiscal_year_cell(self, index: Index, glyphs: list[Glyph]) -> list[Glyph]:
+        """The era-year cell right of the contribution name, split off by a rule or a gap."""
+        best: list[Glyph] = []
+        for ln in make_lines(glyphs):
+            gs = ln.glyphs
+            cuts = [0]
+            for i in range(1, len(gs)):
+                a, b = gs[i - 1], gs[i]
+                if b.x0 - a.x1 >= 1.2 * b.size or vrules_x(index.rules, a.x1 - 0.5, b.x0 + 0.5, b.top, b.bottom, 0.8):
+                    cuts.append(i)
+            cuts.append(len(gs))
+            for s, e in zip(cuts, cuts[1:]):
+                seg = gs[s:e]
+                if _FY_CELL.match(squash("".join(g.text for g in seg))):
+                    best = seg
+        return best
+
+    # -------------------------------------------------------------- criteria
+    def _columns(self, index: Index, anchors: Anchors, table_top: float) -> Columns:
+        page = self.pages[0]
+        th = anchors.text_header
+        ch = anchors.crit_header
+        head_bottom = max(g.bottom for g in th + (ch or []) + (anchors.rating_header or []))
+        region = [g for g in page.glyphs if g.top > head_bottom]
+        left = min((g.x0 for hit in anchors.labels.values() for h in hit for g in h), default=0) - 1
+        lo = (bbox(ch)[0] + bbox(ch)[2]) / 2 if ch else left + 2
+        hi = th[0].x0
+        gs = gaps(region, lo, hi, 1.5)
+        if gs:
+            text_x0 = gs[-1][1] - 0.5
+        else:
+            vr = vrules_x(index.rules, lo, hi, head_bottom, page.height, 0.2)
+            text_x0 = vr[-1] if vr else self.xb
+        rating_x = None
+        if anchors.rating_header:
+            rx0 = min(g.x0 for g in anchors.rating_header)
+            vr = vrules_x(index.rules, th[-1].x1, rx0, head_bottom, page.height, 0.2)
+            rating_x = vr[-1] if vr else rx0 - 0.5
+        text_x1 = rating_x if rating_x else page.width
+        # sub-columns of the label area: criterion numbers | titles | sub-item numbers
+        lab = [g for p in self.pages for g in p.glyphs if g.x1 <= text_x0 + 0.5 and g.x0 >= left - 1
+               and (p is not page or g.top > head_bottom)]
+        cols = []
+        cur = left
+        for a, b in gaps(lab, left, text_x0, 2.0):
+            if a > cur:
+                cols.append((cur, a))
+            cur = b
+        if cur < text_x0:
+            cols.append((cur, text_x0))
+        cols = [c for c in cols if any(c[0] <= g.xc < c[1] for g in lab)] or [(left, text_x0)]
+        title = max(cols, key=lambda c: sum(1 for g in lab if c[0] <= g.xc < c[1]))
+        number = None
+        before = [c for c in cols if c[1] <= title[0]]
+        if before:
+            ng = [g for g in lab if before[-1][0] <= g.xc < before[-1][1]]
+            if ng and all(g.text.isdigit() or g.text in ".．" for g in ng):
+                number = (before[-1][0], title[0])
+        return Columns(left, (title[0] if not number else title[0], title[1]), number,
+                       (text_x0, text_x1), rating_x)
+
+    def _criteria(self, index: Index, anchors: Anchors, table_top: float) -> Sheet:
+        cols = self._columns(index, anchors, table_top)
+        th = anchors.text_header
+        head_bottom = max(g.bottom for g in th + (anchors.crit_header or []) + (anchors.rating_header or []))
+        tmpl_titles: list[Template] = self.templates
+        crits: list[dict] = []
+        xc_title = (cols.title[0] + cols.title[1]) / 2
+        for pi, page in enumerate(self.pages):
+            if pi == 0:
+                top = head_bottom
+            else:
+                idx = Index(page.glyphs, page.rules)
+                top = 0.0
+                rep = [h for w in {t.text_header for t in tmpl_titles} for h in idx.find(w)
+                       if h[0].top < page.height * 0.3]
+                if rep:
+                    hb = max(g.bottom for g in rep[0])
+                    near = [g for g in page.glyphs if abs(g.yc - (rep[0][0].top + rep[0][-1].bottom) / 2) < 3 * g.size
+                            and g.x1 <= cols.text[0]]
+                    top = max([hb] + [g.bottom for g in near if squash(g.text) in "評価基準"])
+            region = [g for g in page.glyphs if g.top >= top - 0.5]
+            seps = hrules(page.rules, xc_title, top - 0.5, page.height)
+            self._page_criteria(page, region, cols, seps, crits, top)
+        return self._finish(crits, cols)
+
+    def _page_criteria(self, page, region, cols, seps, crits, top):
+        title_g = [g for g in region if cols.title[0] <= g.xc < cols.title[1]]
+        num_g = [g for g in region if cols.number and cols.number[0] <= g.xc < cols.number[1]]
+        text_g = [g for g in region if cols.text[0] <= g.xc < cols.text[1]]
+        rate_g = [g for g in region if cols.rating is not None and g.xc >= cols.rating]
+        tmpl = self.templates[0]
+        # title blocks
+        blocks: list[dict] = []
+        for ln in make_lines(title_g):
+            s = squash(ln.text)
+            no = None
+            for t in self.templates:
+                no, rest = strip_number(s, t)
+                if no is not None:
+                    break
+            nums = [g for g in num_g if ln.top - g.size <= g.yc <= ln.bottom + g.size]
+            prev = blocks[-1] if blocks else None
+            sep_between = prev is not None and any(prev["bottom"] < y < ln.top for y in seps)
+            gap = prev is not None and ln.top - prev["bottom"] > 1.0 * ln.size
+            if no is not None or prev is None or sep_between or gap:
+                blocks.append({"lines": [ln], "no": no, "top": ln.top, "bottom": ln.bottom})
+            else:
+                prev["lines"].append(ln)
+                prev["bottom"] = ln.bottom
+        for b in blocks:
+            nums = [g for g in num_g if b["top"] - 2 * g.size <= g.yc <= b["bottom"] + 2 * g.size]
+            if b["no"] is None and nums:
+                try:
+                    b["no"] = int(squash("".join(g.text for g in nums)).strip(".．"))
+                    b["num_glyphs"] = nums
+                except ValueError:
+                    pass
+            b["text"] = "".join(squash(l.text) for l in b["lines"])
+        # a numberless block at the top continues the previous criterion's title
+        starts = []
+        for b in blocks:
+            if b["no"] is not None:
+                starts.append(b)
+            elif crits and not starts:
+                crits[-1]["title"] += b["text"]
+                crits[-1]["title_glyphs"] += [g for l in b["lines"] for g in l.glyphs]
+            elif starts:
+                # a second fragment of the same title (split by a gap)
+                starts[-1]["text"] += b["text"]
+                starts[-1]["lines"] += b["lines"]
+                starts[-1]["bottom"] = b["bottom"]
+            else:
+                b["no"] = -1   # unnumbered title: resolved by matching words later
+                starts.append(b)
+        # boundaries between the criteria on this page
+        ys = [top] + seps + [page.height + 1]
+        owners: list[tuple[float, float, dict | None]] = []   # (y0, y1, crit) bands
+        bands = [(a, b) for a, b in zip(ys, ys[1:]) if b - a > 0.5]
+        new_crits = []
+        for s in starts:
+            c = {"no": s["no"], "title": s["text"], "title_glyphs": [g for l in s["lines"] for g in l.glyphs],
+                 "text": [], "rating": [], "method": "layout", "page": page.number,
+                 "top": s["top"], "bottom": s["bottom"], "split_by_gap": False}
+            new_crits.append(c)
+        for (y0, y1) in bands:
+            inside = [c for c in new_crits if y0 <= (c["top"] + c["bottom"]) / 2 < y1]
+            if not inside:
+                owners.append((y0, y1, crits[-1] if crits else None))
+                continue
+            # several criteria in one band (no rules): cut at the widest gap between them
+            tl = sorted(make_lines([g for g in text_g if y0 <= g.yc < y1]), key=lambda l: l.top)
+            cur = y0
+            for a, b in zip(inside, inside[1:]):
+                ca, cb = (a["top"] + a["bottom"]) / 2, (b["top"] + b["bottom"]) / 2
+                between = [l for l in tl if ca <= l.yc <= cb]
+                cut = (a["bottom"] + b["top"]) / 2
+                best = -1.0
+                for l1, l2 in zip(between, between[1:]):
+                    if l2.top - l1.bottom > best:
+                        best, cut = l2.top - l1.bottom, (l1.bottom + l2.top) / 2
+                owners.append((cur, cut, a))
+                a["split_by_gap"] = b["split_by_gap"] = True
+                cur = cut
+            owners.append((cur, y1, inside[-1]))
+        crits.extend(new_crits)
+        for g in text_g:
+            for y0, y1, c in owners:
+                if c is not None and y0 <= g.yc < y1:
+                    c.setdefault("text_pages", {}).setdefault(page.number, []).append(g)
+                    break
+        for g in rate_g:
+            for y0, y1, c in owners:
+                if c is not None and y0 <= g.yc < y1:
+                    c["rating"].append(g)
+                    break
+
+    def _finish(self, crits: list[dict], cols: Columns) -> Sheet:
+        f = self.fields
+        has_rating = cols.rating is not None
+        titles = [c["title"] for c in crits]
+        tmpl, score = choose_template(titles, f.get("fiscal_year"), has_rating, self.templates)
+        sheet = Sheet(self.sheet_index, self.pages[0].number, self.pages[-1].number, tmpl.id if tmpl else "")
+        sheet.template_obj = tmpl
+        sheet.template_score = score
+        out = []
+        for c in crits:
+            no, label = strip_number(c["title"], tmpl)
+            if c["no"] not in (None, -1):
+                no = c["no"]
+            rule, sim = best_criterion(label, tmpl)
+            method = "layout"
+            if c["no"] == -1:
+                method = "rules"
+                no = rule.no if rule else None
+            if c["split_by_gap"]:
+                method = "rules"
+            pages = c.get("text_pages", {})
+            text_parts = []
+            box = None
+            for pn in sorted(pages):
+                gl = pages[pn]
+                t, _ = text_block(gl, cols.text[1] - 2 if cols.rating else max(g.x1 for g in gl))
+                text_parts.append(t)
+                if box is None:
+                    box = self.box(next(p for p in self.pages if p.number == pn), gl)
+            text = "\n".join(p for p in text_parts if p)
+            rating = values.normalize_rating(squashed(c["rating"])) if c["rating"] else None
+            conf = round(min(1.0, max(sim, 0.0)) * (0.85 if method == "rules" else 1.0), 3)
+            out.append(Criterion(no, label, rule.canonical if rule and sim >= 0.5 else None,
+                                 rating or None, text, box, method, conf))
+            out[-1].rating_box = self.box(self.pages[0], c["rating"]) if c["rating"] else None
+            out[-1].label_glyphs = c["title_glyphs"]
+        sheet.criteria = out
+        sheet.fields = f
+        return sheet

@@ -1,0 +1,99 @@
+"""Results to DataFrames with the Arrow schema of the output contract, and Parquet."""
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from .model import FileResult
+
+SHEETS = pa.schema([
+    ("sheet_id", pa.string()), ("source_path", pa.string()), ("source_sha256", pa.string()),
+    ("sheet_index", pa.int32()), ("page_first", pa.int32()), ("page_last", pa.int32()),
+    ("template", pa.string()), ("fiscal_year", pa.int32()), ("fiscal_year_label", pa.string()),
+    ("contribution_name", pa.string()), ("organization_name", pa.string()),
+    ("organization_abbr", pa.string()), ("bureau", pa.string()), ("division", pa.string()),
+    ("budget_jpy", pa.int64()), ("budget_label", pa.string()), ("overall_rating", pa.string()),
+    ("overview", pa.string()),
+])
+CRITERIA = pa.schema([
+    ("sheet_id", pa.string()), ("criterion_no", pa.int32()), ("label", pa.string()),
+    ("canonical", pa.string()), ("rating", pa.string()), ("text", pa.string()),
+    ("page", pa.int32()), ("x0", pa.float64()), ("top", pa.float64()), ("x1", pa.float64()),
+    ("bottom", pa.float64()), ("method", pa.string()), ("confidence", pa.float64()),
+])
+PROBLEMS = pa.schema([
+    ("source_path", pa.string()), ("sheet_index", pa.int32()), ("severity", pa.string()),
+    ("code", pa.string()), ("field", pa.string()), ("message", pa.string()),
+])
+SCHEMAS = {"sheets": SHEETS, "criteria": CRITERIA, "problems": PROBLEMS}
+
+
+def sheet_id(sha256: str, index: int) -> str:
+    """Stable for the same input bytes and sheet position."""
+    return hashlib.sha256(f"{sha256}:{index}".encode()).hexdigest()[:16]
+
+
+def rows(results: list[FileResult]) -> dict[str, list[dict]]:
+    out: dict[str, list[dict]] = {"sheets": [], "criteria": [], "problems": []}
+    for r in results:
+        for s in r.sheets:
+            sid = sheet_id(r.source_sha256, s.sheet_index)
+            row = {"sheet_id": sid, "source_path": r.source_path, "source_sha256": r.source_sha256,
+                   "sheet_index": s.sheet_index, "page_first": s.page_first, "page_last": s.page_last,
+                   "template": s.template}
+            for name in SHEETS.names:
+                if name not in row:
+                    row[name] = s.fields.get(name)
+            out["sheets"].append(row)
+            for c in s.criteria:
+                b = c.box
+                out["criteria"].append({
+                    "sheet_id": sid, "criterion_no": c.no, "label": c.label, "canonical": c.canonical,
+                    "rating": c.rating, "text": c.text, "page": b.page if b else None,
+                    "x0": b.x0 if b else None, "top": b.top if b else None,
+                    "x1": b.x1 if b else None, "bottom": b.bottom if b else None,
+                    "method": c.method, "confidence": c.confidence})
+        for p in r.problems:
+            out["problems"].append({"source_path": r.source_path, "sheet_index": p.sheet_index,
+                                    "severity": p.severity, "code": p.code, "field": p.field,
+                                    "message": p.message})
+    return out
+
+
+def to_arrow(results: list[FileResult]) -> dict[str, pa.Table]:
+    return {name: pa.Table.from_pylist(rs, schema=SCHEMAS[name]) for name, rs in rows(results).items()}
+
+
+def to_frames(results: list[FileResult]) -> dict[str, pd.DataFrame]:
+    return {name: t.to_pandas(types_mapper=pd.ArrowDtype) for name, t in to_arrow(results).items()}
+
+
+def write(results: list[FileResult], out_dir: str | Path) -> dict[str, int]:
+    """Write each table as a Parquet dataset folder out/<table>/part-0.parquet.
+
+    The folder is written next to the old one and swapped in, so a failed run
+    never leaves a half-written table."""
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    counts = {}
+    for name, table in to_arrow(results).items():
+        tmp = Path(tempfile.mkdtemp(prefix=f".{name}-", dir=out_dir))
+        pq.write_table(table, tmp / "part-0.parquet")
+        final = out_dir / name
+        old = out_dir / f".{name}-old"
+        if old.exists():
+            shutil.rmtree(old)
+        if final.exists():
+            os.replace(final, old)
+        os.replace(tmp, final)
+        if old.exists():
+            shutil.rmtree(old)
+        counts[name] = table.num_rows
+    return counts
