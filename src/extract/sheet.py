@@ -92,6 +92,18 @@ def find_anchors(page: Page, index: Index, templates: list[Template]) -> Anchors
         a.labels[name] = sorted((h for h in a.labels[name]
                                  if abs(h[0].x0 - left_x) <= tol and name0[0].top - 1 <= h[0].top < th[0].top),
                                 key=lambda h: h[0].top)
+    # a budget label may carry its year in front (令和2年度当初予算額): any cell that starts
+    # at the label column and contains the word
+    for w in _labels_of(templates, "budget_jpy"):
+        for h in index.find(w, cell_start=False):
+            li, gi = index.pos[id(h[0])]
+            k = gi
+            while k > 0 and not index.cell_start(li, k):
+                k -= 1
+            head = index.lines[li].glyphs[k:gi]
+            if head and abs(head[0].x0 - left_x) <= tol and name0[0].top - 1 <= h[0].top < th[0].top:
+                a.labels["budget_jpy"].append(head + h)
+    a.labels["budget_jpy"].sort(key=lambda h: h[0].top)
     a.labels["overview"] = [h for h in a.labels["overview"] if h[0].bottom <= name0[0].top]
     a.labels["overall_rating"] = [h for h in a.labels["overall_rating"]
                                   if h[0].x0 > th[0].x0 and name0[0].top - 1 <= h[0].top < th[0].top]
@@ -100,7 +112,7 @@ def find_anchors(page: Page, index: Index, templates: list[Template]) -> Anchors
           if h[-1].x1 <= th[0].x0 and h[0].top - 3 * h[0].size <= ty <= h[-1].bottom + 3 * h[0].size]
     a.crit_header = min(ch, key=lambda h: abs((h[0].top + h[-1].bottom) / 2 - ty)) if ch else None
     rh = [h for w in {t.rating_header for t in templates if t.rating_header} for h in index.find(w)
-          if h[0].x0 >= th[-1].x1 and h[0].top - 3 * h[0].size <= ty <= h[-1].bottom + 3 * h[0].size]
+          if h[0].x0 >= th[-1].x1 and h[0].top - 0.5 * h[0].size <= ty <= h[-1].bottom + 0.5 * h[0].size]
     a.rating_header = min(rh, key=lambda h: abs((h[0].top + h[-1].bottom) / 2 - ty)) if rh else None
     return a
 
@@ -153,17 +165,15 @@ class SheetReader:
         starts = []
         for hit, _ in rows:
             last = hit[-1]
-            li, gi = index.pos[id(last)]
-            ln = index.lines[li].glyphs
-            if gi + 1 < len(ln):
-                starts.append(ln[gi + 1].x0)
+            right = [g for g in page.glyphs if g.x0 >= last.x1 - 0.1 and g.top < last.bottom
+                     and g.bottom > last.top and id(g) not in used]
+            if right:
+                starts.append(min(g.x0 for g in right))
         label_x1 = max(max(g.x1 for g in hit) for hit, _ in rows) if rows else 0
-        xb = (median(starts) - 0.5) if starts else label_x1 + 2
-        xb = max(xb, label_x1 + 0.1) if len(starts) < 2 else xb
-        vr = vrules_x(index.rules, label_x1 - 0.5, max(xb, label_x1) + 3, rows[0][0][0].top if rows else 0,
+        x_start = median(starts) if starts else label_x1 + 2
+        vr = vrules_x(index.rules, label_x1 - 0.5, x_start + 0.5, rows[0][0][0].top if rows else 0,
                       table_top_y, min_cover=0.3)
-        if vr:
-            xb = vr[-1]
+        xb = vr[-1] if vr else x_start - 0.5
 
         # overall rating box on the right
         excl: list[tuple[float, float, float, float]] = []
@@ -177,12 +187,10 @@ class SheetReader:
                     and id(g) not in used and g.top < table_top_y]
             rating_glyphs = cand
             bx = bbox(cand + oa)
-            vr = [r for r in index.rules if not r.horizontal and ox0 - 1.5 * size <= r.x0 <= ox0 + 0.5
-                  and r.top <= otop and r.bottom >= obot]
-            if vr:
-                top, bot = min(r.top for r in vr), max(r.bottom for r in vr)
-            else:
-                top, bot = bx[1] - 0.5 * size, bx[3] + 0.5 * size
+            above = hrules(index.rules, (ox0 + ox1) / 2, bx[1] - 3 * size, otop)
+            below = hrules(index.rules, (ox0 + ox1) / 2, obot, bx[3] + 3 * size)
+            top = above[-1] if above else bx[1] - 0.5 * size
+            bot = below[0] if below else bx[3] + 0.5 * size
             excl.append((min(ox0, bx[0]) - 0.5 * size, top, page.width, bot))
             used.update(id(g) for g in oa)
             rt = values.normalize_rating(squashed(rating_glyphs))
