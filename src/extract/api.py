@@ -8,6 +8,7 @@ from typing import Callable, Iterable, Iterator
 from . import values
 from .layout import Index
 from .model import FileResult, Page, Problem, Sheet
+from .furniture import strip_furniture
 from .pdf import PdfError, iter_pages, open_pdf
 from .rules import Template, load_rules
 from .sheet import SheetReader, find_anchors
@@ -73,6 +74,7 @@ def read_pages(pages: list[Page], templates: list[Template]) -> tuple[list[Sheet
     prob = _text_layer_problem(pages)
     if prob:
         return [], [prob]
+    pages = strip_furniture(pages)
     starts = []
     for i, page in enumerate(pages):
         idx = Index(page.glyphs, page.rules)

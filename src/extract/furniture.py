@@ -1,0 +1,49 @@
+"""Page furniture: running headers, page numbers and stamps that belong to no field.
+
+Found by position and repetition, not by wording: a line in the top or bottom margin
+that recurs at the same place on several pages, or a bare page number there.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+from .layout import make_lines
+from .model import Page
+from .normalize import squash
+
+TOP_MARGIN = 0.08       # share of the page height
+BOTTOM_MARGIN = 0.06
+_PAGE_NO = re.compile(r"^[-‐－—―]?(\d{1,4}|[ivxlc]{1,6})[-‐－—―]?$|^\d{1,4}/\d{1,4}$|^(p|page)\.?\d{1,4}$",
+                      re.IGNORECASE)
+
+
+def _margin_lines(page: Page):
+    for ln in make_lines(page.glyphs):
+        if ln.bottom <= page.height * TOP_MARGIN or ln.top >= page.height * (1 - BOTTOM_MARGIN):
+            yield ln
+
+
+def _key(text: str) -> str:
+    return re.sub(r"\d+", "#", squash(text))
+
+
+def strip_furniture(pages: list[Page]) -> list[Page]:
+    """Pages without their furniture glyphs."""
+    seen: dict[str, list[tuple[int, float, float]]] = {}
+    per_page = []
+    for i, p in enumerate(pages):
+        lines = list(_margin_lines(p))
+        per_page.append(lines)
+        for ln in lines:
+            seen.setdefault(_key(ln.text), []).append((i, ln.top, ln.x0))
+    out = []
+    for i, (p, lines) in enumerate(zip(pages, per_page)):
+        drop = set()
+        for ln in lines:
+            k = _key(ln.text)
+            again = [o for o in seen[k] if o[0] != i and abs(o[1] - ln.top) < 2.5 and abs(o[2] - ln.x0) < 2.5]
+            if _PAGE_NO.match(squash(ln.text)) or (again and len(k) >= 4):
+                drop.update(id(g) for g in ln.glyphs)
+        out.append(replace(p, glyphs=[g for g in p.glyphs if id(g) not in drop]) if drop else p)
+    return out
