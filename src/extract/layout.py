@@ -201,7 +201,7 @@ def paragraphs(lines: list[Line], right_edge: float, is_start) -> list[list[Line
             size = prev.size
             if ln.top - prev.bottom > 0.8 * size:
                 new = True
-            elif prev.x1 < right_edge - 2.5 * size and not _ends_mid_word(prev.text):
+            elif prev.x1 < right_edge - 2.5 * size and _ends_sentence(prev.text):
                 new = True
         if new:
             out.append([ln])
@@ -211,5 +211,6 @@ def paragraphs(lines: list[Line], right_edge: float, is_start) -> list[list[Line
     return out
 
 
-def _ends_mid_word(text: str) -> bool:
-    return False
+def _ends_sentence(text: str) -> bool:
+    """A short line ends its paragraph only where a sentence or an item ends."""
+    return text.rstrip()[-1:] in "。.．!！?？」』)）:："

@@ -15,7 +15,7 @@ from . import values
 from .layout import Index, Line, bbox, gaps, hrules, make_lines, paragraphs, vrules_x
 from .match import best_criterion, choose_template, containment, strip_number
 from .model import Box, Criterion, Glyph, Page, Problem, Sheet
-from .normalize import is_paragraph_start, join_lines, squash
+from .normalize import is_paragraph_start, join_lines, normalize_text, squash
 from .rules import Template
 
 _LEFT_LABELS = ("contribution_name", "budget_jpy", "organization_name", "department")
@@ -26,28 +26,31 @@ _FY_TAIL = re.compile(r"(明治|大正|昭和|平成|令和)\s*(\d+|元)\s*年�
 # ---------------------------------------------------------------- text helpers
 
 def line_text(glyphs: list[Glyph]) -> str:
-    """Glyphs of one line to text, with a space where the gap is a word space."""
+    """Glyphs of one line to raw text, with a space where the gap is a word space.
+
+    Works on the raw characters so that full-width forms still say "Japanese" when
+    lines are joined; the paragraph is normalized afterwards."""
     out = []
     prev = None
     for g in sorted(glyphs, key=lambda g: g.x0):
         if prev is not None:
             gap = g.x0 - prev.x1
-            latin = prev.text[-1:].isascii() and g.text[:1].isascii()
+            latin = prev.raw[-1:].isascii() and g.raw[:1].isascii()
             if gap >= 0.6 * g.size or (latin and gap >= 0.18 * g.size):
                 out.append(" ")
-        out.append(g.text)
+        out.append(g.raw)
         prev = g
     return "".join(out)
 
 
 def text_block(glyphs: list[Glyph], right_edge: float | None = None) -> tuple[str, list[Line]]:
-    """Glyphs of a region to paragraphs joined by newlines."""
+    """Glyphs of a region to normalized paragraphs joined by newlines."""
     lines = make_lines(glyphs)
     if not lines:
         return "", []
     edge = right_edge if right_edge is not None else max(ln.x1 for ln in lines)
     paras = paragraphs(lines, edge, is_paragraph_start)
-    text = "\n".join(join_lines([line_text(ln.glyphs) for ln in p]) for p in paras)
+    text = "\n".join(normalize_text(join_lines([line_text(ln.glyphs) for ln in p])) for p in paras)
     return text, lines
 
 
