@@ -197,6 +197,9 @@ def paragraphs(lines: list[Line], right_edge: float, is_start) -> list[list[Line
     prev: Line | None = None
     for ln in lines:
         new = prev is None or is_start(ln.text)
+        if new and prev is not None and ln.text[:1] in "・･" and prev.x1 >= right_edge - 1.0 * prev.size \
+                and not _ends_sentence(prev.text) and ln.top - prev.bottom < 0.5 * prev.size:
+            new = False     # a full line wrapped right before a middle dot (人道・開発)
         if prev is not None and not new:
             size = prev.size
             if ln.top - prev.bottom > 0.8 * size:
@@ -213,4 +216,4 @@ def paragraphs(lines: list[Line], right_edge: float, is_start) -> list[list[Line
 
 def _ends_sentence(text: str) -> bool:
     """A short line ends its paragraph only where a sentence or an item ends."""
-    return text.rstrip()[-1:] in "。.．!！?？」』)）:："
+    return text.rstrip()[-1:] in "。.．!！?？」』:："

@@ -54,6 +54,21 @@ def text_block(glyphs: list[Glyph], right_edge: float | None = None) -> tuple[st
     return text, lines
 
 
+def join_pages(parts: list[str]) -> str:
+    """Texts of one cell on successive pages: a paragraph cut by the page break is rejoined."""
+    out = ""
+    for t in parts:
+        if not t:
+            continue
+        if out and not is_paragraph_start(t) and out.rstrip()[-1:] not in "。.!?」』":
+            first, _, rest = t.partition("\n")
+            last_nl = out.rfind("\n")
+            out = out[:last_nl + 1] + join_lines([out[last_nl + 1:], first]) + ("\n" + rest if rest else "")
+        else:
+            out = f"{out}\n{t}" if out else t
+    return out
+
+
 def squashed(glyphs: list[Glyph]) -> str:
     return squash("".join(g.text for g in sorted(glyphs, key=lambda g: (round(g.yc / max(g.size, 1) * 2), g.x0))))
 
@@ -496,7 +511,7 @@ class SheetReader:
                 text_parts.append(t)
                 if box is None:
                     box = self.box(next(p for p in self.pages if p.number == pn), gl)
-            text = "\n".join(p for p in text_parts if p)
+            text = join_pages(text_parts)
             rating = values.normalize_rating(squashed(c["rating"])) if c["rating"] else None
             conf = round(min(1.0, max(sim, 0.0)) * (0.85 if method == "rules" else 1.0), 3)
             out.append(Criterion(no, label, rule.canonical if rule and sim >= 0.5 else None,
