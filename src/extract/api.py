@@ -11,7 +11,7 @@ from .model import FileResult, Page, Problem, Sheet
 from .furniture import strip_furniture
 from .pdf import PdfError, iter_pages, open_pdf
 from .rules import Template, load_rules
-from .sheet import SheetReader, find_anchors
+from .sheet import SheetReader, UnknownTemplate, find_anchors
 
 # Share of (cid:NN)/U+FFFD glyphs above which a page's text layer is taken as garbled.
 GARBLED_SHARE = 0.05
@@ -91,6 +91,11 @@ def read_pages(pages: list[Page], templates: list[Template]) -> tuple[list[Sheet
         reader = SheetReader(pages[i:end], templates, k)
         try:
             sheet = reader.read(idx, a)
+        except UnknownTemplate as e:
+            problems.append(Problem("error", "unknown_template", f"The sheet has the labels of an "
+                                    f"evaluation sheet but {e}; if it is a new template, add a rules file.",
+                                    None, k))
+            continue
         except Exception as e:   # a layout we do not understand: report, never guess
             problems.append(Problem("error", "layout_error", f"The sheet on page {pages[i].number} "
                                     f"could not be read ({type(e).__name__}: {e}).", None, k))

@@ -23,6 +23,14 @@ _FY_CELL = re.compile(r"^(明治|大正|昭和|平成|令和)(\d+|元)年度$")
 _FY_TAIL = re.compile(r"(明治|大正|昭和|平成|令和)\s*(\d+|元)\s*年度\s*$")
 
 
+# Below this a sheet's criteria titles are taken to fit no rules file.
+MIN_TEMPLATE_SCORE = 0.35
+
+
+class UnknownTemplate(Exception):
+    pass
+
+
 # ---------------------------------------------------------------- text helpers
 
 def line_text(glyphs: list[Glyph]) -> str:
@@ -291,10 +299,12 @@ class SheetReader:
         ov = anchors.labels.get("overview") or []
         if ov and rows:
             oa = ov[-1]
-            otop = max(g.bottom for g in oa)
             obot = bands[0][2]
+            ox1 = max(x.x1 for x in oa)
+            otop = min(x.top for x in oa)
+            # below the label, or right of it when the label is a row label
             og = [g for g in page.glyphs if otop - 0.3 * g.size <= g.yc < obot and id(g) not in used
-                  and not (g.yc < otop + 0.5 and g.x0 < max(x.x1 for x in oa))]
+                  and not (g.yc < otop + 1.2 * g.size and g.x0 < ox1)]
             right = max((g.x1 for g in og), default=None)
             fields["overview"] = text_block(og, right)[0] or None
             self.prov["overview"] = self.box(page, og)
@@ -487,6 +497,9 @@ class SheetReader:
         has_rating = cols.rating is not None
         titles = [c["title"] for c in crits]
         tmpl, score = choose_template(titles, f.get("fiscal_year"), has_rating, self.templates)
+        if tmpl is None or score < MIN_TEMPLATE_SCORE:
+            raise UnknownTemplate(f"the criteria titles of the sheet on page {self.pages[0].number} "
+                                  "match no rules file")
         sheet = Sheet(self.sheet_index, self.pages[0].number, self.pages[-1].number, tmpl.id if tmpl else "")
         sheet.template_obj = tmpl
         sheet.template_score = score
