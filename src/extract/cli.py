@@ -1,19 +1,19 @@
-"""Command line: a thin layer over extract.api (arguments, progress, exit codes)."""
+"""Command line: a thin layer over extract.api and extract.batch (arguments, progress, exit codes)."""
 from __future__ import annotations
 
 import argparse
+import os
 import sys
-from collections import Counter
 from pathlib import Path
 
-from . import api, tables
+from . import batch
 from .rules import RulesError, load_rules
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message):  # usage errors exit 2, as argparse does, with a hint
+    def error(self, message):  # usage errors exit 2 with a hint
         self.print_usage(sys.stderr)
         self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n(see --help)\n")
 
@@ -24,14 +24,25 @@ def build_parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     r = sub.add_parser("run", help="extract every sheet from PDFs and folders into Parquet tables",
                        description="Extract every sheet from the given PDF files and folders "
-                       "(searched recursively for *.pdf) and write out/sheets, out/criteria and "
-                       "out/problems as Parquet datasets. Exit status: 0 when every file was "
-                       "extracted, 1 when any file produced an error row, 2 on usage errors.")
+                       "(searched recursively for *.pdf) and write OUT/sheets, OUT/criteria and "
+                       "OUT/problems as Parquet datasets (sheets and criteria partitioned by fiscal "
+                       "year, fy=2016/...). Unchanged files are taken from the cache in OUT/.cache. "
+                       "Exit status: 0 when every file was extracted, 1 when any file produced an "
+                       "error row, 2 on usage errors.")
     r.add_argument("inputs", nargs="+", metavar="PATH", help="PDF files or folders")
     r.add_argument("-o", "--out", default="out", help="output folder (default: out)")
     r.add_argument("--rules", metavar="DIR", help="folder of rules files (default: the shipped rules/)")
     r.add_argument("--password", help="password for encrypted PDFs")
-    r.add_argument("-q", "--quiet", action="store_true", help="no progress lines, summary only")
+    r.add_argument("-j", "--jobs", type=int, default=None,
+                   help=f"worker processes (default: all cores, here {os.cpu_count()})")
+    r.add_argument("--timeout", type=float, default=120.0, help="seconds allowed per file (default: 120)")
+    r.add_argument("--memory-limit", type=int, default=2048, metavar="MB",
+                   help="address-space limit per worker in MB, 0 for none (default: 2048)")
+    r.add_argument("--force", action="store_true", help="ignore the cache and extract every file again")
+    r.add_argument("--cache", metavar="DIR", help="cache folder (default: OUT/.cache)")
+    r.add_argument("--scheduler", metavar="ADDRESS",
+                   help="run on a Dask cluster (tcp://HOST:PORT); needs the extra extract[dask]")
+    r.add_argument("-q", "--quiet", action="store_true", help="no progress output, summary only")
     t = sub.add_parser("rules", help="load and validate a rules folder, list its templates",
                        description="Load every *.toml in the rules folder, validate it, and list "
                        "the templates. Exit status 2 names the file and key of the first error.")
@@ -39,30 +50,58 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+class Progress:
+    """A live bar on a terminal; one line per file otherwise; nothing when quiet."""
+
+    def __init__(self, quiet: bool, stream=sys.stderr):
+        self.quiet = quiet
+        self.stream = stream
+        self.tty = stream.isatty()
+        self.t0 = None
+
+    def __call__(self, source_path, rows, done, total, stats):
+        import time
+        if self.quiet:
+            return
+        if self.t0 is None:
+            self.t0 = time.monotonic()
+        if self.tty:
+            el = max(time.monotonic() - self.t0, 1e-6)
+            rate = done / el
+            eta = (total - done) / rate if rate else 0
+            width = 24
+            fill = int(width * done / max(total, 1))
+            nprob = sum(stats.problems.values())
+            self.stream.write(f"\r[{'#' * fill}{'.' * (width - fill)}] {done}/{total} files, "
+                              f"{stats.sheets} sheets, {nprob} problems, {rate:.1f} files/s, "
+                              f"ETA {int(eta) // 60}:{int(eta) % 60:02d} ")
+            if done == total:
+                self.stream.write("\n")
+            self.stream.flush()
+        else:
+            errs = sorted({p["code"] for p in rows["problems"] if p["severity"] == "error"})
+            self.stream.write(f"[{done}/{total}] {source_path}: {len(rows['sheets'])} sheet(s)"
+                              + (f", error: {','.join(errs)}" if errs else "") + "\n")
+            self.stream.flush()
+
+
 def cmd_run(a) -> int:
-    templates = load_rules(a.rules)
     missing = [x for x in a.inputs if not Path(x).exists()]
     if missing:
         print(f"extract: error: no such file or folder: {', '.join(missing)}", file=sys.stderr)
         return EXIT_USAGE
-    files = list(api.iter_pdfs(a.inputs))
-    total = len(files)
-
-    def progress(res, n):
-        if a.quiet:
-            return
-        codes = ",".join(sorted({p.code for p in res.problems if p.severity == "error"}))
-        status = f"{len(res.sheets)} sheet(s)" + (f", error: {codes}" if codes else "")
-        print(f"[{n}/{total}] {res.source_path}: {status}", file=sys.stderr, flush=True)
-
-    results = api.extract_many(a.inputs, templates, a.password, progress)
-    counts = tables.write(results, a.out)
-    by_code = Counter(p.code for r in results for p in r.problems)
-    failed = sum(1 for r in results if any(p.severity == "error" for p in r.problems))
-    print(f"{total} file(s), {counts['sheets']} sheet(s), {counts['criteria']} criteria, "
-          f"{counts['problems']} problem(s)" + (": " + ", ".join(f"{c} {n}" for c, n in
-                                                              sorted(by_code.items())) if by_code else "")
-          + f"; written to {a.out}")
+    if a.jobs is not None and a.jobs < 1:
+        print("extract: error: --jobs must be at least 1", file=sys.stderr)
+        return EXIT_USAGE
+    rows, st = batch.run(a.inputs, a.out, rules_dir=a.rules, jobs=a.jobs, timeout=a.timeout,
+                         memory_limit_mb=a.memory_limit or None, force=a.force, password=a.password,
+                         cache_dir=a.cache, scheduler=a.scheduler, progress=Progress(a.quiet))
+    failed = {p["source_path"] for p in rows["problems"] if p["severity"] == "error"}
+    codes = ", ".join(f"{c} {n}" for c, n in sorted(st.problems.items()))
+    print(f"{st.files} file(s) ({st.cached} from cache), {len(rows['sheets'])} sheet(s), "
+          f"{len(rows['criteria'])} criteria, {len(rows['problems'])} problem(s)"
+          + (f": {codes}" if codes else "") + f"; {len(failed)} file(s) with errors; "
+          f"written to {a.out} in {st.seconds:.1f} s")
     return EXIT_PROBLEMS if failed else EXIT_OK
 
 
