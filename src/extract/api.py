@@ -101,7 +101,7 @@ def read_pages(pages: list[Page], templates: list[Template]) -> tuple[list[Sheet
                                     f"could not be read ({type(e).__name__}: {e}).", None, k))
             continue
         sheet.problems = reader.problems
-        sheet.prov = reader.prov
+        sheet.src = reader.src
         finalize(sheet)
         sheets.append(sheet)
         problems.extend(sheet.problems)

@@ -22,7 +22,7 @@ from . import __version__
 from .api import extract_pdf, iter_pdfs
 from .rules import Template, load_rules
 
-TABLES = ("sheets", "criteria", "problems")
+TABLES = ("sheets", "criteria", "problems", "fields")
 # Results that depend on no template: they stay valid whatever the rules say.
 _TEMPLATE_FREE = {"unreadable_pdf", "encrypted", "no_text_layer", "garbled_text"}
 # Problems of the run itself, not of the file: never cached.
@@ -236,7 +236,7 @@ class LocalPool:
                     on_result(task, payload)
                 else:
                     msg = msgs[status] + (f" ({payload})" if payload else "")
-                    on_result(task, {"sheets": [], "criteria": [], "templates": {},
+                    on_result(task, {"sheets": [], "criteria": [], "fields": [], "templates": {},
                                      "problems": [problem_row(task[2], status, msg)]})
                     if status == "memory_limit":
                         self._replace(i, kill=True)
@@ -254,7 +254,7 @@ class LocalPool:
                     task, s.task = s.task, None
                     by_id.pop(task[0], None)
                     self._replace(i, kill=True)
-                    on_result(task, {"sheets": [], "criteria": [], "templates": {},
+                    on_result(task, {"sheets": [], "criteria": [], "fields": [], "templates": {},
                                      "problems": [problem_row(task[2], code, msgs[code])]})
 
     def close(self) -> None:
@@ -345,7 +345,7 @@ def run(inputs: Iterable[str | Path], out_dir: str | Path, rules_dir=None, jobs:
         try:
             sha = file_sha256(path)
         except OSError as e:
-            results[i] = {"sheets": [], "criteria": [], "templates": {}, "problems": [
+            results[i] = {"sheets": [], "criteria": [], "fields": [], "templates": {}, "problems": [
                 problem_row(rel, "unreadable_pdf", f"The file cannot be opened ({e.strerror}).")]}
             continue
         hit = None if force else cache.get(sha, rel)

@@ -160,7 +160,8 @@ class SheetReader:
         self.templates = templates
         self.sheet_index = sheet_index
         self.problems: list[Problem] = []
-        self.prov: dict[str, Box] = {}
+        # where each value was read: field -> [(page number, glyphs)]
+        self.src: dict[str, list[tuple[int, list[Glyph]]]] = {}
 
     def warn(self, code: str, field_name: str | None, message: str, severity: str = "warning"):
         self.problems.append(Problem(severity, code, message, field_name, self.sheet_index))
@@ -221,7 +222,7 @@ class SheetReader:
             used.update(id(g) for g in oa)
             rt = values.normalize_rating(squashed(rating_glyphs))
             fields["overall_rating_raw"] = rt
-            self.prov["overall_rating"] = self.box(page, rating_glyphs)
+            self.src["overall_rating"] = [(page.number, rating_glyphs)]
 
         def excluded(g: Glyph) -> bool:
             return any(x0 <= g.xc and top <= g.yc <= bot for x0, top, x1, bot in excl)
@@ -265,9 +266,9 @@ class SheetReader:
                 fy = values.parse_fiscal_year(m.group(0))
                 name_text = name_text[:m.start()].rstrip()
         fields["contribution_name"] = name_text or None
-        self.prov["contribution_name"] = self.box(page, name_glyphs)
+        self.src["contribution_name"] = [(page.number, name_glyphs)]
         fields["fiscal_year"], fields["fiscal_year_label"] = (fy if fy else (None, None))
-        self.prov["fiscal_year"] = self.prov["fiscal_year_label"] = self.box(page, fy_glyphs)
+        self.src["fiscal_year"] = self.src["fiscal_year_label"] = [(page.number, fy_glyphs)]
 
         # budget: the line of the sheet's own year
         budgets = values_by_field.get("budget_jpy", [])
@@ -287,13 +288,13 @@ class SheetReader:
             label = text_block(val)[0].replace("\n", "")
             fields["budget_label"] = label or None
             fields["budget_unit"] = values.unit_from_label(lab)
-            self.prov["budget_jpy"] = self.prov["budget_label"] = self.box(page, val)
+            self.src["budget_jpy"] = self.src["budget_label"] = [(page.number, val)]
         org = values_by_field.get("organization_name", [("", [])])[0][1]
         fields["organization_name"] = text_block(org)[0].replace("\n", "") or None
-        self.prov["organization_name"] = self.prov["organization_abbr"] = self.box(page, org)
+        self.src["organization_name"] = self.src["organization_abbr"] = [(page.number, org)]
         dept = values_by_field.get("department", [("", [])])[0][1]
         fields["department"] = " ".join(text_block(dept)[0].split("\n")) or None
-        self.prov["bureau"] = self.prov["division"] = self.box(page, dept)
+        self.src["bureau"] = self.src["division"] = [(page.number, dept)]
 
         # overview: between its label and the first header row
         ov = anchors.labels.get("overview") or []
@@ -307,7 +308,7 @@ class SheetReader:
                   and not (g.yc < otop + 1.2 * g.size and g.x0 < ox1)]
             right = max((g.x1 for g in og), default=None)
             fields["overview"] = text_block(og, right)[0] or None
-            self.prov["overview"] = self.box(page, og)
+            self.src["overview"] = [(page.number, og)]
         else:
             fields["overview"] = None
 
@@ -441,7 +442,7 @@ class SheetReader:
                 starts.append(b)
             elif crits and not starts:
                 crits[-1]["title"] += b["text"]
-                crits[-1]["title_glyphs"] += [g for l in b["lines"] for g in l.glyphs]
+                crits[-1]["title_parts"].append((page.number, [g for l in b["lines"] for g in l.glyphs]))
             elif starts:
                 # a second fragment of the same title (split by a gap)
                 starts[-1]["text"] += b["text"]
@@ -456,7 +457,9 @@ class SheetReader:
         bands = [(a, b) for a, b in zip(ys, ys[1:]) if b - a > 0.5]
         new_crits = []
         for s in starts:
-            c = {"no": s["no"], "title": s["text"], "title_glyphs": [g for l in s["lines"] for g in l.glyphs],
+            c = {"no": s["no"], "title": s["text"],
+                 "title_parts": [(page.number, [g for l in s["lines"] for g in l.glyphs]
+                                  + s.get("num_glyphs", []))],
                  "text": [], "rating": [], "method": "layout", "page": page.number,
                  "top": s["top"], "bottom": s["bottom"], "split_by_gap": False}
             new_crits.append(c)
@@ -490,6 +493,7 @@ class SheetReader:
             for y0, y1, c in owners:
                 if c is not None and y0 <= g.yc < y1:
                     c["rating"].append(g)
+                    c["rating_page"] = page.number
                     break
 
     def _finish(self, crits: list[dict], cols: Columns) -> Sheet:
@@ -529,8 +533,11 @@ class SheetReader:
             conf = round(min(1.0, max(sim, 0.0)) * (0.85 if method == "rules" else 1.0), 3)
             out.append(Criterion(no, label, rule.canonical if rule and sim >= 0.5 else None,
                                  rating or None, text, box, method, conf))
-            out[-1].rating_box = self.box(self.pages[0], c["rating"]) if c["rating"] else None
-            out[-1].label_glyphs = c["title_glyphs"]
+            out[-1].sources = {
+                "label": [(pn, gl) for pn, gl in c["title_parts"] if gl],
+                "rating": [(c["rating_page"], c["rating"])] if c["rating"] else [],
+                "text": sorted(pages.items()),
+                "rule": tmpl.rule_ref(f"criteria[{tmpl.criteria.index(rule)}]") if rule else None}
         sheet.criteria = out
         sheet.fields = f
         return sheet

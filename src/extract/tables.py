@@ -20,7 +20,7 @@ SHEETS = pa.schema([
     ("contribution_name", pa.string()), ("organization_name", pa.string()),
     ("organization_abbr", pa.string()), ("bureau", pa.string()), ("division", pa.string()),
     ("budget_jpy", pa.int64()), ("budget_label", pa.string()), ("overall_rating", pa.string()),
-    ("overview", pa.string()),
+    ("overview", pa.string()), ("quality", pa.float64()), ("quality_grade", pa.string()),
 ])
 CRITERIA = pa.schema([
     ("sheet_id", pa.string()), ("criterion_no", pa.int32()), ("label", pa.string()),
@@ -32,7 +32,13 @@ PROBLEMS = pa.schema([
     ("source_path", pa.string()), ("sheet_index", pa.int32()), ("severity", pa.string()),
     ("code", pa.string()), ("field", pa.string()), ("message", pa.string()),
 ])
-SCHEMAS = {"sheets": SHEETS, "criteria": CRITERIA, "problems": PROBLEMS}
+FIELDS = pa.schema([
+    ("sheet_id", pa.string()), ("field", pa.string()), ("value", pa.string()),
+    ("raw_text", pa.string()), ("page", pa.int32()), ("x0", pa.float64()), ("top", pa.float64()),
+    ("x1", pa.float64()), ("bottom", pa.float64()), ("rule", pa.string()), ("method", pa.string()),
+    ("confidence", pa.float64()),
+])
+SCHEMAS = {"sheets": SHEETS, "criteria": CRITERIA, "problems": PROBLEMS, "fields": FIELDS}
 
 
 def sheet_id(sha256: str, index: int) -> str:
@@ -41,17 +47,21 @@ def sheet_id(sha256: str, index: int) -> str:
 
 
 def rows(results: list[FileResult]) -> dict[str, list[dict]]:
-    out: dict[str, list[dict]] = {"sheets": [], "criteria": [], "problems": []}
+    from .provenance import field_rows, quality
+    out: dict[str, list[dict]] = {"sheets": [], "criteria": [], "problems": [], "fields": []}
     for r in results:
         for s in r.sheets:
             sid = sheet_id(r.source_sha256, s.sheet_index)
             row = {"sheet_id": sid, "source_path": r.source_path, "source_sha256": r.source_sha256,
                    "sheet_index": s.sheet_index, "page_first": s.page_first, "page_last": s.page_last,
                    "template": s.template}
+            row["quality"], row["quality_grade"] = quality(s)
             for name in SHEETS.names:
                 if name not in row:
                     row[name] = s.fields.get(name)
             out["sheets"].append(row)
+            for fr in field_rows(s):
+                out["fields"].append({"sheet_id": sid, **fr})
             for c in s.criteria:
                 b = c.box
                 out["criteria"].append({

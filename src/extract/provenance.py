@@ -1,0 +1,65 @@
+"""Where every value came from (the `fields` table) and how sure we are (sheet quality)."""
+from __future__ import annotations
+
+from .layout import bbox, make_lines
+from .model import Glyph, Sheet
+
+# field name in `sheets` -> key of the rules file that produced it
+_FIELD_RULE = {
+    "fiscal_year": "fields.contribution_name", "fiscal_year_label": "fields.contribution_name",
+    "contribution_name": "fields.contribution_name", "organization_name": "fields.organization_name",
+    "organization_abbr": "fields.organization_name", "bureau": "fields.department",
+    "division": "fields.department", "budget_jpy": "fields.budget_jpy",
+    "budget_label": "fields.budget_jpy", "overall_rating": "fields.overall_rating",
+    "overview": "fields.overview",
+}
+
+
+def raw_text(glyphs: list[Glyph]) -> str:
+    """The printed characters, line by line, before any normalization."""
+    from .sheet import line_text
+    return "\n".join(line_text(ln.glyphs) for ln in make_lines(glyphs))
+
+
+def _row(field: str, value, page: int | None, glyphs: list[Glyph], rule: str | None,
+         method: str, confidence: float) -> dict:
+    box = bbox(glyphs) if glyphs else (None, None, None, None)
+    return {"field": field, "value": None if value is None else str(value),
+            "raw_text": raw_text(glyphs) if glyphs else None, "page": page,
+            "x0": box[0], "top": box[1], "x1": box[2], "bottom": box[3],
+            "rule": rule, "method": method, "confidence": confidence}
+
+
+def field_rows(sheet: Sheet) -> list[dict]:
+    """One row per extracted value (a value spread over pages gets one row per page)."""
+    t = sheet.template_obj
+    out = []
+    src = getattr(sheet, "src", {})
+    for name, key in _FIELD_RULE.items():
+        value = sheet.fields.get(name)
+        if value is None:
+            continue
+        for page, glyphs in src.get(name, []):
+            if glyphs:
+                out.append(_row(name, value, page, glyphs, t.rule_ref(key), "layout", 1.0))
+    for c in sheet.criteria:
+        s = getattr(c, "sources", {})
+        prefix = f"criteria[{c.no}]"
+        for part, value in (("label", c.label), ("rating", c.rating), ("text", c.text)):
+            if value is None:
+                continue
+            rule = s.get("rule") if part == "label" else (
+                t.rule_ref("rating.criterion") if part == "rating" else t.rule_ref("table.text_header"))
+            for page, glyphs in s.get(part, []):
+                if glyphs:
+                    out.append(_row(f"{prefix}.{part}", value, page, glyphs, rule, c.method, c.confidence))
+    return out
+
+
+def quality(sheet: Sheet) -> tuple[float, str]:
+    """0..1 from the criteria confidences and the warnings; a word for sorting by eye."""
+    conf = min((c.confidence for c in sheet.criteria), default=0.0)
+    warnings = sum(1 for p in sheet.problems if p.severity == "warning")
+    q = round(conf * (0.85 ** warnings), 3)
+    grade = "good" if q >= 0.95 else "fair" if q >= 0.75 else "poor"
+    return q, grade
