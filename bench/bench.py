@@ -1,0 +1,122 @@
+#!/usr/bin/env python3
+"""Benchmark: raw pdfplumber against `extract run` with 1 and 2 workers and a warm cache.
+
+    python bench/bench.py [--files 300] [--samples samples] [--work DIR]
+
+Builds a corpus of N sheet PDFs from the samples (each copy made distinct by a trailing
+comment so no cache or hash can shortcut it), then measures in one run:
+  (a) raw pdfplumber: open every page, read chars, words and lines, close;
+  (b) extract run -j 1;  (c) extract run -j 2;  (d) a re-run with the cache warm;
+and peak RSS per worker at 50 and at N files. Prints pages per second and the ratios.
+Not a test: timings depend on the machine; run it on an otherwise idle machine.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def build_corpus(samples: Path, dest: Path, n: int) -> int:
+    """N distinct sheet PDFs (error samples left out); returns the page count."""
+    import pdfplumber
+    srcs = []
+    for p in sorted(samples.glob("*.pdf")):
+        truth = p.with_suffix("").with_suffix(".truth.json") if False else samples / (p.stem + ".truth.json")
+        if truth.exists() and json.loads(truth.read_text(encoding="utf-8")).get("expect_problem"):
+            continue
+        srcs.append(p)
+    if not srcs:
+        raise SystemExit(f"no sample PDFs in {samples}")
+    dest.mkdir(parents=True, exist_ok=True)
+    pages = 0
+    counts = {}
+    for p in srcs:
+        with pdfplumber.open(p) as pdf:
+            counts[p] = len(pdf.pages)
+    for i in range(n):
+        src = srcs[i % len(srcs)]
+        data = src.read_bytes() + f"\n% bench copy {i}\n".encode()
+        (dest / f"{i:04d}-{src.name}").write_bytes(data)
+        pages += counts[src]
+    return pages
+
+
+def raw_pdfplumber(folder: Path) -> float:
+    import pdfplumber
+    t = time.perf_counter()
+    for p in sorted(folder.glob("*.pdf")):
+        with pdfplumber.open(p) as pdf:
+            for page in pdf.pages:
+                page.chars, page.extract_words(), page.lines
+                page.close()
+    return time.perf_counter() - t
+
+
+def run_extract(folder: Path, out: Path, jobs: int, force: bool) -> tuple[float, float]:
+    """Wall seconds and peak RSS (MB) of the largest child of one CLI run."""
+    cmd = [sys.executable, "-m", "extract", "run", str(folder), "-o", str(out), "-q", "-j", str(jobs)]
+    if force:
+        cmd.append("--force")
+    code = ("import resource,subprocess,sys,time;t=time.perf_counter();"
+            f"r=subprocess.run({cmd!r},stdout=subprocess.DEVNULL);"
+            "print(time.perf_counter()-t, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss/1024)")
+    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    secs, rss = res.stdout.split()
+    return float(secs), float(rss)
+
+
+def worker_rss(folder: Path, out: Path) -> float:
+    """Peak RSS (MB) of the worker processes of a -j 2 run, read from the kernel's accounting."""
+    return run_extract(folder, out, 2, True)[1]
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--files", type=int, default=300)
+    ap.add_argument("--samples", type=Path, default=ROOT / "samples")
+    ap.add_argument("--work", type=Path, default=None, help="work folder (default: a temporary one)")
+    a = ap.parse_args(argv)
+    work = a.work or Path(tempfile.mkdtemp(prefix="extract-bench-"))
+    try:
+        corpus = work / "corpus"
+        small = work / "corpus50"
+        if corpus.exists():
+            shutil.rmtree(corpus)
+        if small.exists():
+            shutil.rmtree(small)
+        pages = build_corpus(a.samples, corpus, a.files)
+        build_corpus(a.samples, small, 50)
+        print(f"corpus: {a.files} PDFs, {pages} pages in {corpus}")
+        ta = raw_pdfplumber(corpus)
+        tb, _ = run_extract(corpus, work / "out1", 1, True)
+        tc, _ = run_extract(corpus, work / "out2", 2, True)
+        td, _ = run_extract(corpus, work / "out2", 2, False)
+        rss50 = worker_rss(small, work / "out50")
+        rss300 = worker_rss(corpus, work / "out300")
+        rows = [("(a) raw pdfplumber", ta), ("(b) extract -j 1", tb), ("(c) extract -j 2", tc),
+                ("(d) warm cache", td)]
+        for name, t in rows:
+            print(f"{name:<22} {t:8.2f} s  {pages / t:8.1f} pages/s")
+        print(f"(b)/(a) = {tb / ta:.2f}   (target <= 1.3)")
+        print(f"(b)/(c) = {tb / tc:.2f}   (target >= 1.7 on 2 cores)")
+        print(f"(d)/(b) = {td / tb:.3f}  (target <= 0.05)")
+        print(f"peak RSS per worker: {rss50:.0f} MB at 50 files, {rss300:.0f} MB at {a.files} files "
+              f"({(rss300 - rss50) / rss50 * 100:+.1f}%; target < 300 MB and within 10%)")
+    finally:
+        if a.work is None:
+            shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
