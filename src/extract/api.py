@@ -70,6 +70,16 @@ def _text_layer_problem(pages: list[Page]) -> Problem | None:
     return None
 
 
+def _looks_garbled(pages: list[Page]) -> bool:
+    """Wrong characters rather than (cid:NN): hardly any Japanese, mostly ASCII symbols."""
+    text = "".join(g.text for p in pages for g in p.glyphs)
+    if len(text) < 50:
+        return False
+    cjk = sum(1 for ch in text if ord(ch) >= 0x3000)
+    ascii_sym = sum(1 for ch in text if ch.isascii() and not ch.isalnum() and not ch.isspace())
+    return cjk / len(text) < 0.2 and ascii_sym / len(text) > 0.25
+
+
 def read_pages(pages: list[Page], templates: list[Template]) -> tuple[list[Sheet], list[Problem]]:
     prob = _text_layer_problem(pages)
     if prob:
@@ -82,6 +92,10 @@ def read_pages(pages: list[Page], templates: list[Template]) -> tuple[list[Sheet
         if a is not None:
             starts.append((i, idx, a))
     if not starts:
+        if _looks_garbled(pages):
+            return [], [Problem("error", "garbled_text", "The text layer reads as random symbols "
+                                "(fonts without a usable ToUnicode map); the file needs OCR or a "
+                                "re-export with embedded text.")]
         return [], [Problem("error", "unknown_template", "No page of this PDF looks like an "
                             "evaluation sheet (no 分担金・拠出金の名称 / 達成状況 labels); "
                             "if it is a new template, add a rules file.")]

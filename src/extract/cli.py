@@ -47,6 +47,27 @@ def build_parser() -> argparse.ArgumentParser:
                        description="Load every *.toml in the rules folder, validate it, and list "
                        "the templates. Exit status 2 names the file and key of the first error.")
     t.add_argument("--rules", metavar="DIR", help="folder of rules files (default: the shipped rules/)")
+    d = sub.add_parser("diff", help="compare two output folders sheet by sheet and field by field",
+                       description="Compare the tables of two `extract run` output folders. Exit "
+                       "status: 0 when equal, 1 when different, 2 on error.")
+    d.add_argument("old", metavar="OLD_OUT")
+    d.add_argument("new", metavar="NEW_OUT")
+    d.add_argument("--json", action="store_true", help="print the diff as JSON")
+    d.add_argument("--out", metavar="DIR", help="also write DIR/diff/ (Parquet, one row per changed field)")
+    au = sub.add_parser("audit", help="write an HTML page showing where every value was read",
+                        description="Extract one PDF and write a self-contained HTML page: each "
+                        "page image with a box around every extracted value, the values, the "
+                        "problems and the sheet quality.")
+    au.add_argument("pdf", metavar="PDF")
+    au.add_argument("-o", "--out", default="audit.html", help="HTML file (default: audit.html)")
+    au.add_argument("--rules", metavar="DIR", help="folder of rules files (default: the shipped rules/)")
+    au.add_argument("--password", help="password for an encrypted PDF")
+    au.add_argument("--resolution", type=int, default=100, help="page image dpi (default: 100)")
+    c = sub.add_parser("check", help="compare the samples with their expected outputs",
+                       description="Extract every samples/*.pdf and compare it with "
+                       "samples/<name>.expected.json. Exit status 0 when all agree, 1 otherwise.")
+    c.add_argument("--samples", metavar="DIR", default="samples", help="folder (default: samples)")
+    c.add_argument("--rules", metavar="DIR", help="folder of rules files (default: the shipped rules/)")
     return p
 
 
@@ -112,6 +133,21 @@ def cmd_rules(a) -> int:
     return EXIT_OK
 
 
+def cmd_diff(a) -> int:
+    from .diff import main as diff_main
+    return diff_main(a.old, a.new, as_json=a.json, out=a.out)
+
+
+def cmd_audit(a) -> int:
+    from .audit import main as audit_main
+    return audit_main(a.pdf, a.out, rules=a.rules, password=a.password, resolution=a.resolution)
+
+
+def cmd_check(a) -> int:
+    from .check import main as check_main
+    return check_main(a.samples, rules=a.rules)
+
+
 def main(argv: list[str] | None = None) -> int:
     p = build_parser()
     a = p.parse_args(argv)
@@ -119,7 +155,8 @@ def main(argv: list[str] | None = None) -> int:
         p.print_help(sys.stderr)
         return EXIT_USAGE
     try:
-        return {"run": cmd_run, "rules": cmd_rules}[a.command](a)
+        return {"run": cmd_run, "rules": cmd_rules, "diff": cmd_diff, "audit": cmd_audit,
+                "check": cmd_check}[a.command](a)
     except RulesError as e:
         print(f"extract: rules error: {e}", file=sys.stderr)
         return EXIT_USAGE

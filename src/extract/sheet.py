@@ -112,11 +112,18 @@ def find_anchors(page: Page, index: Index, templates: list[Template]) -> Anchors
         return None
     th = min(below, key=lambda h: h[0].top)
     a.text_header = th
-    left_x = name0[0].x0
-    tol = 2.5 * name0[0].size
+    # the other row labels share the label column with the name label (left-aligned,
+    # centred or spread over the cell: they overlap it horizontally)
+    lx0, lx1 = name0[0].x0, max(g.x1 for g in name0)
+    size = name0[0].size
+
+    def in_label_column(h: list[Glyph]) -> bool:
+        return h[0].x0 < lx1 - 0.3 * size and max(g.x1 for g in h) > lx0 + 0.3 * size \
+            and h[0].x0 > lx0 - 3 * size
+
     for name in _LEFT_LABELS:
         a.labels[name] = sorted((h for h in a.labels[name]
-                                 if abs(h[0].x0 - left_x) <= tol and name0[0].top - 1 <= h[0].top < th[0].top),
+                                 if in_label_column(h) and name0[0].top - 1 <= h[0].top < th[0].top),
                                 key=lambda h: h[0].top)
     # a budget label may carry its year in front (令和2年度当初予算額): any cell that starts
     # at the label column and contains the word
@@ -127,7 +134,7 @@ def find_anchors(page: Page, index: Index, templates: list[Template]) -> Anchors
             while k > 0 and not index.cell_start(li, k):
                 k -= 1
             head = index.lines[li].glyphs[k:gi]
-            if head and abs(head[0].x0 - left_x) <= tol and name0[0].top - 1 <= h[0].top < th[0].top:
+            if head and in_label_column(head + h) and name0[0].top - 1 <= h[0].top < th[0].top:
                 a.labels["budget_jpy"].append(head + h)
     a.labels["budget_jpy"].sort(key=lambda h: h[0].top)
     a.labels["overview"] = [h for h in a.labels["overview"] if h[0].bottom <= name0[0].top]
