@@ -84,7 +84,9 @@ def read_pages(pages: list[Page], templates: list[Template]) -> tuple[list[Sheet
     prob = _text_layer_problem(pages)
     if prob:
         return [], [prob]
-    pages = strip_furniture(pages)
+    labels = {f.label for t in templates for f in t.fields.values()}
+    labels |= {w for t in templates for w in (t.text_header, t.criterion_header)}
+    pages = strip_furniture(pages, labels)
     starts = []
     for i, page in enumerate(pages):
         idx = Index(page.glyphs, page.rules)

@@ -12,10 +12,12 @@ from .layout import make_lines
 from .model import Page
 from .normalize import squash
 
-TOP_MARGIN = 0.08       # share of the page height
-BOTTOM_MARGIN = 0.06
-_PAGE_NO = re.compile(r"^[-‐－—―]?(\d{1,4}|[ivxlc]{1,6})[-‐－—―]?$|^\d{1,4}/\d{1,4}$|^(p|page)\.?\d{1,4}$",
+TOP_MARGIN = 0.10       # share of the page height
+BOTTOM_MARGIN = 0.10
+# decorated page numbers (- 2 -, 2/5, p.2) anywhere in a margin; a bare number only when centred
+_PAGE_NO = re.compile(r"^[-‐－—―](\d{1,4}|[ivxlc]{1,6})[-‐－—―]$|^\d{1,4}/\d{1,4}$|^(p|page)\.?\d{1,4}$",
                       re.IGNORECASE)
+_BARE_NO = re.compile(r"^(\d{1,4}|[ivxlc]{1,6})$", re.IGNORECASE)
 
 
 def _margin_lines(page: Page):
@@ -28,8 +30,9 @@ def _key(text: str) -> str:
     return re.sub(r"\d+", "#", squash(text))
 
 
-def strip_furniture(pages: list[Page]) -> list[Page]:
-    """Pages without their furniture glyphs."""
+def strip_furniture(pages: list[Page], keep: set[str] = frozenset()) -> list[Page]:
+    """Pages without their furniture glyphs; a line holding one of the `keep` labels
+    (squashed) is never furniture, however often it recurs."""
     seen: dict[str, list[tuple[int, float, float]]] = {}
     per_page = []
     for i, p in enumerate(pages):
@@ -43,7 +46,11 @@ def strip_furniture(pages: list[Page]) -> list[Page]:
         for ln in lines:
             k = _key(ln.text)
             again = [o for o in seen[k] if o[0] != i and abs(o[1] - ln.top) < 2.5 and abs(o[2] - ln.x0) < 2.5]
-            if _PAGE_NO.match(squash(ln.text)) or (again and len(k) >= 4):
+            sq = squash(ln.text)
+            centred = abs((ln.x0 + ln.x1) / 2 - p.width / 2) < 0.08 * p.width
+            if any(w in sq for w in keep):
+                continue
+            if _PAGE_NO.match(sq) or (_BARE_NO.match(sq) and centred) or (again and len(k) >= 3):
                 drop.update(id(g) for g in ln.glyphs)
         out.append(replace(p, glyphs=[g for g in p.glyphs if id(g) not in drop]) if drop else p)
     return out

@@ -170,7 +170,13 @@ class Index:
         chunk = self.lines[sl].glyphs[sg:gi + 1] if sl == li else [self.lines[li].glyphs[gi]]
         cx = (chunk[0].x0 + chunk[-1].x1) / 2
         cur = self.lines[li].glyphs[gi]
-        for lj in range(li + 1, min(li + 4, len(self.lines))):
+        # the left edge of the cell the chunk sits in (a label wrapped mid-word:
+        # 令和元年度当初予算 / 額（千円）)
+        k0 = sg
+        while k0 > 0 and not self.cell_start(sl, k0):
+            k0 -= 1
+        cell_x0 = self.lines[sl].glyphs[k0].x0
+        for lj in range(li + 1, min(li + 6, len(self.lines))):
             lnj = self.lines[lj]
             if lnj.top - cur.bottom > 1.2 * cur.size:
                 break
@@ -178,7 +184,8 @@ class Index:
                 if h.text != chars[k]:
                     continue
                 if abs(h.x0 - first.x0) <= 0.6 * h.size or abs(h.xc - cx) <= 0.8 * h.size \
-                        or abs(h.xc - cur.xc) <= 0.3 * h.size:
+                        or abs(h.xc - cur.xc) <= 0.3 * h.size \
+                        or (abs(h.x0 - cell_x0) <= 0.6 * h.size and self.cell_start(lj, gj)):
                     r = self._extend(lj, gj, chars, k + 1, acc + [h], (lj, gj))
                     if r:
                         return r

@@ -77,6 +77,62 @@ def join_pages(parts: list[str]) -> str:
     return out
 
 
+def _row_cut(lines: list[Line], a: dict, b: dict, b_open_end: float | None) -> float:
+    """Where row a ends and row b begins when no rule separates them.
+
+    A clearly wider gap (cell padding) between the two titles decides; failing that, the
+    cut that leaves each title centred on its own lines (as Excel and Word print them)."""
+    ca, cb = (a["top"] + a["bottom"]) / 2, (b["top"] + b["bottom"]) / 2
+    mid = (a["bottom"] + b["top"]) / 2
+    if not lines:
+        return mid
+    ks = [k for k in range(1, len(lines)) if a["top"] <= lines[k - 1].yc and lines[k].yc <= b["bottom"]]
+    if not ks:
+        return mid
+    gaps_ = {k: lines[k].top - lines[k - 1].bottom for k in ks}
+    all_gaps = [b_.top - a_.bottom for a_, b_ in zip(lines, lines[1:])]
+    normal = median(all_gaps)
+    size = median(l.size for l in lines)
+    wide = max(ks, key=lambda k: gaps_[k])
+    if gaps_[wide] >= normal + 0.6 * size:
+        k = wide
+    else:
+        def cost(k: int) -> float:
+            above, below = lines[:k], lines[k:]
+            c = abs((ca - above[0].top) - (above[-1].bottom - ca))
+            if b_open_end is None:   # b's row ends on this page too: it should be centred as well
+                c += abs((cb - below[0].top) - (below[-1].bottom - cb))
+            return c
+        k = min(ks, key=cost)
+    return (lines[k - 1].bottom + lines[k].top) / 2
+
+
+def _continuation_cut(lines: list[Line], centre: float) -> float | None:
+    """Where the previous row's text ends at the top of a page without rules.
+
+    A title is centred on its own row, so the lines of that row sit symmetrically around
+    it; lines above that symmetric block, after a wider gap, continue the previous row."""
+    if len(lines) < 2:
+        return None
+    gaps_ = [b.top - a.bottom for a, b in zip(lines, lines[1:])]
+    normal = median(gaps_)
+    size = median(l.size for l in lines)
+
+    def asym(k: int) -> float:
+        return abs((centre - lines[k].top) - (lines[-1].bottom - centre))
+
+    best_k, best = 0, asym(0)
+    for k in range(1, len(lines)):
+        if lines[k - 1].yc >= centre or gaps_[k - 1] < normal + 0.8:
+            continue
+        a = asym(k)
+        if a < best:
+            best_k, best = k, a
+    if best_k and asym(0) - best > 1.0 * size:
+        return (lines[best_k - 1].bottom + lines[best_k].top) / 2
+    return None
+
+
 def squashed(glyphs: list[Glyph]) -> str:
     return squash("".join(g.text for g in sorted(glyphs, key=lambda g: (round(g.yc / max(g.size, 1) * 2), g.x0))))
 
@@ -169,6 +225,8 @@ class SheetReader:
         self.problems: list[Problem] = []
         # where each value was read: field -> [(page number, glyphs)]
         self.src: dict[str, list[tuple[int, list[Glyph]]]] = {}
+        self.pending = None    # a title-less row at the foot of a page, waiting for its title
+        self.pending_title = None  # the first lines of a title whose number is on the next page
 
     def warn(self, code: str, field_name: str | None, message: str, severity: str = "warning"):
         self.problems.append(Problem(severity, code, message, field_name, self.sheet_index))
@@ -241,13 +299,16 @@ class SheetReader:
             size = hit[0].size
             if i == 0:
                 hr = hrules(index.rules, xb + 1, htop - 3 * size, htop + 0.5)
-                top = hr[-1] if hr else htop - 0.6 * size
+                top = hr[-1] if hr else self._value_lines_above(page, htop, xb, used)
             else:
                 top = bands[-1][3]
             if i + 1 < len(rows):
-                ntop = min(g.top for g in rows[i + 1][0])
+                nxt = rows[i + 1][0]
+                ntop = min(g.top for g in nxt)
                 hr = hrules(index.rules, xb + 1, hbot - 0.5, ntop + 0.5)
-                mid = (hbot + ntop) / 2
+                # no rule: halfway between the label centres (a value centred on its label
+                # may reach above the label's own top)
+                mid = ((htop + hbot) / 2 + (ntop + max(g.bottom for g in nxt)) / 2) / 2
                 bot = min(hr, key=lambda y: abs(y - mid)) if hr else mid
             else:
                 hr = hrules(index.rules, xb + 1, hbot - 0.5, table_top_y)
@@ -323,6 +384,21 @@ class SheetReader:
         self.xb = xb
         return self._criteria(index, anchors, table_top_y)
 
+    def _value_lines_above(self, page: Page, htop: float, xb: float, used: set[int]) -> float:
+        """Top of the first header row without rules: climb over the lines that lie wholly in
+        the value column right above the label (a wrapped value centred on its label);
+        the overview above starts at the left edge and stops the climb."""
+        lines = [ln for ln in make_lines([g for g in page.glyphs if id(g) not in used])
+                 if ln.bottom <= htop + 0.5 * ln.size]
+        top = htop - 0.3 * (lines[-1].size if lines else 10)
+        for ln in sorted(lines, key=lambda l: -l.bottom):
+            if ln.bottom > top + 0.5 * ln.size:
+                continue
+            if top - ln.bottom > 0.8 * ln.size or ln.x0 < xb - 0.5:
+                break
+            top = ln.top - 0.1
+        return top
+
     def _fiscal_year_cell(self, index: Index, glyphs: list[Glyph]) -> list[Glyph]:
         """The era-year cell right of the contribution name, split off by a rule or a gap."""
         best: list[Glyph] = []
@@ -346,7 +422,9 @@ class SheetReader:
         th = anchors.text_header
         ch = anchors.crit_header
         head_bottom = max(g.bottom for g in th + (ch or []) + (anchors.rating_header or []))
-        region = [g for g in page.glyphs if g.top > head_bottom]
+        # the table's glyphs: below the header on the first page and all later pages (a tall
+        # first row may have moved to page 2, leaving nothing under the header)
+        region = [g for g in page.glyphs if g.top > head_bottom] + [g for p in self.pages[1:] for g in p.glyphs]
         left = min((g.x0 for hit in anchors.labels.values() for h in hit for g in h), default=0) - 1
         lo = (bbox(ch)[0] + bbox(ch)[2]) / 2 if ch else left + 2
         hi = th[0].x0
@@ -443,21 +521,44 @@ class SheetReader:
                     pass
             b["text"] = "".join(squash(l.text) for l in b["lines"])
         # a numberless block at the top continues the previous criterion's title
+        first_y = min((g.top for g in title_g + text_g), default=top)
+        seps = [y for y in seps if y > first_y]     # borders above the first text open no row
+
+        def band_of(y: float) -> int:
+            """Rows counted from the first text on the page (a border above it opens none)."""
+            return sum(1 for sy in seps if first_y < sy < y)
+
         starts = []
-        for b in blocks:
+        orphan_title = None
+        for bi, b in enumerate(blocks):
             if b["no"] is not None:
                 starts.append(b)
-            elif crits and not starts:
+            elif self.pending_title is not None and not starts:
+                b["no"] = -1   # the rest of a title begun at the foot of the previous page
+                starts.append(b)
+            elif crits and not starts and band_of(b["top"]) == 0:
                 crits[-1]["title"] += b["text"]
                 crits[-1]["title_parts"].append((page.number, [g for l in b["lines"] for g in l.glyphs]))
-            elif starts:
+            elif starts and band_of(b["top"]) == band_of(starts[-1]["top"]):
                 # a second fragment of the same title (split by a gap)
                 starts[-1]["text"] += b["text"]
                 starts[-1]["lines"] += b["lines"]
                 starts[-1]["bottom"] = b["bottom"]
+            elif band_of(b["top"]) > 0 and not any(x["no"] is not None for x in blocks[bi + 1:]):
+                # a new row at the foot of the page whose number and title go on overleaf
+                orphan_title = (page.number, [g for l in b["lines"] for g in l.glyphs], b["text"])
             else:
                 b["no"] = -1   # unnumbered title: resolved by matching words later
                 starts.append(b)
+        if self.pending_title is not None and starts:
+            pn, gl, text = self.pending_title
+            starts[0]["text"] = text + starts[0]["text"]
+            starts[0]["pre_parts"] = [(pn, gl)]
+        elif self.pending_title is not None and crits:
+            pn, gl, text = self.pending_title
+            crits[-1]["title"] += text
+            crits[-1]["title_parts"].append((pn, gl))
+        self.pending_title = orphan_title
         # boundaries between the criteria on this page
         ys = [top] + seps + [page.height + 1]
         owners: list[tuple[float, float, dict | None]] = []   # (y0, y1, crit) bands
@@ -465,31 +566,70 @@ class SheetReader:
         new_crits = []
         for s in starts:
             c = {"no": s["no"], "title": s["text"],
-                 "title_parts": [(page.number, [g for l in s["lines"] for g in l.glyphs]
-                                  + s.get("num_glyphs", []))],
+                 "title_parts": s.get("pre_parts", []) + [(page.number, [g for l in s["lines"] for g in l.glyphs]
+                                                            + s.get("num_glyphs", []))],
                  "text": [], "rating": [], "method": "layout", "page": page.number,
                  "top": s["top"], "bottom": s["bottom"], "split_by_gap": False}
             new_crits.append(c)
-        for (y0, y1) in bands:
+        first_band = True
+        pending = self.pending
+        self.pending = None
+        for bi, (y0, y1) in enumerate(bands):
             inside = [c for c in new_crits if y0 <= (c["top"] + c["bottom"]) / 2 < y1]
             if not inside:
+                has_text = any(y0 <= g.yc < y1 for g in text_g)
+                later_text = any(g.yc >= y1 for g in text_g)
+                below = [c for c in new_crits if (c["top"] + c["bottom"]) / 2 >= y1]
+                if has_text and not crits and below:
+                    owners.append((y0, y1, below[0]))   # the first row, its title further down
+                    continue
+                if has_text and not later_text and (y0 != top or not crits):
+                    # a row that starts at the foot of the page with its title on the next page
+                    self.pending = (page.number, y0, y1)
+                    continue
                 owners.append((y0, y1, crits[-1] if crits else None))
+                if has_text:
+                    first_band = False
                 continue
             # several criteria in one band (no rules): cut at the widest gap between them
             tl = sorted(make_lines([g for g in text_g if y0 <= g.yc < y1]), key=lambda l: l.top)
             cur = y0
-            for a, b in zip(inside, inside[1:]):
-                ca, cb = (a["top"] + a["bottom"]) / 2, (b["top"] + b["bottom"]) / 2
-                between = [l for l in tl if ca <= l.yc <= cb]
-                cut = (a["bottom"] + b["top"]) / 2
-                best = -1.0
-                for l1, l2 in zip(between, between[1:]):
-                    if l2.top - l1.bottom > best:
-                        best, cut = l2.top - l1.bottom, (l1.bottom + l2.top) / 2
+            if first_band and crits and y0 == top and not pending:
+                # top of a continuation page without a rule: the previous row may go on here
+                a = inside[0]
+                end = y1
+                if len(inside) > 1:
+                    end = (a["bottom"] + inside[1]["top"]) / 2
+                cut = _continuation_cut([l for l in tl if l.yc < end], (a["top"] + a["bottom"]) / 2)
+                if cut is not None:
+                    owners.append((y0, cut, crits[-1]))
+                    cur = cut
+            first_band = False
+            for j, (a, b) in enumerate(zip(inside, inside[1:])):
+                last = j + 2 == len(inside)
+                cut = _row_cut([l for l in tl if l.yc >= cur], a, b, y1 if last else None)
                 owners.append((cur, cut, a))
                 a["split_by_gap"] = b["split_by_gap"] = True
                 cur = cut
             owners.append((cur, y1, inside[-1]))
+        if pending and new_crits:
+            # the orphan band of the previous page belongs to the first title of this page
+            pn, py0, py1 = pending
+            prev = next(p for p in self.pages if p.number == pn)
+            c0 = new_crits[0]
+            for g in prev.glyphs:
+                if py0 <= g.yc < py1 and cols.text[0] <= g.xc < cols.text[1]:
+                    c0.setdefault("text_pages", {}).setdefault(pn, []).append(g)
+                elif py0 <= g.yc < py1 and cols.rating is not None and g.xc >= cols.rating:
+                    c0["rating"].append(g)
+                    c0["rating_page"] = pn
+        elif pending and crits:
+            self.pending = None
+            pn, py0, py1 = pending
+            prev = next(p for p in self.pages if p.number == pn)
+            for g in prev.glyphs:
+                if py0 <= g.yc < py1 and cols.text[0] <= g.xc < cols.text[1]:
+                    crits[-1].setdefault("text_pages", {}).setdefault(pn, []).append(g)
         crits.extend(new_crits)
         for g in text_g:
             for y0, y1, c in owners:

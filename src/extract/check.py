@@ -1,0 +1,148 @@
+"""`extract check`: run every samples/*.pdf through extraction and compare it with its
+golden file samples/<name>.expected.json.
+
+The golden format is the one tools/update_golden.py writes: {"sheets": [...], "criteria":
+[...], "problems": [...]}, the rows of extract.tables.rows for that one file with
+source_path the bare file name, floats rounded to 0.1 (NaN to null, no -0.0), keys sorted.
+`golden` below reproduces it (tests/test_check.py asserts that both agree), and `compare`
+lists the differences row by row, so the tool and the tests can reuse it.
+"""
+from __future__ import annotations
+
+import json
+import math
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+TABLES = ("sheets", "criteria", "problems")
+
+
+@dataclass
+class Difference:
+    file: str
+    table: str
+    field: str
+    expected: object
+    got: object
+
+    def show(self) -> str:
+        from .diff import show_change
+        return f"{self.file}  {self.table}  {self.field}  {show_change(self.expected, self.got)}"
+
+
+def _round(v):
+    if isinstance(v, float):
+        if math.isnan(v):
+            return None
+        r = round(v, 1)
+        return 0.0 if r == 0 else r
+    if isinstance(v, dict):
+        return {k: _round(x) for k, x in v.items()}
+    if isinstance(v, (list, tuple)):
+        return [_round(x) for x in v]
+    return v
+
+
+def golden(result) -> dict:
+    """The golden dict of one FileResult (extracted with source_path = bare file name), after
+    a JSON round trip so that it compares equal to a loaded .expected.json."""
+    from .tables import rows
+    r = rows([result])
+    data = {name: [_round(dict(x)) for x in r[name]] for name in TABLES}
+    return json.loads(json.dumps(data, ensure_ascii=False, sort_keys=True))
+
+
+def _index(rows: list[dict], key) -> dict:
+    out: dict = {}
+    for r in rows:
+        k = key(r)
+        n = 1
+        while (k, n) in out:
+            n += 1
+        out[(k, n)] = r
+    return out
+
+
+def _where(table: str, k, n: int, sheet_of: dict) -> str:
+    if table == "sheets":
+        s = f"[{k}]"
+    elif table == "criteria":
+        sid, no = k
+        s = f"[{sheet_of.get(sid, sid)}].criteria[{no}]"
+    else:
+        idx, code, field = k
+        s = f"[{'-' if idx is None else idx}].{code}" + (f"({field})" if field else "")
+    return s + (f"#{n}" if n > 1 else "")
+
+
+_KEYS = {
+    "sheets": lambda r: r.get("sheet_index"),
+    "criteria": lambda r: (r.get("sheet_id"), r.get("criterion_no")),
+    "problems": lambda r: (r.get("sheet_index"), r.get("code"), r.get("field")),
+}
+
+
+def compare(file: str, expected: dict, got: dict) -> list[Difference]:
+    """Differences between two golden dicts: rows matched by sheet_index (sheets),
+    (sheet, criterion_no) (criteria) and (sheet_index, code, field) (problems); a missing or
+    extra row is one Difference with field '*'."""
+    out: list[Difference] = []
+    sheet_of = {s["sheet_id"]: s["sheet_index"] for s in expected.get("sheets", []) + got.get("sheets", [])}
+    for table in TABLES:
+        want = _index(expected.get(table, []), _KEYS[table])
+        have = _index(got.get(table, []), _KEYS[table])
+        for key in list(want) + [k for k in have if k not in want]:
+            where = _where(table, key[0], key[1], sheet_of)
+            w, g = want.get(key), have.get(key)
+            if w is None or g is None:
+                out.append(Difference(file, table, f"{where}.*", w, g))
+                continue
+            for col in list(w) + [c for c in g if c not in w]:
+                if w.get(col) != g.get(col) or (col in w) != (col in g):
+                    out.append(Difference(file, table, f"{where}.{col}", w.get(col), g.get(col)))
+    return out
+
+
+def check_samples(samples, rules=None) -> tuple[int, list[Difference]]:
+    """(number of PDFs checked, differences) for every PDF in the folder."""
+    from .api import extract_pdf
+    from .rules import load_rules
+    folder = Path(samples)
+    templates = rules if isinstance(rules, list) else load_rules(rules)
+    pdfs = sorted(p for p in folder.glob("*.pdf") if p.is_file())
+    diffs: list[Difference] = []
+    for pdf in pdfs:
+        exp = pdf.with_name(pdf.stem + ".expected.json")
+        if not exp.is_file():
+            diffs.append(Difference(pdf.name, "-", "-", f"{exp.name} (missing)", None))
+            continue
+        try:
+            want = json.loads(exp.read_text(encoding="utf-8"))
+        except ValueError as e:
+            diffs.append(Difference(pdf.name, "-", "-", f"{exp.name} is not valid JSON ({e})", None))
+            continue
+        diffs += compare(pdf.name, want, golden(extract_pdf(pdf, templates, source_path=pdf.name)))
+    return len(pdfs), diffs
+
+
+def main(samples="samples", rules=None, stream=None) -> int:
+    """The `extract check` command: 0 when every sample agrees with its golden, 1 otherwise,
+    2 when the folder has no samples."""
+    stream = stream or sys.stdout
+    folder = Path(samples)
+    if not folder.is_dir():
+        print(f"extract check: error: no such folder: {folder}", file=sys.stderr)
+        return 2
+    n, diffs = check_samples(folder, rules)
+    if n == 0:
+        print(f"extract check: error: no *.pdf in {folder}", file=sys.stderr)
+        return 2
+    if diffs:
+        stream.write("file\ttable\tfield\texpected → got\n")
+        for d in diffs:
+            stream.write(d.show() + "\n")
+    files = len({d.file for d in diffs})
+    stream.write(f"{n} sample(s) checked, {files} differ ({len(diffs)} difference(s))\n"
+                 if diffs else f"{n} sample(s) checked, all agree with their expected output\n")
+    return 1 if diffs else 0

@@ -1,0 +1,182 @@
+"""Robustness: sheets drawn by tests/render.py in many geometries must extract to their spec.
+
+Comparison as in ../shared/tools/score.py: NFKC, all whitespace removed, paragraph lists
+joined. The renderer uses reportlab's CID fonts (no font files needed).
+"""
+from __future__ import annotations
+
+import json
+import math
+import re
+import sys
+import unicodedata
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("reportlab")
+HERE = Path(__file__).parent
+sys.path.insert(0, str(HERE))
+
+from render import CID_FOLD, DEFAULT, KNOBS, render_sheets  # noqa: E402
+
+from extract import extract_pdf  # noqa: E402
+
+SPECS = {s["id"]: s for s in json.loads((HERE / "robustness_specs.json").read_text("utf-8"))}
+SHEET_FIELDS = ["fiscal_year", "contribution_name", "organization_name", "organization_abbr",
+                "bureau", "division", "budget_jpy", "overall_rating", "overview"]
+CRIT_FIELDS = ["label", "canonical", "rating", "text"]
+_WS = re.compile(r"\s+")
+
+
+def norm(v) -> str:
+    if isinstance(v, (list, tuple)):
+        return "".join(norm(x) for x in v)
+    if v is None or (isinstance(v, float) and math.isnan(v)):
+        return ""
+    if isinstance(v, float) and v.is_integer():
+        v = int(v)
+    s = str(v)
+    for a, b in CID_FOLD.items():      # reportlab CID font read-back quirk, not the extractor's
+        s = s.replace(a, b)
+    return _WS.sub("", unicodedata.normalize("NFKC", s))
+
+
+def mismatches(specs: list[dict], path: Path) -> list[str]:
+    r = extract_pdf(path)
+    out = []
+    if len(r.sheets) != len(specs):
+        out.append(f"sheets: expected {len(specs)} got {len(r.sheets)}; problems="
+                   + "; ".join(f"{p.code}:{p.field}" for p in r.problems)[:300])
+    for k, (spec, sh) in enumerate(zip(specs, r.sheets)):
+        for f in SHEET_FIELDS:
+            e, g = norm(spec[f]), norm(sh.fields.get(f))
+            if e != g:
+                out.append(f"sheet{k}.{f}: expected {e[:60]!r} got {g[:60]!r}")
+        got = {c.no: c for c in sh.criteria}
+        extra = sorted(set(got) - {c["no"] for c in spec["criteria"]})
+        if extra or len(sh.criteria) != len(spec["criteria"]):
+            out.append(f"sheet{k}.criteria: expected {[c['no'] for c in spec['criteria']]} "
+                       f"got {[c.no for c in sh.criteria]}")
+        for c in spec["criteria"]:
+            gc = got.get(c["no"])
+            for f in CRIT_FIELDS:
+                e = norm(c[f])
+                g = norm(getattr(gc, f, None)) if gc is not None else "<missing>"
+                if e != g:
+                    i = next((j for j in range(min(len(e), len(g))) if e[j] != g[j]), min(len(e), len(g)))
+                    out.append(f"sheet{k}.c{c['no']}.{f}: at {i}/{len(e)} expected "
+                               f"{e[max(0, i - 10):i + 25]!r} got {g[max(0, i - 10):i + 25]!r}")
+    return out
+
+
+def S(*ids):
+    return [SPECS[i] for i in ids]
+
+
+H28, H29A, H29B = "h28-iom-trafficking", "h29-opcw-syria", "h29-who-health"
+R1A, R1B, R4A, R4B = "r1-unicef-covid", "r1-fao-locust", "r4-unhcr-refugees", "r4-icc-victims"
+
+
+# Known extractor failures (diagnosis; remove the mark when fixed: the marks are strict).
+XF_EMPTY_FIRST = ("sheet.py _columns: the title/text column boundary comes from the glyphs below the "
+                  "table header on the FIRST page only; Excel moved the tall first row whole to page 2, "
+                  "so page 1 has no rows, gaps() spans up to 達成状況's x0 and the left part of the text "
+                  "column is taken as the title column -> titles are body text -> unknown_template")
+XF_NORULE_CONT = ("sheet.py _page_criteria without rules: on a continuation page the first band is given "
+                  "to the first criterion titled on that page, so the rest of the previous criterion "
+                  "(Word row split) becomes the start of the next criterion's text")
+XF_WRAPPED_LABEL = ("layout.Index.find: a budget label wrapped inside a word (令和元年度当初予算 / 額（千円）) "
+                    "is not found because the continuation must sit under the chunk start or centre, not at "
+                    "the cell's left edge; the unfound row's value joins the neighbouring band "
+                    "(budget '76,63282,400' invalid, or the budget leaks into contribution/organisation name)")
+XF_STAMP = ("furniture.py keeps the 公表用 stamp (repeated margin lines are dropped only when the key has "
+            ">= 4 characters; 公表用 has 3); on continuation pages it is appended to the last criterion's "
+            "text or rating ('公表用a' -> invalid rating)")
+XF_SPAN_TITLE = ("sheet.py _page_criteria: a Word row split across pages with its title centred over the "
+                 "whole row starts at the bottom of a page with no title; the band below the rule is given "
+                 "to crits[-1] (or dropped when there is none), so the next criterion's first paragraphs go "
+                 "to the previous one")
+XF_PAGE_NO = ("furniture.py BOTTOM_MARGIN = 6% of the page height (12.6 mm on A4 landscape): a page number "
+              "set 14 mm from the bottom edge inside a 25 mm margin is not stripped, nor the 公表用 stamp; "
+              "both end up in the last criterion's text ('公表用-2-')")
+
+# (case id, spec ids, style, xfail reason or None)
+CASES = [
+    ("plain-h28", [H28], {}, None),
+    ("plain-r4-goth", [R4A], {"font": "goth", "label_mm": 44}, None),
+    ("a4l-h29", [H29A], {"page": "A4L", "size": 11.5, "label_mm": 50}, None),
+    ("b5-r1-long", [R1A], {"page": "B5", "size": 9, "label_mm": 28, "margin_mm": 10}, None),
+    ("letter-r4", [R4B], {"page": "Letter", "font": "goth", "size": 10.5, "rating_mm": 18}, None),
+    ("hborders-r1", [R1B], {"borders": "horizontal", "label_mm": 44, "page": "Letter", "rating_mm": 10}, None),
+    ("noborders-h28", [H28], {"borders": "none", "font": "goth"}, None),
+    ("noborders-r4-word", [R4A], {"borders": "none", "split": "word", "size": 9.5}, None),
+    ("ideographic-h29", [H29B], {"spaced_labels": "ideographic"}, None),
+    ("distributed-r1", [R1A], {"spaced_labels": "distributed", "label_mm": 50, "split": "word"}, None),
+    ("distributed-narrow-r4", [R4B], {"spaced_labels": "distributed", "label_mm": 28, "size": 11}, None),
+    ("fakebold-h28", [H28], {"fake_bold": True}, None),
+    ("fakebold-all-r4", [R4A], {"fake_bold": "all", "font": "goth", "split": "word"}, None),
+    ("vertical-r1", [R1B], {"vertical_headers": True}, None),
+    ("vertical-number-r4", [R4B], {"vertical_headers": True, "number_cell": True}, None),
+    ("number-h29", [H29A], {"number_cell": True, "label_mm": 44}, None),
+    ("unit-h28", [H28], {"unit_in_label": True}, None),
+    ("unit-two-budgets-r1", [R1B], {"unit_in_label": True, "two_budgets": "prev_first"}, None),
+    ("two-budgets-cur-first-r4", [R4A], {"two_budgets": "cur_first", "label_mm": 50}, None),
+    ("furniture-h28", [H28], {"furniture": True}, None),
+    ("furniture-r1-word", [R1A], {"furniture": True, "split": "word", "repeat_header": True}, None),
+    ("scramble-h29", [H29B], {"scramble": True, "seed": 3}, None),
+    ("scramble-r4-word-span", [R4A], {"scramble": True, "split": "word_span", "seed": 7}, None),
+    ("word-span-h28", [H28], {"split": "word_span", "size": 11}, None),
+    ("excel-repeat-r1", [R1A], {"repeat_header": True, "font": "goth", "label_mm": 44}, None),
+    ("multi-h28-r4", [H28, R4B], {}, None),
+    ("multi-h29-r1-r4-word", [H29A, R1B, R4A], {"split": "word", "font": "goth", "label_mm": 44}, None),
+    ("front-matter-3", [H28, R1B, R4B], {"front_matter": True, "furniture": True}, None),
+    ("kitchen-sink", [R4A], {"page": "B5", "borders": "horizontal", "spaced_labels": "distributed",
+                             "fake_bold": True, "vertical_headers": True, "number_cell": True,
+                             "unit_in_label": True, "two_budgets": "cur_first", "furniture": True,
+                             "scramble": True, "split": "word_span", "label_mm": 32},
+     None),
+    ("kitchen-sink-2", [H29B, H28], {"page": "A4L", "borders": "none", "spaced_labels": "ideographic",
+                                     "fake_bold": "all", "unit_in_label": True,
+                                     "two_budgets": "prev_first", "scramble": True, "front_matter": True,
+                                     "size": 9, "margin_mm": 25}, None),
+    ("furniture-a4l-margin25", [H29A], {"page": "A4L", "margin_mm": 25, "furniture": True}, None),
+]
+
+
+def _params():
+    for cid, ids, style, xf in CASES:
+        marks = [pytest.mark.xfail(strict=True, reason=xf)] if xf else []
+        yield pytest.param(ids, style, id=cid, marks=marks)
+
+
+@pytest.mark.parametrize("ids,style", list(_params()))
+def test_rendered(tmp_path, ids, style):
+    specs = S(*ids)
+    path = tmp_path / "sheet.pdf"
+    render_sheets(specs, path, style)
+    bad = mismatches(specs, path)
+    assert not bad, "\n".join(bad)
+
+
+# ---------------------------------------------------------------- random styles
+from hypothesis import HealthCheck, Phase, assume, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_style = st.fixed_dictionaries({k: st.sampled_from(v) for k, v in KNOBS.items()})
+
+
+@settings(max_examples=15, deadline=None, derandomize=True, database=None,
+          phases=[Phase.explicit, Phase.generate],
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(style=_style, spec_id=st.sampled_from(sorted(SPECS)), seed=st.integers(0, 9))
+def test_random_styles(tmp_path, style, spec_id, seed):
+    # Known limitation (README): with no ruling lines at all, a row that starts at the foot
+    # of a page while its title is centred over the whole row (on the next page) leaves no
+    # trace of where the previous row ended.
+    assume(not (style["borders"] == "none" and style["split"] == "word_span"))
+    style = dict(style, seed=seed)
+    path = tmp_path / "rand.pdf"
+    render_sheets([SPECS[spec_id]], path, style)
+    bad = mismatches([SPECS[spec_id]], path)
+    assert not bad, f"style={style} spec={spec_id}\n" + "\n".join(bad)
