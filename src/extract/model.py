@@ -4,9 +4,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Glyph:
-    """One printed character; `text` is normalized, `raw` as the PDF gives it."""
+    """One printed character; `text` is normalized, `raw` as the PDF gives it.
+
+    Centres are stored, not derived: layout code reads them millions of times."""
     text: str
     raw: str
     x0: float
@@ -14,27 +16,25 @@ class Glyph:
     top: float
     bottom: float
     size: float
+    xc: float = field(init=False, compare=False)
+    yc: float = field(init=False, compare=False)
 
-    @property
-    def xc(self) -> float:
-        return (self.x0 + self.x1) / 2
-
-    @property
-    def yc(self) -> float:
-        return (self.top + self.bottom) / 2
+    def __post_init__(self):
+        object.__setattr__(self, "xc", (self.x0 + self.x1) / 2)
+        object.__setattr__(self, "yc", (self.top + self.bottom) / 2)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Rule:
     """A ruling line: horizontal (y0 == y1) or vertical (x0 == x1)."""
     x0: float
     top: float
     x1: float
     bottom: float
+    horizontal: bool = field(init=False, compare=False)
 
-    @property
-    def horizontal(self) -> bool:
-        return (self.x1 - self.x0) >= (self.bottom - self.top)
+    def __post_init__(self):
+        object.__setattr__(self, "horizontal", (self.x1 - self.x0) >= (self.bottom - self.top))
 
 
 @dataclass
