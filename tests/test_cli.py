@@ -150,9 +150,6 @@ def test_password_option(tmp_path):
     assert len(pd.read_parquet(tmp_path / "b" / "sheets")) == 1
 
 
-@pytest.mark.xfail(strict=True, reason="src/extract/batch.py write_tables: `extract run PDF -o FILE` "
-                   "where FILE is an existing file crashes with a FileExistsError traceback from "
-                   "out_dir.mkdir (exit 1); expected a one-line usage error and exit 2")
 def test_out_is_a_file_exits_2(tmp_path):
     f = tmp_path / "taken"
     f.write_text("x")

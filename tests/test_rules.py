@@ -236,9 +236,6 @@ def test_bad_toml_syntax_names_file_and_line(tmp_path, path):
     assert path.name in msg and f"line {line}" in msg, msg
 
 
-@pytest.mark.xfail(strict=True, reason="src/extract/rules.py load_rules: a TOML syntax error is "
-                   "reported as 'h28.toml: not valid TOML: Invalid value (at line 14, column 10)'; "
-                   "it names the file and line but not the key ('parser') or the offending text")
 def test_bad_toml_syntax_names_the_key(tmp_path):
     path = RULES / "h28.toml"
     d = rules_copy(tmp_path)

@@ -15,6 +15,8 @@ from .sheet import SheetReader, UnknownTemplate, find_anchors
 
 # Share of (cid:NN)/U+FFFD glyphs above which a page's text layer is taken as garbled.
 GARBLED_SHARE = 0.05
+# Below this a criterion's canonical key is reported as doubtful.
+LOW_CONFIDENCE = 0.75
 
 
 def _sha256(path: Path) -> str:
@@ -186,6 +188,11 @@ def finalize(sheet: Sheet) -> None:
         if c.canonical is None:
             sheet.problems.append(Problem("warning", "unknown_criterion", f"Criterion title {c.label!r} "
                                           f"matches no title of template {t.id}.", name, sheet.sheet_index))
+        elif c.confidence < LOW_CONFIDENCE:
+            sheet.problems.append(Problem("warning", "low_confidence", f"Criterion {c.no}'s title "
+                                          f"{c.label!r} fits the rules' title only partly "
+                                          f"(confidence {c.confidence:.2f}); check its canonical key.",
+                                          name, sheet.sheet_index))
         if c.rating is not None and t.criterion_scale and c.rating not in t.criterion_scale:
             invalid(f"{name}.rating", "criterion rating", c.rating)
             c.rating = None

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from . import batch
+from .api import iter_pdfs
 from .rules import RulesError, load_rules
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
@@ -110,6 +111,13 @@ def cmd_run(a) -> int:
     missing = [x for x in a.inputs if not Path(x).exists()]
     if missing:
         print(f"extract: error: no such file or folder: {', '.join(missing)}", file=sys.stderr)
+        return EXIT_USAGE
+    out = Path(a.out)
+    if out.exists() and not out.is_dir():
+        print(f"extract: error: the output path is a file, not a folder: {a.out}", file=sys.stderr)
+        return EXIT_USAGE
+    if next(iter_pdfs(a.inputs), None) is None:
+        print(f"extract: error: no PDF files (*.pdf) found in: {', '.join(a.inputs)}", file=sys.stderr)
         return EXIT_USAGE
     if a.jobs is not None and a.jobs < 1:
         print("extract: error: --jobs must be at least 1", file=sys.stderr)

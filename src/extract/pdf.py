@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import contextlib
+import re
 from pathlib import Path
 from typing import Iterator
 
@@ -33,8 +34,10 @@ def _classify(exc: BaseException) -> PdfError:
     if "PDFPasswordIncorrect" in names or "PDFEncryptionError" in names or "password" in names.lower():
         return PdfError("encrypted", "The PDF is encrypted with a password; "
                         "run again with --password, or remove the protection.")
+    inner = seen[-1]
+    what = re.sub(r"[.!?。]+", "", str(inner)).strip(" -") or type(inner).__name__
     return PdfError("unreadable_pdf", "The file cannot be read as a PDF "
-                    f"({type(exc).__name__}); check that it is a complete, valid PDF.")
+                    f"({what[:80]}); check that it is a complete, valid PDF or download it again.")
 
 
 @contextlib.contextmanager

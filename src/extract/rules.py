@@ -152,8 +152,10 @@ def load_rules(folder: str | Path | None = None) -> list[Template]:
         raw = p.read_bytes()
         try:
             data = tomllib.loads(raw.decode("utf-8"))
-        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
-            raise RulesError(f"{p.name}: not valid TOML: {e}") from e
+        except UnicodeDecodeError as e:
+            raise RulesError(f"{p.name}: not UTF-8 text ({e.reason} at byte {e.start})") from e
+        except tomllib.TOMLDecodeError as e:
+            raise RulesError(f"{p.name}: not valid TOML: {e}{_where(raw, e)}") from e
         t = parse_template(data, str(p))
         t.digest = hashlib.sha256(raw).hexdigest()
         out.append(t)
@@ -163,6 +165,20 @@ def load_rules(folder: str | Path | None = None) -> list[Template]:
     if len(set(ids)) != len(ids):
         raise RulesError(f"{folder}: two rules files share an id: {ids}")
     return out
+
+
+def _where(raw: bytes, e: Exception) -> str:
+    """The key and text of the line a TOML error points at (tomllib gives only line/column)."""
+    m = re.search(r"line (\d+)", str(e))
+    if not m:
+        return ""
+    lines = raw.decode("utf-8", "replace").splitlines()
+    n = int(m.group(1))
+    if not 1 <= n <= len(lines):
+        return ""
+    text = lines[n - 1].strip()
+    key = text.split("=", 1)[0].strip() if "=" in text else ""
+    return (f"; key '{key}'" if key else "") + f" in: {text[:80]}"
 
 
 def default_rules_dir() -> Path:
