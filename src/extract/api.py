@@ -9,7 +9,7 @@ from . import values
 from .layout import Index
 from .model import FileResult, Page, Problem, Sheet
 from .furniture import strip_furniture
-from .pdf import PdfError, iter_pages, open_pdf
+from .pdf import PdfError, classify, iter_pages, open_pdf
 from .rules import Template, load_rules
 from .sheet import SheetReader, UnknownTemplate, find_anchors
 
@@ -45,10 +45,9 @@ def extract_pdf(path: str | Path, rules: list[Template] | str | Path | None = No
     except PdfError as e:
         result.problems.append(Problem("error", e.code, e.message))
         return result
-    except Exception as e:  # a parser failure deep inside pdfminer on a broken file
-        result.problems.append(Problem("error", "unreadable_pdf",
-                                       f"The PDF could not be parsed ({type(e).__name__}); "
-                                       "check that the file is complete."))
+    except (Exception, MemoryError) as e:  # a parser failure deep inside pdfminer on a broken file
+        err = classify(e)
+        result.problems.append(Problem("error", err.code, err.message))
         return result
     result.sheets, probs = read_pages(pages, templates)
     result.problems.extend(probs)

@@ -11,6 +11,7 @@ import json
 import multiprocessing as mp
 import os
 import queue
+import re
 import shutil
 import sys
 import time
@@ -144,7 +145,10 @@ def _worker(tasks, results, rules_dir, mem_mb):
             return
         tid, path, rel, password = item
         try:
-            results.put((tid, "ok", extract_rows(path, rel, templates, password)))
+            rows = extract_rows(path, rel, templates, password)
+            results.put((tid, "ok", rows))
+            if any(p["code"] == "memory_limit" for p in rows["problems"]):
+                return      # start afresh: the heap may be in pieces
         except MemoryError:
             results.put((tid, "memory_limit", None))
             return
@@ -213,7 +217,10 @@ class LocalPool:
         while pending or any(s.task for s in self.slots):
             for i, s in enumerate(self.slots):
                 if s.task is None and pending:
-                    if s.done >= self.max_tasks:
+                    if not s.proc.is_alive():
+                        self._replace(i, kill=False)
+                        s = self.slots[i]
+                    elif s.done >= self.max_tasks:
                         s.tasks.put(None)
                         self._replace(i, kill=False)
                         s = self.slots[i]
@@ -234,8 +241,11 @@ class LocalPool:
                 s.done += 1
                 if status == "ok":
                     on_result(task, payload)
+                    if any(p["code"] == "memory_limit" for p in payload["problems"]):
+                        self._replace(i, kill=False)   # that worker exits to start afresh
                 else:
-                    msg = msgs[status] + (f" ({payload})" if payload else "")
+                    detail = re.sub(r"[.!?]+", "", str(payload or ""))[:120]
+                    msg = msgs[status][:-1] + (f" ({detail})." if detail else ".")
                     on_result(task, {"sheets": [], "criteria": [], "fields": [], "templates": {},
                                      "problems": [problem_row(task[2], status, msg)]})
                     if status == "memory_limit":

@@ -24,12 +24,15 @@ class PdfError(Exception):
         self.message = message
 
 
-def _classify(exc: BaseException) -> PdfError:
+def classify(exc: BaseException) -> PdfError:
     seen = []
     e: BaseException | None = exc
     while e is not None and e not in seen:
         seen.append(e)
         e = e.__cause__ or e.__context__ or (e.args[0] if e.args and isinstance(e.args[0], BaseException) else None)
+    if any(isinstance(x, MemoryError) for x in seen):
+        return PdfError("memory_limit", "Reading the PDF needed more memory than allowed; the "
+                        "file may be a decompression bomb (raise --memory-limit to allow more).")
     names = " ".join(type(x).__name__ for x in seen) + " " + " ".join(str(x) for x in seen)
     if "PDFPasswordIncorrect" in names or "PDFEncryptionError" in names or "password" in names.lower():
         return PdfError("encrypted", "The PDF is encrypted with a password; "
@@ -47,7 +50,7 @@ def open_pdf(path: str | Path, password: str | None = None) -> Iterator[pdfplumb
         pdf = pdfplumber.open(path, password=password or "")
         _ = pdf.pages  # forces the page tree to be parsed
     except Exception as exc:  # pdfminer raises a zoo of types for broken files
-        raise _classify(exc) from exc
+        raise classify(exc) from exc
     try:
         yield pdf
     finally:
