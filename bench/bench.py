@@ -76,8 +76,11 @@ def run_extract(folder: Path, out: Path, jobs: int, force: bool) -> tuple[float,
 
 
 def worker_rss(folder: Path, out: Path) -> float:
-    """Peak RSS (MB) of the worker processes of a -j 2 run, read from the kernel's accounting."""
-    return run_extract(folder, out, 2, True)[1]
+    """Peak RSS (MB) of any worker of a -j 2 run, as the workers report it themselves
+    (they are children of the forkserver, so the kernel's per-child accounting misses them)."""
+    from extract import batch
+    _, stats = batch.run([folder], out, jobs=2, force=True)
+    return stats.peak_worker_rss_mb
 
 
 def main(argv=None) -> int:

@@ -58,13 +58,14 @@ def _text_layer_problem(pages: list[Page]) -> Problem | None:
     n = sum(len(p.glyphs) for p in pages)
     garbled = sum(p.n_garbled for p in pages)
     if not pages:
-        return Problem("error", "unreadable_pdf", "The PDF has no pages.")
+        return Problem("error", "unreadable_pdf", "No page of the PDF could be read; the file may "
+                       "be damaged, so download it again.")
     if n == 0:
         if any(p.n_images for p in pages):
             return Problem("error", "no_text_layer", "The pages are images without a text layer "
                            "(a scan); run OCR on the file before extracting.")
-        return Problem("error", "no_text_layer", "The PDF has no text at all; "
-                       "it may be blank or drawn as vector outlines.")
+        return Problem("error", "no_text_layer", "The PDF has no text at all; if its pages are "
+                       "drawn as outlines or images, run OCR on it before extracting.")
     if garbled / max(n, 1) > GARBLED_SHARE:
         return Problem("error", "garbled_text", "The fonts have no usable ToUnicode map, so the text "
                        "reads as (cid:NN) codes; the file needs OCR or a re-export with embedded text.")
@@ -89,7 +90,11 @@ def read_pages(pages: list[Page], templates: list[Template]) -> tuple[list[Sheet
     labels |= {w for t in templates for w in (t.text_header, t.criterion_header)}
     pages = strip_furniture(pages, labels)
     starts = []
+    needed = [set(t.text_header) for t in templates]
     for i, page in enumerate(pages):
+        chars = {g.text for g in page.glyphs}
+        if not any(n <= chars for n in needed):
+            continue    # no criteria table header on this page: it starts no sheet
         idx = Index(page.glyphs, page.rules)
         a = find_anchors(page, idx, templates)
         if a is not None:

@@ -146,14 +146,14 @@ def _worker(tasks, results, rules_dir, mem_mb):
         tid, path, rel, password = item
         try:
             rows = extract_rows(path, rel, templates, password)
-            results.put((tid, "ok", rows))
+            results.put((tid, "ok", rows, _peak_rss_mb()))
             if any(p["code"] == "memory_limit" for p in rows["problems"]):
                 return      # start afresh: the heap may be in pieces
         except MemoryError:
-            results.put((tid, "memory_limit", None))
+            results.put((tid, "memory_limit", None, _peak_rss_mb()))
             return
         except Exception as e:   # extract_pdf catches file errors; this is a bug: report it
-            results.put((tid, "worker_crashed", f"{type(e).__name__}: {e}"))
+            results.put((tid, "worker_crashed", f"{type(e).__name__}: {e}", _peak_rss_mb()))
 
 
 @dataclass
@@ -172,6 +172,16 @@ class RunStats:
     sheets: int = 0
     problems: dict = field(default_factory=dict)
     seconds: float = 0.0
+    peak_worker_rss_mb: float = 0.0   # largest resident set of any worker process
+
+
+def _peak_rss_mb() -> float:
+    try:
+        import resource
+        kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        return kb / 1024 if sys.platform != "darwin" else kb / 2**20
+    except ImportError:
+        return 0.0
 
 
 def _messages(timeout: float, mem_mb: int | None) -> dict:
@@ -196,6 +206,7 @@ class LocalPool:
         self.mem_mb = mem_mb
         self.max_tasks = max_tasks
         self.slots = [self._spawn() for _ in range(max(1, jobs))]
+        self.peak_rss_mb = 0.0
 
     def _spawn(self) -> _Slot:
         q = self.ctx.Queue()
@@ -229,7 +240,8 @@ class LocalPool:
                     s.task, s.started = t, time.monotonic()
                     s.tasks.put(t[:4])
             try:
-                tid, status, payload = self.results.get(timeout=0.05)
+                tid, status, payload, rss = self.results.get(timeout=0.05)
+                self.peak_rss_mb = max(self.peak_rss_mb, rss)
             except queue.Empty:
                 tid = None
             if tid is not None:
@@ -394,6 +406,7 @@ def run(inputs: Iterable[str | Path], out_dir: str | Path, rules_dir=None, jobs:
                 pool.run(todo, on_result)
             finally:
                 pool.close()
+            stats.peak_worker_rss_mb = pool.peak_rss_mb
     all_rows = {name: [r for res in results if res for r in res[name]] for name in TABLES}
     write_tables(all_rows, out_dir)
     stats.seconds = time.monotonic() - t0

@@ -21,7 +21,9 @@ _BARE_NO = re.compile(r"^(\d{1,4}|[ivxlc]{1,6})$", re.IGNORECASE)
 
 
 def _margin_lines(page: Page):
-    for ln in make_lines(page.glyphs):
+    lo, hi = page.height * TOP_MARGIN, page.height * (1 - BOTTOM_MARGIN)
+    near = [g for g in page.glyphs if g.top <= lo or g.bottom >= hi]
+    for ln in make_lines(near):
         if ln.bottom <= page.height * TOP_MARGIN or ln.top >= page.height * (1 - BOTTOM_MARGIN):
             yield ln
 

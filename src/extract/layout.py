@@ -10,29 +10,17 @@ from statistics import median
 from .model import Glyph, Rule
 
 
-@dataclass
 class Line:
-    glyphs: list[Glyph]          # left to right
+    """Glyphs on one baseline, left to right; its box is computed once."""
+    __slots__ = ("glyphs", "top", "bottom", "x0", "x1", "yc")
 
-    @property
-    def top(self) -> float:
-        return min(g.top for g in self.glyphs)
-
-    @property
-    def bottom(self) -> float:
-        return max(g.bottom for g in self.glyphs)
-
-    @property
-    def x0(self) -> float:
-        return self.glyphs[0].x0
-
-    @property
-    def x1(self) -> float:
-        return max(g.x1 for g in self.glyphs)
-
-    @property
-    def yc(self) -> float:
-        return (self.top + self.bottom) / 2
+    def __init__(self, glyphs: list[Glyph]):
+        self.glyphs = glyphs
+        self.top = min(g.top for g in glyphs)
+        self.bottom = max(g.bottom for g in glyphs)
+        self.x0 = glyphs[0].x0
+        self.x1 = max(g.x1 for g in glyphs)
+        self.yc = (self.top + self.bottom) / 2
 
     @property
     def text(self) -> str:

@@ -34,6 +34,7 @@ def content_words(text: str) -> tuple[str, ...]:
     return tuple(out)
 
 
+@functools.lru_cache(maxsize=8192)
 def similarity(a: str, b: str) -> float:
     """Dice coefficient of the content-word multisets, 0..1."""
     wa, wb = Counter(content_words(a)), Counter(content_words(b))

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import re
 from pathlib import Path
 from typing import Iterator
@@ -80,6 +81,10 @@ def is_garbled_char(text: str) -> bool:
     return text.startswith("(cid:") or "\ufffd" in text
 
 
+# Pages repeat a few thousand distinct characters: normalize each once.
+_norm_char = functools.lru_cache(maxsize=16384)(normalize_text)
+
+
 def read_page(page) -> Page:
     chars = dedupe_chars(page.chars)
     glyphs = []
@@ -88,7 +93,7 @@ def read_page(page) -> Page:
         raw = c.get("text") or ""
         if is_garbled_char(raw):
             garbled += 1
-        text = normalize_text(raw)
+        text = _norm_char(raw)
         if not text.strip():
             continue
         glyphs.append(Glyph(text, raw, float(c["x0"]), float(c["x1"]), float(c["top"]),
