@@ -8,24 +8,18 @@ After a deliberate change of output: `.venv/bin/python tools/update_golden.py`, 
 from __future__ import annotations
 
 import json
-import re
-import unicodedata
 from pathlib import Path
 
 import pytest
 
 from conftest import CORPUS, SAMPLES, sample_pdfs
+from scoring import CRIT_FIELDS, SHEET_FIELDS
+from scoring import norm as _norm
 
 PDFS = sample_pdfs()
 TRUTHS = sorted(SAMPLES.glob("*.truth.json"))
 CORPUS_TRUTHS = sorted(CORPUS.glob("*.truth.json")) if CORPUS.is_dir() else []
 
-# The fields /work/shared/tools/score.py scores.
-SHEET_FIELDS = ["fiscal_year", "contribution_name", "organization_name", "organization_abbr",
-                "bureau", "division", "budget_jpy", "overall_rating", "overview"]
-CRIT_FIELDS = ["label", "canonical", "rating", "text"]
-
-_WS = re.compile(r"\s+")
 MAX_DIFFS = 8
 
 
@@ -124,14 +118,7 @@ def test_golden_format_is_stable(golden_tool, extracted):
 
 
 def norm(v) -> str:
-    """As score.py: NFKC, all whitespace removed, lists joined, None -> ''."""
-    if isinstance(v, (list, tuple)):
-        return "".join(norm(x) for x in v)
-    if v is None:
-        return ""
-    if isinstance(v, float) and v.is_integer():
-        v = int(v)
-    return _WS.sub("", unicodedata.normalize("NFKC", str(v)))
+    return _norm(v, fold_cid=False)     # real PDFs: no renderer quirk to fold
 
 
 def truth_mismatches(truth: dict, result) -> list[str]:

@@ -20,7 +20,6 @@ import socket
 import subprocess
 import sys
 import time
-import unicodedata
 import zlib
 from pathlib import Path
 
@@ -30,6 +29,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 SAMPLES = ROOT / "samples"
 sys.path.insert(0, str(HERE))
+from scoring import SHEET_FIELDS, norm  # noqa: E402
 
 pypdf = pytest.importorskip("pypdf")
 pytest.importorskip("reportlab")
@@ -221,25 +221,6 @@ def make_catalogue(folder: Path) -> dict[str, dict]:
 
 
 # ------------------------------------------------------------------ comparison helpers
-
-_WS = re.compile(r"\s+")
-CID_FOLD = {"\u2212": "\uff0d", "\u301c": "\uff5e"}   # reportlab CID read-back quirk (render.py)
-SHEET_FIELDS = ["fiscal_year", "contribution_name", "organization_name", "organization_abbr",
-                "bureau", "division", "budget_jpy", "overall_rating", "overview"]
-
-
-def norm(v) -> str:
-    if isinstance(v, (list, tuple)):
-        return "".join(norm(x) for x in v)
-    if v is None or (isinstance(v, float) and math.isnan(v)):
-        return ""
-    if isinstance(v, float) and v.is_integer():
-        v = int(v)
-    s = str(v)
-    for a, b in CID_FOLD.items():
-        s = s.replace(a, b)
-    return _WS.sub("", unicodedata.normalize("NFKC", s))
-
 
 def invented(row: dict, truth: dict, fields=SHEET_FIELDS) -> list[str]:
     """Non-null values of a sheet row that differ from the truth (null is never invented)."""

@@ -17,7 +17,7 @@ from extract.normalize import (
 )
 
 SETTINGS = settings(max_examples=200, deadline=None)
-CORPUS = Path("/work/shared/corpus")
+CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
 
 RADICAL_BLOCKS = [chr(c) for c in range(0x2E80, 0x2F00)] + [chr(c) for c in range(0x2F00, 0x2FE0)]
 

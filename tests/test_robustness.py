@@ -6,10 +6,7 @@ joined. The renderer uses reportlab's CID fonts (no font files needed).
 from __future__ import annotations
 
 import json
-import math
-import re
 import sys
-import unicodedata
 from pathlib import Path
 
 import pytest
@@ -18,30 +15,12 @@ pytest.importorskip("reportlab")
 HERE = Path(__file__).parent
 sys.path.insert(0, str(HERE))
 
-from render import CID_FOLD, DEFAULT, KNOBS, render_sheets  # noqa: E402
+from render import KNOBS, render_sheets  # noqa: E402
+from scoring import CRIT_FIELDS, SHEET_FIELDS, norm  # noqa: E402
 
 from extract import extract_pdf  # noqa: E402
 
 SPECS = {s["id"]: s for s in json.loads((HERE / "robustness_specs.json").read_text("utf-8"))}
-SHEET_FIELDS = ["fiscal_year", "contribution_name", "organization_name", "organization_abbr",
-                "bureau", "division", "budget_jpy", "overall_rating", "overview"]
-CRIT_FIELDS = ["label", "canonical", "rating", "text"]
-_WS = re.compile(r"\s+")
-
-
-def norm(v) -> str:
-    if isinstance(v, (list, tuple)):
-        return "".join(norm(x) for x in v)
-    if v is None or (isinstance(v, float) and math.isnan(v)):
-        return ""
-    if isinstance(v, float) and v.is_integer():
-        v = int(v)
-    s = str(v)
-    for a, b in CID_FOLD.items():      # reportlab CID font read-back quirk, not the extractor's
-        s = s.replace(a, b)
-    return _WS.sub("", unicodedata.normalize("NFKC", s))
-
-
 def mismatches(specs: list[dict], path: Path) -> list[str]:
     r = extract_pdf(path)
     out = []
@@ -79,28 +58,6 @@ R1A, R1B, R4A, R4B = "r1-unicef-covid", "r1-fao-locust", "r4-unhcr-refugees", "r
 
 
 # Known extractor failures (diagnosis; remove the mark when fixed: the marks are strict).
-XF_EMPTY_FIRST = ("sheet.py _columns: the title/text column boundary comes from the glyphs below the "
-                  "table header on the FIRST page only; Excel moved the tall first row whole to page 2, "
-                  "so page 1 has no rows, gaps() spans up to 達成状況's x0 and the left part of the text "
-                  "column is taken as the title column -> titles are body text -> unknown_template")
-XF_NORULE_CONT = ("sheet.py _page_criteria without rules: on a continuation page the first band is given "
-                  "to the first criterion titled on that page, so the rest of the previous criterion "
-                  "(Word row split) becomes the start of the next criterion's text")
-XF_WRAPPED_LABEL = ("layout.Index.find: a budget label wrapped inside a word (令和元年度当初予算 / 額（千円）) "
-                    "is not found because the continuation must sit under the chunk start or centre, not at "
-                    "the cell's left edge; the unfound row's value joins the neighbouring band "
-                    "(budget '76,63282,400' invalid, or the budget leaks into contribution/organisation name)")
-XF_STAMP = ("furniture.py keeps the 公表用 stamp (repeated margin lines are dropped only when the key has "
-            ">= 4 characters; 公表用 has 3); on continuation pages it is appended to the last criterion's "
-            "text or rating ('公表用a' -> invalid rating)")
-XF_SPAN_TITLE = ("sheet.py _page_criteria: a Word row split across pages with its title centred over the "
-                 "whole row starts at the bottom of a page with no title; the band below the rule is given "
-                 "to crits[-1] (or dropped when there is none), so the next criterion's first paragraphs go "
-                 "to the previous one")
-XF_PAGE_NO = ("furniture.py BOTTOM_MARGIN = 6% of the page height (12.6 mm on A4 landscape): a page number "
-              "set 14 mm from the bottom edge inside a 25 mm margin is not stripped, nor the 公表用 stamp; "
-              "both end up in the last criterion's text ('公表用-2-')")
-
 # (case id, spec ids, style, xfail reason or None)
 CASES = [
     ("plain-h28", [H28], {}, None),

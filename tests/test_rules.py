@@ -2,7 +2,6 @@
 key named, in the API and on the command line; an edited (valid) rules folder still runs."""
 from __future__ import annotations
 
-import copy
 import json
 import re
 import shutil

@@ -19,34 +19,18 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "samples"
-TABLES = ("sheets", "criteria", "problems")
-
-
-def _round(v):
-    """Floats to 0.1 (so sub-point layout jitter does not churn the goldens); recursive."""
-    if isinstance(v, float):
-        if math.isnan(v):
-            return None
-        r = round(v, 1)
-        return 0.0 if r == 0 else r      # no -0.0
-    if isinstance(v, dict):
-        return {k: _round(x) for k, x in v.items()}
-    if isinstance(v, (list, tuple)):
-        return [_round(x) for x in v]
-    return v
+sys.path.insert(0, str(ROOT / "src"))     # works without an editable install too
 
 
 def golden(result) -> dict:
-    """The golden dict of one extract.FileResult (extract_pdf with source_path = bare name)."""
-    from extract import tables
-    rows = tables.rows([result])
-    return {name: [_round(dict(r)) for r in rows[name]] for name in TABLES}
+    """The golden dict of one extract.FileResult: defined once, in extract.check."""
+    from extract.check import golden as _golden
+    return _golden(result)
 
 
 def extract_golden(pdf: Path, rules=None) -> dict:
@@ -75,7 +59,6 @@ def main(argv=None) -> int:
     ap.add_argument("names", nargs="*", help="sample file names or stems (default: all)")
     ap.add_argument("--check", action="store_true", help="do not write; exit 1 when a golden differs")
     a = ap.parse_args(argv)
-    sys.path.insert(0, str(ROOT / "src"))     # works without an editable install too
     from extract import load_rules
     rules = load_rules()
     pdfs = sample_pdfs()

@@ -19,7 +19,7 @@ GARBLED_SHARE = 0.05
 LOW_CONFIDENCE = 0.75
 
 
-def _sha256(path: Path) -> str:
+def file_sha256(path: Path) -> str:
     h = hashlib.sha256()
     with open(path, "rb") as f:
         for chunk in iter(lambda: f.read(1 << 20), b""):
@@ -34,7 +34,7 @@ def extract_pdf(path: str | Path, rules: list[Template] | str | Path | None = No
     templates = rules if isinstance(rules, list) else load_rules(rules)
     src = source_path or path.name
     try:
-        digest = _sha256(path)
+        digest = file_sha256(path)
     except OSError as e:
         return FileResult(src, "", problems=[Problem("error", "unreadable_pdf",
                                                      f"The file cannot be opened ({e.strerror}).")])

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from . import __version__
-from .api import extract_pdf, iter_pdfs
+from .api import extract_pdf, file_sha256, iter_pdfs
 from .rules import Template, load_rules
 
 TABLES = ("sheets", "criteria", "problems", "fields")
@@ -39,14 +39,6 @@ def extractor_version() -> str:
             h.update(p.name.encode())
             h.update(p.read_bytes())
     return f"{__version__}+{h.hexdigest()[:12]}"
-
-
-def file_sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 # ------------------------------------------------------------------ the unit of work

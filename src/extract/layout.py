@@ -4,7 +4,7 @@ Everything here works on positions only; content-stream order never decides anyt
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from operator import attrgetter
 from statistics import median
 
 from .model import Glyph, Rule
@@ -33,25 +33,19 @@ class Line:
 
 def make_lines(glyphs: list[Glyph]) -> list[Line]:
     """Cluster glyphs into baselines by vertical centre, each sorted left to right."""
-    lines: list[tuple[float, float, list[Glyph]]] = []   # (yc, size, glyphs)
-    for g in sorted(glyphs, key=lambda g: (g.yc, g.x0)):
-        if lines:
-            yc, size, gs = lines[-1]
-            if abs(g.yc - yc) <= 0.35 * min(size, g.size):
-                gs.append(g)
-                continue
-        lines.append((g.yc, g.size, [g]))
-    out = [Line(sorted(gs, key=lambda g: g.x0)) for _, _, gs in lines]
-    return _split_overlaps(out)
+    groups: list[list[Glyph]] = []
+    yc = size = 0.0
+    for g in sorted(glyphs, key=_BY_Y):
+        if groups and abs(g.yc - yc) <= 0.35 * (size if size < g.size else g.size):
+            groups[-1].append(g)
+            continue
+        groups.append([g])
+        yc, size = g.yc, g.size
+    return [Line(sorted(gs, key=_BY_X)) for gs in groups]
 
 
-def _split_overlaps(lines: list[Line]) -> list[Line]:
-    """Glyphs printed on top of each other in one cluster (two lines merged) are rare; keep as is."""
-    return lines
-
-
-def in_box(g: Glyph, x0: float, top: float, x1: float, bottom: float) -> bool:
-    return x0 <= g.xc < x1 and top <= g.yc < bottom
+_BY_Y = attrgetter("yc", "x0")
+_BY_X = attrgetter("x0")
 
 
 def vrule_between(rules: list[Rule], xa: float, xb: float, y: float, slack: float = 1.0) -> Rule | None:

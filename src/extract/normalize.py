@@ -129,28 +129,32 @@ def dedupe_chars(chars: list[dict], tol: float = 1.0) -> list[dict]:
                 out.append(c)
         return out
 
+    # Cells of twice the tolerance: a glyph within `tol` of a point lies in the point's
+    # cell or in the neighbour on the side of the nearer edge, so 4 look-ups, not 9.
+    cell = 2.0 * tol
     grid: dict[tuple, list[tuple[float, float]]] = {}
     out = []
+    floor = math.floor
     for c in chars:
         x = float(c["x0"])
-        y = float(c.get("doctop", c["top"]))
-        up = c.get("upright", True)
-        text = c["text"]
-        ix = math.floor(x / tol)
-        iy = math.floor(y / tol)
+        y = float(c["doctop"] if "doctop" in c else c["top"])
+        key = (c.get("upright", True), c["text"])
+        fx, fy = x / cell, y / cell
+        ix, iy = floor(fx), floor(fy)
+        jx = ix - 1 if fx - ix < 0.5 else ix + 1
+        jy = iy - 1 if fy - iy < 0.5 else iy + 1
         dup = False
-        for jx in (ix - 1, ix, ix + 1):
-            for jy in (iy - 1, iy, iy + 1):
-                for kx, ky in grid.get((up, text, jx, jy), ()):
+        for cx, cy in ((ix, iy), (jx, iy), (ix, jy), (jx, jy)):
+            pts = grid.get((key, cx, cy))
+            if pts:
+                for kx, ky in pts:
                     if abs(kx - x) <= tol and abs(ky - y) <= tol:
                         dup = True
                         break
                 if dup:
                     break
-            if dup:
-                break
         if not dup:
-            grid.setdefault((up, text, ix, iy), []).append((x, y))
+            grid.setdefault((key, ix, iy), []).append((x, y))
             out.append(c)
     return out
 

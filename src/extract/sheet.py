@@ -13,7 +13,7 @@ from statistics import median
 
 from . import values
 from .layout import Index, Line, bbox, gaps, hrules, make_lines, paragraphs, vrules_x
-from .match import best_criterion, choose_template, containment, strip_number
+from .match import best_criterion, choose_template, strip_number
 from .model import Box, Criterion, Glyph, Page, Problem, Sheet
 from .normalize import is_paragraph_start, join_lines, normalize_text, squash
 from .rules import Template
@@ -417,7 +417,7 @@ class SheetReader:
         return best
 
     # -------------------------------------------------------------- criteria
-    def _columns(self, index: Index, anchors: Anchors, table_top: float) -> Columns:
+    def _columns(self, index: Index, anchors: Anchors) -> Columns:
         page = self.pages[0]
         th = anchors.text_header
         ch = anchors.crit_header
@@ -463,10 +463,9 @@ class SheetReader:
                        (text_x0, text_x1), rating_x)
 
     def _criteria(self, index: Index, anchors: Anchors, table_top: float) -> Sheet:
-        cols = self._columns(index, anchors, table_top)
+        cols = self._columns(index, anchors)
         th = anchors.text_header
         head_bottom = max(g.bottom for g in th + (anchors.crit_header or []) + (anchors.rating_header or []))
-        tmpl_titles: list[Template] = self.templates
         crits: list[dict] = []
         xc_title = (cols.title[0] + cols.title[1]) / 2
         for pi, page in enumerate(self.pages):
@@ -475,7 +474,7 @@ class SheetReader:
             else:
                 idx = Index(page.glyphs, page.rules)
                 top = 0.0
-                rep = [h for w in {t.text_header for t in tmpl_titles} for h in idx.find(w)
+                rep = [h for w in {t.text_header for t in self.templates} for h in idx.find(w)
                        if h[0].top < page.height * 0.3]
                 if rep:
                     hb = max(g.bottom for g in rep[0])
@@ -492,7 +491,6 @@ class SheetReader:
         num_g = [g for g in region if cols.number and cols.number[0] <= g.xc < cols.number[1]]
         text_g = [g for g in region if cols.text[0] <= g.xc < cols.text[1]]
         rate_g = [g for g in region if cols.rating is not None and g.xc >= cols.rating]
-        tmpl = self.templates[0]
         # title blocks
         blocks: list[dict] = []
         for ln in make_lines(title_g):
@@ -502,7 +500,6 @@ class SheetReader:
                 no, rest = strip_number(s, t)
                 if no is not None:
                     break
-            nums = [g for g in num_g if ln.top - g.size <= g.yc <= ln.bottom + g.size]
             prev = blocks[-1] if blocks else None
             sep_between = prev is not None and any(prev["bottom"] < y < ln.top for y in seps)
             gap = prev is not None and ln.top - prev["bottom"] > 1.0 * ln.size
