@@ -171,7 +171,7 @@ def finalize(sheet: Sheet) -> None:
         out["budget_jpy"] = values.parse_yen(label, f.get("budget_unit"))
         if out["budget_jpy"] is None:
             invalid("budget_jpy", "budget", label)
-    else:
+    elif not f.get("budget_ambiguous"):
         missing("budget_jpy", "budget (予算額)")
     rating = f.get("overall_rating_raw")
     out["overall_rating"] = None

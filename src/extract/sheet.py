@@ -346,11 +346,12 @@ class SheetReader:
                 y = values.parse_era_year(lab)
                 if y and y[0] == fields["fiscal_year"]:
                     chosen = (lab, val)
-        if chosen is None and budgets:
+        if chosen is None and len(budgets) == 1:
             chosen = budgets[0]
-            if len(budgets) > 1:
-                self.warn("ambiguous_value", "budget_jpy",
-                          "Several budget lines and none names the sheet's fiscal year; took the first.")
+        elif chosen is None and budgets:
+            fields["budget_ambiguous"] = True     # never guess which year's budget is meant
+            self.warn("ambiguous_value", "budget_jpy", "Several budget lines are printed and none "
+                      "names the sheet's fiscal year, so the budget is left empty; check the sheet.")
         if chosen:
             lab, val = chosen
             label = text_block(val)[0].replace("\n", "")

@@ -1,0 +1,103 @@
+"""The warning and batch codes not covered elsewhere, each produced by a real file:
+ambiguous_value, low_confidence, unknown_criterion, worker_crashed."""
+from __future__ import annotations
+
+import copy
+import json
+import shutil
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from extract import extract_pdf
+from extract.batch import LocalPool
+from extract.match import similarity
+
+pytest.importorskip("reportlab")
+HERE = Path(__file__).parent
+ROOT = HERE.parent
+sys.path.insert(0, str(HERE))
+from render import render_sheets  # noqa: E402
+
+SPECS = {s["id"]: s for s in json.loads((HERE / "robustness_specs.json").read_text("utf-8"))}
+
+
+def _codes(result) -> dict[str, list]:
+    out: dict[str, list] = {}
+    for p in result.problems:
+        out.setdefault(p.code, []).append(p)
+    return out
+
+
+def test_two_budgets_none_of_the_sheets_year_is_ambiguous_and_left_empty(tmp_path):
+    spec = copy.deepcopy(SPECS["r4-unhcr-refugees"])
+    # the budget labels name 2030 and 2029, the sheet's own year is 令和5年度 (2023)
+    spec["fiscal_year"] = 2030
+    path = tmp_path / "ambiguous.pdf"
+    render_sheets([spec], path, {"two_budgets": "prev_first"})
+    r = extract_pdf(path)
+    sheet = r.sheets[0]
+    assert sheet.fields["fiscal_year"] == 2023
+    assert sheet.fields["budget_jpy"] is None
+    codes = _codes(r)
+    assert [p.field for p in codes["ambiguous_value"]] == ["budget_jpy"]
+    assert "missing_field" not in codes
+
+
+def _retitled(tmp_path, new_title: str) -> Path:
+    rules = tmp_path / "rules"
+    shutil.copytree(ROOT / "rules", rules)
+    r4 = rules / "r4.toml"
+    text = r4.read_text(encoding="utf-8")
+    old = 'title = "日本人職員・ポストの状況等"'
+    assert old in text
+    r4.write_text(text.replace(old, f'title = "{new_title}"'), encoding="utf-8")
+    return rules
+
+
+def test_partly_matching_title_is_low_confidence(tmp_path):
+    title = "日本人職員・ポストの採用の状況と今後の課題"
+    sim = similarity("日本人職員・ポストの状況等", title)
+    assert 0.5 <= sim < 0.75, sim
+    r = extract_pdf(ROOT / "samples" / "r4-unhcr-refugees-word.pdf", _retitled(tmp_path, title))
+    c4 = next(c for c in r.sheets[0].criteria if c.no == 4)
+    assert c4.canonical == "japanese_staff" and c4.confidence < 0.75
+    assert [p.field for p in _codes(r)["low_confidence"]] == ["criteria[4]"]
+
+
+def test_title_matching_nothing_is_unknown_criterion(tmp_path):
+    r = extract_pdf(ROOT / "samples" / "r4-unhcr-refugees-word.pdf",
+                    _retitled(tmp_path, "拠出金の会計監査報告"))
+    c4 = next(c for c in r.sheets[0].criteria if c.no == 4)
+    assert c4.canonical is None
+    assert [p.field for p in _codes(r)["unknown_criterion"]] == ["criteria[4]"]
+    assert r.sheets[0].fields["budget_jpy"] == 12847300000   # the rest is untouched
+
+
+def test_a_worker_that_dies_gives_worker_crashed_and_the_pool_goes_on(tmp_path):
+    pdf = ROOT / "samples" / "h28-iom-trafficking.pdf"
+    tasks = [(0, str(pdf), "dies.pdf", None, ""), (1, str(pdf), "lives.pdf", None, "")]
+    got = {}
+    pool = LocalPool(1, None, timeout=60, mem_mb=None, max_tasks=50)
+
+    def killer():
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            s = pool.slots[0]
+            if s.task is not None and s.task[0] == 0:
+                s.proc.kill()
+                return
+            time.sleep(0.001)
+
+    t = threading.Thread(target=killer)
+    t.start()
+    try:
+        pool.run(tasks, lambda task, rows: got.setdefault(task[2], rows))
+    finally:
+        pool.close()
+        t.join()
+    assert [p["code"] for p in got["dies.pdf"]["problems"]] == ["worker_crashed"]
+    assert len(got["lives.pdf"]["sheets"]) == 1
