@@ -227,6 +227,7 @@ class SheetReader:
         self.src: dict[str, list[tuple[int, list[Glyph]]]] = {}
         self.pending = None    # a title-less row at the foot of a page, waiting for its title
         self.pending_title = None  # the first lines of a title whose number is on the next page
+        self._tops: dict[int, float] = {}
 
     def warn(self, code: str, field_name: str | None, message: str, severity: str = "warning"):
         self.problems.append(Problem(severity, code, message, field_name, self.sheet_index))
@@ -425,7 +426,8 @@ class SheetReader:
         head_bottom = max(g.bottom for g in th + (ch or []) + (anchors.rating_header or []))
         # the table's glyphs: below the header on the first page and all later pages (a tall
         # first row may have moved to page 2, leaving nothing under the header)
-        region = [g for g in page.glyphs if g.top > head_bottom] + [g for p in self.pages[1:] for g in p.glyphs]
+        region = [g for g in page.glyphs if g.top > head_bottom] + \
+            [g for p in self.pages[1:] for g in p.glyphs if g.top > self._continuation_top(p)]
         left = min((g.x0 for hit in anchors.labels.values() for h in hit for g in h), default=0) - 1
         lo = (bbox(ch)[0] + bbox(ch)[2]) / 2 if ch else left + 2
         hi = th[0].x0
@@ -442,8 +444,7 @@ class SheetReader:
             rating_x = vr[-1] if vr else rx0 - 0.5
         text_x1 = rating_x if rating_x else page.width
         # sub-columns of the label area: criterion numbers | titles | sub-item numbers
-        lab = [g for p in self.pages for g in p.glyphs if g.x1 <= text_x0 + 0.5 and g.x0 >= left - 1
-               and (p is not page or g.top > head_bottom)]
+        lab = [g for g in region if g.x1 <= text_x0 + 0.5 and g.x0 >= left - 1]
         cols = []
         cur = left
         for a, b in gaps(lab, left, text_x0, 2.0):
@@ -460,8 +461,7 @@ class SheetReader:
             ng = [g for g in lab if before[-1][0] <= g.xc < before[-1][1]]
             if ng and all(g.text.isdigit() or g.text in ".．" for g in ng):
                 number = (before[-1][0], title[0])
-        return Columns(left, (title[0] if not number else title[0], title[1]), number,
-                       (text_x0, text_x1), rating_x)
+        return Columns(left, title, number, (text_x0, text_x1), rating_x)
 
     def _criteria(self, index: Index, anchors: Anchors, table_top: float) -> Sheet:
         cols = self._columns(index, anchors)
@@ -473,19 +473,30 @@ class SheetReader:
             if pi == 0:
                 top = head_bottom
             else:
-                idx = Index(page.glyphs, page.rules)
-                top = 0.0
-                rep = [h for w in {t.text_header for t in self.templates} for h in idx.find(w)
-                       if h[0].top < page.height * 0.3]
-                if rep:
-                    hb = max(g.bottom for g in rep[0])
-                    near = [g for g in page.glyphs if abs(g.yc - (rep[0][0].top + rep[0][-1].bottom) / 2) < 3 * g.size
-                            and g.x1 <= cols.text[0]]
-                    top = max([hb] + [g.bottom for g in near if squash(g.text) in "評価基準"])
+                top = self._continuation_top(page)
             region = [g for g in page.glyphs if g.top >= top - 0.5]
             seps = hrules(page.rules, xc_title, top - 0.5, page.height)
             self._page_criteria(page, region, cols, seps, crits, top)
         return self._finish(crits, cols)
+
+    def _continuation_top(self, page: Page) -> float:
+        """Where the table goes on at the top of a later page: below a repeated header row
+        (評価基準 | 達成状況 | 評価, some perhaps written vertically), else the page top."""
+        if page.number in self._tops:
+            return self._tops[page.number]
+        top = 0.0
+        idx = Index(page.glyphs, page.rules)
+        rep = [h for w in {t.text_header for t in self.templates} for h in idx.find(w)
+               if h[0].top < page.height * 0.3]
+        if rep:
+            ty = (rep[0][0].top + rep[0][-1].bottom) / 2
+            words = {t.criterion_header for t in self.templates} | \
+                {t.rating_header for t in self.templates if t.rating_header}
+            heads = [h for w in words for h in idx.find(w)
+                     if min(g.top for g in h) - 0.5 * h[0].size <= ty <= max(g.bottom for g in h) + 0.5 * h[0].size]
+            top = max(g.bottom for h in [rep[0]] + heads for g in h)
+        self._tops[page.number] = top
+        return top
 
     def _page_criteria(self, page, region, cols, seps, crits, top):
         title_g = [g for g in region if cols.title[0] <= g.xc < cols.title[1]]
@@ -518,6 +529,12 @@ class SheetReader:
                 except ValueError:
                     pass
             b["text"] = "".join(squash(l.text) for l in b["lines"])
+            if b["no"] is None:     # a number that wraps in a narrow column: 【評価基準 / 1】…
+                for t in self.templates:
+                    no, _ = strip_number(b["text"], t)
+                    if no is not None:
+                        b["no"] = no
+                        break
         # a numberless block at the top continues the previous criterion's title
         first_y = min((g.top for g in title_g + text_g), default=top)
         seps = [y for y in seps if y > first_y]     # borders above the first text open no row

@@ -224,5 +224,8 @@ def acronym(name: str) -> str | None:
     """Latin acronym in the last bracket of an organisation name: 国際移住機関（ＩＯＭ） -> IOM."""
     if not name:
         return None
-    found = _ACRONYM_RE.findall(unicodedata.normalize("NFKC", name))
+    # an acronym holds no spaces: one there is a line wrap inside the bracket (UNHC / R)
+    flat = re.sub(r"[(（][^)）]*[)）]", lambda m: re.sub(r"\s+", "", m.group(0)),
+                  unicodedata.normalize("NFKC", name))
+    found = _ACRONYM_RE.findall(flat)
     return found[-1] if found else None
