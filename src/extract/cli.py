@@ -6,7 +6,7 @@ import os
 import sys
 from pathlib import Path
 
-from . import batch
+from . import __version__, batch
 from .api import iter_pdfs
 from .rules import RulesError, load_rules
 
@@ -22,6 +22,7 @@ class _Parser(argparse.ArgumentParser):
 def build_parser() -> argparse.ArgumentParser:
     p = _Parser(prog="extract", description="Turn MOFA contribution evaluation-sheet PDFs "
                 "(国際機関等への拠出金等に対する評価) into Parquet tables: sheets, criteria, problems.")
+    p.add_argument("--version", action="version", version=f"extract {__version__}")
     sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     r = sub.add_parser("run", help="extract every sheet from PDFs and folders into Parquet tables",
                        description="Extract every sheet from the given PDF files and folders "
