@@ -77,7 +77,8 @@ def join_pages(parts: list[str]) -> str:
     return out
 
 
-def _row_cut(lines: list[Line], a: dict, b: dict, b_open_end: float | None) -> float:
+def _row_cut(lines: list[Line], a: dict, b: dict, b_open_end: float | None,
+             a_open_start: bool = False) -> float:
     """Where row a ends and row b begins when no rule separates them.
 
     A clearly wider gap (cell padding) between the two titles decides; failing that, the
@@ -94,12 +95,14 @@ def _row_cut(lines: list[Line], a: dict, b: dict, b_open_end: float | None) -> f
     normal = median(all_gaps)
     size = median(l.size for l in lines)
     wide = max(ks, key=lambda k: gaps_[k])
-    if gaps_[wide] >= normal + 0.6 * size:
+    if gaps_[wide] >= normal + 0.6 * size or (a_open_start and b_open_end is not None):
         k = wide
     else:
         def cost(k: int) -> float:
             above, below = lines[:k], lines[k:]
-            c = abs((ca - above[0].top) - (above[-1].bottom - ca))
+            c = 0.0
+            if not a_open_start:     # a's lines may begin with the previous row's rest
+                c += abs((ca - above[0].top) - (above[-1].bottom - ca))
             if b_open_end is None:   # b's row ends on this page too: it should be centred as well
                 c += abs((cb - below[0].top) - (below[-1].bottom - cb))
             return c
@@ -409,7 +412,7 @@ class SheetReader:
             cuts = [0]
             for i in range(1, len(gs)):
                 a, b = gs[i - 1], gs[i]
-                if b.x0 - a.x1 >= 1.2 * b.size or vrules_x(index.rules, a.x1 - 0.5, b.x0 + 0.5, b.top, b.bottom, 0.8):
+                if b.x0 - a.x1 >= 0.6 * b.size or vrules_x(index.rules, a.x1 - 0.5, b.x0 + 0.5, b.top, b.bottom, 0.8):
                     cuts.append(i)
             cuts.append(len(gs))
             for s, e in zip(cuts, cuts[1:]):
@@ -559,7 +562,8 @@ class SheetReader:
                 starts[-1]["text"] += b["text"]
                 starts[-1]["lines"] += b["lines"]
                 starts[-1]["bottom"] = b["bottom"]
-            elif band_of(b["top"]) > 0 and not any(x["no"] is not None for x in blocks[bi + 1:]):
+            elif (band_of(b["top"]) > 0 or not crits) and page is not self.pages[-1] \
+                    and not any(x["no"] is not None for x in blocks[bi + 1:]):
                 # a new row at the foot of the page whose number and title go on overleaf
                 orphan_title = (page.number, [g for l in b["lines"] for g in l.glyphs], b["text"])
             else:
@@ -609,12 +613,13 @@ class SheetReader:
             # several criteria in one band (no rules): cut at the widest gap between them
             tl = sorted(make_lines([g for g in text_g if y0 <= g.yc < y1]), key=lambda l: l.top)
             cur = y0
-            if first_band and crits and y0 == top and not pending:
+            open_start = first_band and crits and y0 == top and not pending
+            if open_start:
                 # top of a continuation page without a rule: the previous row may go on here
                 a = inside[0]
                 end = y1
                 if len(inside) > 1:
-                    end = (a["bottom"] + inside[1]["top"]) / 2
+                    end = _row_cut(tl, a, inside[1], y1 if len(inside) == 2 else None, a_open_start=True)
                 cut = _continuation_cut([l for l in tl if l.yc < end], (a["top"] + a["bottom"]) / 2)
                 if cut is not None:
                     owners.append((y0, cut, crits[-1]))
