@@ -480,7 +480,24 @@ class SheetReader:
             region = [g for g in page.glyphs if g.top >= top - 0.5]
             seps = hrules(page.rules, xc_title, top - 0.5, page.height)
             self._page_criteria(page, region, cols, seps, crits, top)
+        if self.pending and crits:      # the sheet ended inside a title-less row
+            self._assign_bands(self.pending, crits[-1], cols)
+            self.pending = None
         return self._finish(crits, cols)
+
+    def _assign_bands(self, bands: list[tuple[int, float, float]], crit: dict, cols: Columns) -> None:
+        """Give the text and rating glyphs of bands on (earlier) pages to a criterion."""
+        for pn, y0, y1 in bands:
+            page = next(p for p in self.pages if p.number == pn)
+            top = self._continuation_top(page) if page is not self.pages[0] else 0.0
+            for g in page.glyphs:
+                if not (y0 <= g.yc < y1) or g.top < top - 0.5:
+                    continue
+                if cols.text[0] <= g.xc < cols.text[1]:
+                    crit.setdefault("text_pages", {}).setdefault(pn, []).append(g)
+                elif cols.rating is not None and g.xc >= cols.rating:
+                    crit["rating"].append(g)
+                    crit["rating_page"] = pn
 
     def _continuation_top(self, page: Page) -> float:
         """Where the table goes on at the top of a later page: below a repeated header row
@@ -491,13 +508,19 @@ class SheetReader:
         idx = Index(page.glyphs, page.rules)
         rep = [h for w in {t.text_header for t in self.templates} for h in idx.find(w)
                if h[0].top < page.height * 0.3]
-        if rep:
-            ty = (rep[0][0].top + rep[0][-1].bottom) / 2
-            words = {t.criterion_header for t in self.templates} | \
-                {t.rating_header for t in self.templates if t.rating_header}
-            heads = [h for w in words for h in idx.find(w)
-                     if min(g.top for g in h) - 0.5 * h[0].size <= ty <= max(g.bottom for g in h) + 0.5 * h[0].size]
-            top = max(g.bottom for h in [rep[0]] + heads for g in h)
+        def crossing(words: set[str], ty: float) -> list[list[Glyph]]:
+            return [h for w in words for h in idx.find(w)
+                    if min(g.top for g in h) - 0.5 * h[0].size <= ty <= max(g.bottom for g in h) + 0.5 * h[0].size]
+
+        for r in rep:
+            ty = (r[0].top + r[-1].bottom) / 2
+            left = [h for h in crossing({t.criterion_header for t in self.templates}, ty)
+                    if max(g.x1 for g in h) <= r[0].x0]
+            if left:    # 達成状況 alone may be a word of the text; a header row has 評価基準 too
+                right = [h for h in crossing({t.rating_header for t in self.templates if t.rating_header}, ty)
+                         if h[0].x0 >= r[-1].x1]
+                top = max(g.bottom for h in [r] + left + right for g in h)
+                break
         self._tops[page.number] = top
         return top
 
@@ -591,20 +614,25 @@ class SheetReader:
                  "top": s["top"], "bottom": s["bottom"], "split_by_gap": False}
             new_crits.append(c)
         first_band = True
-        pending = self.pending
+        pending = self.pending or []
         self.pending = None
+        # a title-less row from the previous page that goes on over this page without a title
+        carry = bool(pending) and not new_crits
         for bi, (y0, y1) in enumerate(bands):
             inside = [c for c in new_crits if y0 <= (c["top"] + c["bottom"]) / 2 < y1]
             if not inside:
                 has_text = any(y0 <= g.yc < y1 for g in text_g)
                 later_text = any(g.yc >= y1 for g in text_g)
                 below = [c for c in new_crits if (c["top"] + c["bottom"]) / 2 >= y1]
+                if carry and has_text:
+                    pending.append((page.number, y0, y1))
+                    continue
                 if has_text and not crits and below:
                     owners.append((y0, y1, below[0]))   # the first row, its title further down
                     continue
                 if has_text and not later_text and (y0 != top or not crits):
                     # a row that starts at the foot of the page with its title on the next page
-                    self.pending = (page.number, y0, y1)
+                    self.pending = [(page.number, y0, y1)]
                     continue
                 owners.append((y0, y1, crits[-1] if crits else None))
                 if has_text:
@@ -633,23 +661,12 @@ class SheetReader:
                 cur = cut
             owners.append((cur, y1, inside[-1]))
         if pending and new_crits:
-            # the orphan band of the previous page belongs to the first title of this page
-            pn, py0, py1 = pending
-            prev = next(p for p in self.pages if p.number == pn)
-            c0 = new_crits[0]
-            for g in prev.glyphs:
-                if py0 <= g.yc < py1 and cols.text[0] <= g.xc < cols.text[1]:
-                    c0.setdefault("text_pages", {}).setdefault(pn, []).append(g)
-                elif py0 <= g.yc < py1 and cols.rating is not None and g.xc >= cols.rating:
-                    c0["rating"].append(g)
-                    c0["rating_page"] = pn
+            # the orphan bands of the previous pages belong to the first title of this page
+            self._assign_bands(pending, new_crits[0], cols)
+        elif pending and carry:
+            self.pending = pending
         elif pending and crits:
-            self.pending = None
-            pn, py0, py1 = pending
-            prev = next(p for p in self.pages if p.number == pn)
-            for g in prev.glyphs:
-                if py0 <= g.yc < py1 and cols.text[0] <= g.xc < cols.text[1]:
-                    crits[-1].setdefault("text_pages", {}).setdefault(pn, []).append(g)
+            self._assign_bands(pending, crits[-1], cols)
         crits.extend(new_crits)
         for g in text_g:
             for y0, y1, c in owners:
