@@ -74,6 +74,11 @@ def _get(d: dict, key: str, typ, where: str, required: bool = True, default=None
     return v
 
 
+def _one_of(value: str, allowed: set[str], where: str, key: str) -> None:
+    if value not in allowed:
+        raise RulesError(f"{where}: key '{key}' is {value!r}; known: {', '.join(sorted(allowed))}")
+
+
 def parse_template(data: dict, path: str) -> Template:
     f = Path(path).name
     tid = _get(data, "id", str, f)
@@ -96,8 +101,7 @@ def parse_template(data: dict, path: str) -> Template:
             raise RulesError(f"{where}: must be a table with 'label' and 'parser'")
         label = _get(spec, "label", str, where)
         parser = _get(spec, "parser", str, where)
-        if parser not in PARSERS:
-            raise RulesError(f"{where}: key 'parser' is {parser!r}; known parsers: {', '.join(sorted(PARSERS))}")
+        _one_of(parser, PARSERS, where, "parser")
         if not squash(label):
             raise RulesError(f"{where}: key 'label' is empty")
         fields[fname] = FieldRule(fname, squash(label), parser)
@@ -124,8 +128,7 @@ def parse_template(data: dict, path: str) -> Template:
             raise RulesError(f"{where}: must be a table")
         no = _get(c, "no", int, where)
         canonical = _get(c, "canonical", str, where)
-        if canonical not in CANONICAL:
-            raise RulesError(f"{where}: key 'canonical' is {canonical!r}; known: {', '.join(sorted(CANONICAL))}")
+        _one_of(canonical, CANONICAL, where, "canonical")
         title = _get(c, "title", str, where)
         variants = _get(c, "variants", list, where, required=False, default=[])
         crits.append(CriterionRule(no, canonical, title, tuple(variants)))
