@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from .layout import bbox, make_lines
 from .model import Glyph, Sheet
+from .text import line_text
 
 # field name in `sheets` -> key of the rules file that produced it
 _FIELD_RULE = {
@@ -17,7 +18,6 @@ _FIELD_RULE = {
 
 def raw_text(glyphs: list[Glyph]) -> str:
     """The printed characters, line by line, before any normalization."""
-    from .sheet import line_text
     return "\n".join(line_text(ln.glyphs) for ln in make_lines(glyphs))
 
 

@@ -12,11 +12,13 @@ from dataclasses import dataclass, field
 from statistics import median
 
 from . import values
-from .layout import Index, Line, bbox, gaps, hrules, make_lines, paragraphs, vrules_x
+from .layout import Index, bbox, gaps, hrules, make_lines, vrules_x
 from .match import best_criterion, choose_template, strip_number
 from .model import Box, Criterion, Glyph, Page, Problem, Sheet
-from .normalize import is_paragraph_start, join_lines, normalize_text, squash
+from .normalize import squash
+from .rows import continuation_cut, row_cut
 from .rules import Template
+from .text import join_pages, squashed, text_block
 
 _LEFT_LABELS = ("contribution_name", "budget_jpy", "organization_name", "department")
 _FY_CELL = re.compile(r"^(明治|大正|昭和|平成|令和)(\d+|元)年度$")
@@ -29,115 +31,6 @@ MIN_TEMPLATE_SCORE = 0.35
 
 class UnknownTemplate(Exception):
     pass
-
-
-# ---------------------------------------------------------------- text helpers
-
-def line_text(glyphs: list[Glyph]) -> str:
-    """Glyphs of one line to raw text, with a space where the gap is a word space.
-
-    Works on the raw characters so that full-width forms still say "Japanese" when
-    lines are joined; the paragraph is normalized afterwards."""
-    out = []
-    prev = None
-    for g in sorted(glyphs, key=lambda g: g.x0):
-        if prev is not None:
-            gap = g.x0 - prev.x1
-            latin = prev.raw[-1:].isascii() and g.raw[:1].isascii()
-            if gap >= 0.6 * g.size or (latin and gap >= 0.18 * g.size):
-                out.append(" ")
-        out.append(g.raw)
-        prev = g
-    return "".join(out)
-
-
-def text_block(glyphs: list[Glyph], right_edge: float | None = None) -> tuple[str, list[Line]]:
-    """Glyphs of a region to normalized paragraphs joined by newlines."""
-    lines = make_lines(glyphs)
-    if not lines:
-        return "", []
-    edge = right_edge if right_edge is not None else max(ln.x1 for ln in lines)
-    paras = paragraphs(lines, edge, is_paragraph_start)
-    text = "\n".join(normalize_text(join_lines([line_text(ln.glyphs) for ln in p])) for p in paras)
-    return text, lines
-
-
-def join_pages(parts: list[str]) -> str:
-    """Texts of one cell on successive pages: a paragraph cut by the page break is rejoined."""
-    out = ""
-    for t in parts:
-        if not t:
-            continue
-        if out and not is_paragraph_start(t) and out.rstrip()[-1:] not in "。.!?」』":
-            first, _, rest = t.partition("\n")
-            last_nl = out.rfind("\n")
-            out = out[:last_nl + 1] + join_lines([out[last_nl + 1:], first]) + ("\n" + rest if rest else "")
-        else:
-            out = f"{out}\n{t}" if out else t
-    return out
-
-
-def _row_cut(lines: list[Line], a: dict, b: dict, b_open_end: float | None,
-             a_open_start: bool = False) -> float:
-    """Where row a ends and row b begins when no rule separates them.
-
-    A clearly wider gap (cell padding) between the two titles decides; failing that, the
-    cut that leaves each title centred on its own lines (as Excel and Word print them)."""
-    ca, cb = (a["top"] + a["bottom"]) / 2, (b["top"] + b["bottom"]) / 2
-    mid = (a["bottom"] + b["top"]) / 2
-    if not lines:
-        return mid
-    ks = [k for k in range(1, len(lines)) if a["top"] <= lines[k - 1].yc and lines[k].yc <= b["bottom"]]
-    if not ks:
-        return mid
-    gaps_ = {k: lines[k].top - lines[k - 1].bottom for k in ks}
-    all_gaps = [b_.top - a_.bottom for a_, b_ in zip(lines, lines[1:])]
-    normal = median(all_gaps)
-    size = median(l.size for l in lines)
-    wide = max(ks, key=lambda k: gaps_[k])
-    if gaps_[wide] >= normal + 0.6 * size or (a_open_start and b_open_end is not None):
-        k = wide
-    else:
-        def cost(k: int) -> float:
-            above, below = lines[:k], lines[k:]
-            c = 0.0
-            if not a_open_start:     # a's lines may begin with the previous row's rest
-                c += abs((ca - above[0].top) - (above[-1].bottom - ca))
-            if b_open_end is None:   # b's row ends on this page too: it should be centred as well
-                c += abs((cb - below[0].top) - (below[-1].bottom - cb))
-            return c
-        k = min(ks, key=cost)
-    return (lines[k - 1].bottom + lines[k].top) / 2
-
-
-def _continuation_cut(lines: list[Line], centre: float) -> float | None:
-    """Where the previous row's text ends at the top of a page without rules.
-
-    A title is centred on its own row, so the lines of that row sit symmetrically around
-    it; lines above that symmetric block, after a wider gap, continue the previous row."""
-    if len(lines) < 2:
-        return None
-    gaps_ = [b.top - a.bottom for a, b in zip(lines, lines[1:])]
-    normal = median(gaps_)
-    size = median(l.size for l in lines)
-
-    def asym(k: int) -> float:
-        return abs((centre - lines[k].top) - (lines[-1].bottom - centre))
-
-    best_k, best = 0, asym(0)
-    for k in range(1, len(lines)):
-        if lines[k - 1].yc >= centre or gaps_[k - 1] < normal + 0.8:
-            continue
-        a = asym(k)
-        if a < best:
-            best_k, best = k, a
-    if best_k and asym(0) - best > 1.0 * size:
-        return (lines[best_k - 1].bottom + lines[best_k].top) / 2
-    return None
-
-
-def squashed(glyphs: list[Glyph]) -> str:
-    return squash("".join(g.text for g in sorted(glyphs, key=lambda g: (round(g.yc / max(g.size, 1) * 2), g.x0))))
 
 
 # ---------------------------------------------------------------- anchors
@@ -647,15 +540,15 @@ class SheetReader:
                 a = inside[0]
                 end = y1
                 if len(inside) > 1:
-                    end = _row_cut(tl, a, inside[1], y1 if len(inside) == 2 else None, a_open_start=True)
-                cut = _continuation_cut([l for l in tl if l.yc < end], (a["top"] + a["bottom"]) / 2)
+                    end = row_cut(tl, a, inside[1], y1 if len(inside) == 2 else None, a_open_start=True)
+                cut = continuation_cut([l for l in tl if l.yc < end], (a["top"] + a["bottom"]) / 2)
                 if cut is not None:
                     owners.append((y0, cut, crits[-1]))
                     cur = cut
             first_band = False
             for j, (a, b) in enumerate(zip(inside, inside[1:])):
                 last = j + 2 == len(inside)
-                cut = _row_cut([l for l in tl if l.yc >= cur], a, b, y1 if last else None)
+                cut = row_cut([l for l in tl if l.yc >= cur], a, b, y1 if last else None)
                 owners.append((cur, cut, a))
                 a["split_by_gap"] = b["split_by_gap"] = True
                 cur = cut

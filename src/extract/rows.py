@@ -1,0 +1,68 @@
+"""Where one criterion row ends and the next begins when no ruling line says so.
+
+Excel and Word print a criterion title vertically centred in its row; that symmetry, and a
+wider gap where a row's cell padding lies, are what is left to cut rows by."""
+from __future__ import annotations
+
+from statistics import median
+
+from .layout import Line
+
+
+def row_cut(lines: list[Line], a: dict, b: dict, b_open_end: float | None,
+            a_open_start: bool = False) -> float:
+    """Where row a ends and row b begins when no rule separates them.
+
+    A clearly wider gap (cell padding) between the two titles decides; failing that, the
+    cut that leaves each title centred on its own lines (as Excel and Word print them)."""
+    ca, cb = (a["top"] + a["bottom"]) / 2, (b["top"] + b["bottom"]) / 2
+    mid = (a["bottom"] + b["top"]) / 2
+    if not lines:
+        return mid
+    ks = [k for k in range(1, len(lines)) if a["top"] <= lines[k - 1].yc and lines[k].yc <= b["bottom"]]
+    if not ks:
+        return mid
+    gaps_ = {k: lines[k].top - lines[k - 1].bottom for k in ks}
+    all_gaps = [b_.top - a_.bottom for a_, b_ in zip(lines, lines[1:])]
+    normal = median(all_gaps)
+    size = median(l.size for l in lines)
+    wide = max(ks, key=lambda k: gaps_[k])
+    if gaps_[wide] >= normal + 0.6 * size or (a_open_start and b_open_end is not None):
+        k = wide
+    else:
+        def cost(k: int) -> float:
+            above, below = lines[:k], lines[k:]
+            c = 0.0
+            if not a_open_start:     # a's lines may begin with the previous row's rest
+                c += abs((ca - above[0].top) - (above[-1].bottom - ca))
+            if b_open_end is None:   # b's row ends on this page too: it should be centred as well
+                c += abs((cb - below[0].top) - (below[-1].bottom - cb))
+            return c
+        k = min(ks, key=cost)
+    return (lines[k - 1].bottom + lines[k].top) / 2
+
+
+def continuation_cut(lines: list[Line], centre: float) -> float | None:
+    """Where the previous row's text ends at the top of a page without rules.
+
+    A title is centred on its own row, so the lines of that row sit symmetrically around
+    it; lines above that symmetric block, after a wider gap, continue the previous row."""
+    if len(lines) < 2:
+        return None
+    gaps_ = [b.top - a.bottom for a, b in zip(lines, lines[1:])]
+    normal = median(gaps_)
+    size = median(l.size for l in lines)
+
+    def asym(k: int) -> float:
+        return abs((centre - lines[k].top) - (lines[-1].bottom - centre))
+
+    best_k, best = 0, asym(0)
+    for k in range(1, len(lines)):
+        if lines[k - 1].yc >= centre or gaps_[k - 1] < normal + 0.8:
+            continue
+        a = asym(k)
+        if a < best:
+            best_k, best = k, a
+    if best_k and asym(0) - best > 1.0 * size:
+        return (lines[best_k - 1].bottom + lines[best_k].top) / 2
+    return None

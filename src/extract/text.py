@@ -1,0 +1,54 @@
+"""Text from glyphs: lines with word spaces, paragraphs, cells continued over pages."""
+from __future__ import annotations
+
+from .layout import Line, make_lines, paragraphs
+from .model import Glyph
+from .normalize import is_paragraph_start, join_lines, normalize_text, squash
+
+
+def line_text(glyphs: list[Glyph]) -> str:
+    """Glyphs of one line to raw text, with a space where the gap is a word space.
+
+    Works on the raw characters so that full-width forms still say "Japanese" when
+    lines are joined; the paragraph is normalized afterwards."""
+    out = []
+    prev = None
+    for g in sorted(glyphs, key=lambda g: g.x0):
+        if prev is not None:
+            gap = g.x0 - prev.x1
+            latin = prev.raw[-1:].isascii() and g.raw[:1].isascii()
+            if gap >= 0.6 * g.size or (latin and gap >= 0.18 * g.size):
+                out.append(" ")
+        out.append(g.raw)
+        prev = g
+    return "".join(out)
+
+
+def text_block(glyphs: list[Glyph], right_edge: float | None = None) -> tuple[str, list[Line]]:
+    """Glyphs of a region to normalized paragraphs joined by newlines."""
+    lines = make_lines(glyphs)
+    if not lines:
+        return "", []
+    edge = right_edge if right_edge is not None else max(ln.x1 for ln in lines)
+    paras = paragraphs(lines, edge, is_paragraph_start)
+    text = "\n".join(normalize_text(join_lines([line_text(ln.glyphs) for ln in p])) for p in paras)
+    return text, lines
+
+
+def join_pages(parts: list[str]) -> str:
+    """Texts of one cell on successive pages: a paragraph cut by the page break is rejoined."""
+    out = ""
+    for t in parts:
+        if not t:
+            continue
+        if out and not is_paragraph_start(t) and out.rstrip()[-1:] not in "。.!?」』":
+            first, _, rest = t.partition("\n")
+            last_nl = out.rfind("\n")
+            out = out[:last_nl + 1] + join_lines([out[last_nl + 1:], first]) + ("\n" + rest if rest else "")
+        else:
+            out = f"{out}\n{t}" if out else t
+    return out
+
+
+def squashed(glyphs: list[Glyph]) -> str:
+    return squash("".join(g.text for g in sorted(glyphs, key=lambda g: (round(g.yc / max(g.size, 1) * 2), g.x0))))

@@ -1,0 +1,51 @@
+"""rows.py alone: cutting rows without ruling lines, by the centring of their titles."""
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from extract.layout import Line
+from extract.model import Glyph
+from extract.rows import continuation_cut, row_cut
+
+H = 10.0       # glyph size
+STEP = 12.0    # baseline to baseline
+
+
+def lines_at(tops: list[float]) -> list[Line]:
+    return [Line([Glyph("あ", "あ", 100, 110, t, t + H, H)]) for t in tops]
+
+
+def title(lines: list[Line], n_title: int) -> dict:
+    """A title of n lines centred on the given text lines, as Excel and Word print it."""
+    c = (lines[0].top + lines[-1].bottom) / 2
+    h = n_title * STEP - (STEP - H)
+    return {"top": c - h / 2, "bottom": c + h / 2}
+
+
+@settings(max_examples=200, deadline=None)
+@given(n1=st.integers(2, 14), n2=st.integers(2, 14), t1=st.integers(1, 3), t2=st.integers(1, 3),
+       pad=st.floats(0, 6))
+def test_row_cut_finds_the_boundary_of_two_centred_rows(n1, n2, t1, t2, pad):
+    tops = [i * STEP for i in range(n1)] + [n1 * STEP + pad + i * STEP for i in range(n2)]
+    ls = lines_at(tops)
+    a, b = title(ls[:n1], t1), title(ls[n1:], t2)
+    cut = row_cut(ls, a, b, b_open_end=None)
+    assert ls[n1 - 1].bottom <= cut <= ls[n1].top
+
+
+@settings(max_examples=200, deadline=None)
+@given(rest=st.integers(1, 6), n=st.integers(2, 12), t=st.integers(1, 3), pad=st.floats(2, 8))
+def test_continuation_cut_splits_off_the_previous_rows_rest(rest, n, t, pad):
+    """Lines of the previous row at the top of a page, then a row centred on its title."""
+    tops = [i * STEP for i in range(rest)] + [rest * STEP + pad + i * STEP for i in range(n)]
+    ls = lines_at(tops)
+    a = title(ls[rest:], t)
+    cut = continuation_cut(ls, (a["top"] + a["bottom"]) / 2)
+    assert cut is not None and ls[rest - 1].bottom <= cut <= ls[rest].top
+
+
+def test_continuation_cut_leaves_a_centred_row_whole():
+    ls = lines_at([i * STEP for i in range(7)])
+    a = title(ls, 2)
+    assert continuation_cut(ls, (a["top"] + a["bottom"]) / 2) is None
