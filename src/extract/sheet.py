@@ -594,8 +594,6 @@ class SheetReader:
             if c["no"] == -1:
                 method = "rules"
                 no = rule.no if rule else None
-            if c["split_by_gap"]:
-                method = "rules"
             pages = c.get("text_pages", {})
             text_parts = []
             box = None
@@ -607,7 +605,10 @@ class SheetReader:
                     box = self.box(next(p for p in self.pages if p.number == pn), gl)
             text = join_pages(text_parts)
             rating = values.normalize_rating(squashed(c["rating"])) if c["rating"] else None
-            conf = round(min(1.0, max(sim, 0.0)) * (0.85 if method == "rules" else 1.0), 3)
+            # word matching (method rules) or rows cut by centring and gaps without rules
+            # are less certain than a number and ruling lines
+            doubt = (0.85 if method == "rules" else 1.0) * (0.85 if c["split_by_gap"] else 1.0)
+            conf = round(min(1.0, max(sim, 0.0)) * doubt, 3)
             out.append(Criterion(no, label, rule.canonical if rule and sim >= 0.5 else None,
                                  rating or None, text, box, method, conf))
             out[-1].sources = {
