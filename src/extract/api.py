@@ -28,13 +28,15 @@ def file_sha256(path: Path) -> str:
 
 
 def extract_pdf(path: str | Path, rules: list[Template] | str | Path | None = None,
-                password: str | None = None, source_path: str | None = None) -> FileResult:
-    """Extract every sheet of one PDF. Never raises for a bad file: problems say why."""
+                password: str | None = None, source_path: str | None = None,
+                sha256: str | None = None) -> FileResult:
+    """Extract every sheet of one PDF. Never raises for a bad file: problems say why.
+    `sha256` saves hashing the file again where the caller has done it already."""
     path = Path(path)
     templates = rules if isinstance(rules, list) else load_rules(rules)
     src = source_path or path.name
     try:
-        digest = file_sha256(path)
+        digest = sha256 or file_sha256(path)
     except OSError as e:
         return FileResult(src, "", problems=[Problem("error", "unreadable_pdf",
                                                      f"The file cannot be opened ({e.strerror}).")])

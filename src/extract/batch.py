@@ -44,13 +44,13 @@ def extractor_version() -> str:
 # ------------------------------------------------------------------ the unit of work
 
 def extract_rows(path: str, source_path: str, templates: list[Template] | str | None = None,
-                 password: str | None = None) -> dict:
+                 password: str | None = None, sha256: str | None = None) -> dict:
     """One PDF to its rows: {"sheets": [...], "criteria": [...], "problems": [...],
     "templates": {id: digest of the rules used}}. Pure: same input, same output."""
     from .tables import rows
     if not isinstance(templates, list):
         templates = load_rules(templates)
-    res = extract_pdf(path, templates, password, source_path)
+    res = extract_pdf(path, templates, password, source_path, sha256)
     out = rows([res])
     by_id = {t.id: t.digest for t in templates}
     out["templates"] = {s.template: by_id.get(s.template, "") for s in res.sheets}
@@ -135,9 +135,9 @@ def _worker(tasks, results, rules_dir, mem_mb):
         item = tasks.get()
         if item is None:
             return
-        tid, path, rel, password = item
+        tid, path, rel, password, sha = item
         try:
-            rows = extract_rows(path, rel, templates, password)
+            rows = extract_rows(path, rel, templates, password, sha or None)
             results.put((tid, "ok", rows, _peak_rss_mb()))
             if any(p["code"] == "memory_limit" for p in rows["problems"]):
                 return      # start afresh: the heap may be in pieces
@@ -230,7 +230,7 @@ class LocalPool:
                     t = pending.pop()
                     by_id[t[0]] = i
                     s.task, s.started = t, time.monotonic()
-                    s.tasks.put(t[:4])
+                    s.tasks.put(t)
             try:
                 tid, status, payload, rss = self.results.get(timeout=0.05)
                 self.peak_rss_mb = max(self.peak_rss_mb, rss)
@@ -290,7 +290,7 @@ def _dask_map(address: str, tasks: list[tuple], rules_dir, on_result) -> None:
         raise SystemExit("extract: --scheduler needs the optional extra: pip install 'extract[dask]'") from e
     templates = load_rules(rules_dir)
     with Client(address) as client:
-        futs = {client.submit(extract_rows, t[1], t[2], templates, t[3], pure=False): t for t in tasks}
+        futs = {client.submit(extract_rows, t[1], t[2], templates, t[3], t[4], pure=False): t for t in tasks}
         for fut in as_completed(futs):
             on_result(futs[fut], fut.result())
 
