@@ -33,6 +33,7 @@ Style knobs (keys of `style`, all optional and combinable):
                     lines may fall on two pages, as Word does)
     repeat_header   repeat the 評価基準 | 達成状況 header row on continuation pages
     front_matter    a cover page and an 一覧 page before the sheets
+    continuous      a sheet follows the previous one on the same page when half a page is left
     seed            seed of the scramble order (default 0)
 """
 from __future__ import annotations
@@ -76,12 +77,13 @@ KNOBS = {
     "split": ["excel", "word", "word_span"],
     "repeat_header": [False, True],
     "front_matter": [False, True],
+    "continuous": [False, True],
 }
 DEFAULT = {"page": "A4", "font": "min", "size": 10.0, "label_mm": 38, "rating_mm": 14,
            "margin_mm": 15, "borders": "full", "spaced_labels": "none", "fake_bold": False,
            "vertical_headers": False, "number_cell": False, "unit_in_label": False,
            "two_budgets": None, "furniture": False, "scramble": False, "split": "excel",
-           "repeat_header": False, "front_matter": False, "seed": 0}
+           "repeat_header": False, "front_matter": False, "continuous": False, "seed": 0}
 
 CRIT_PREFIX = {
     "h28": lambda n: "１２３４５６７８９"[n - 1] + "．",
@@ -328,9 +330,16 @@ class Renderer:
         gen = sp["generation"]
         rated = gen in ("r1", "r4")
         L, R, pad, lead = self.L, self.R, self.pad, self.lead
-        first_page = len(self.pages)
-        p = self.new_page()
-        y = self.top
+        end_y = getattr(self, "_end_y", None)
+        if st["continuous"] and self.pages and end_y is not None and end_y < self.H * 0.5:
+            # Word without page breaks: the next sheet follows on the same page
+            first_page = len(self.pages) - 1
+            p = self.pages[-1]
+            y = end_y + 10 * mm
+        else:
+            first_page = len(self.pages)
+            p = self.new_page()
+            y = self.top
         ts = self.size + 3
         self.text(p, (self.W - self.w(TITLE, ts)) / 2, y, TITLE, "label", ts)
         y += ts * 1.8
@@ -411,6 +420,7 @@ class Renderer:
             tl = wrap(title, self.font, self.size, xs["t1"] - xs["t0"] - 2 * pad)
             txl = wrap_paras(c["text"], self.font, self.size, xs["x1"] - xs["x0"] - 2 * pad)
             p, y = self._row(p, y, c, tl, txl)
+        self._end_y = y
         self._sheet_pages = (first_page, len(self.pages))
 
     def _table_header(self, p, y):

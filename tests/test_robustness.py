@@ -98,6 +98,9 @@ CASES = [
                                      "two_budgets": "prev_first", "scramble": True, "front_matter": True,
                                      "size": 9, "margin_mm": 25}, None),
     ("furniture-a4l-margin25", [H29A], {"page": "A4L", "margin_mm": 25, "furniture": True}, None),
+    ("continuous-3-word", [H28, R4B, R1B], {"continuous": True, "split": "word"}, None),
+    ("continuous-hborders-furniture", [R4B, H29A, R1B], {"continuous": True, "borders": "horizontal",
+                                                         "furniture": True, "page": "A4L"}, None),
 ]
 
 

@@ -11,7 +11,7 @@ from .model import FileResult, Page, Problem, Sheet
 from .furniture import strip_furniture
 from .pdf import PdfError, classify, iter_pages, open_pdf
 from .rules import Template, load_rules
-from .sheet import SheetReader, UnknownTemplate, find_anchors
+from .sheet import SheetReader, UnknownTemplate, clip, find_anchors, sheet_starts
 
 # Share of (cid:NN)/U+FFFD glyphs above which a page's text layer is taken as garbled.
 GARBLED_SHARE = 0.05
@@ -74,6 +74,19 @@ def _text_layer_problem(pages: list[Page]) -> Problem | None:
     return None
 
 
+def _sheet_pages(pages: list[Page], starts: list[tuple], k: int) -> list[Page]:
+    """The pages of sheet k: from where it begins to where the next one begins, the first
+    and last page clipped where sheets share a page."""
+    i, y0 = starts[k][0], starts[k][1]
+    ni, ny = (starts[k + 1][0], starts[k + 1][1]) if k + 1 < len(starts) else (len(pages), 0.0)
+    if ni == i:
+        return [clip(pages[i], y0, ny)]
+    out = [clip(pages[i], y0, None) if y0 > 0 else pages[i]] + pages[i + 1:ni]
+    if ni < len(pages) and ny > 0:
+        out.append(clip(pages[ni], 0.0, ny))
+    return out
+
+
 def _looks_garbled(pages: list[Page]) -> bool:
     """Wrong characters rather than (cid:NN): hardly any Japanese, mostly ASCII symbols."""
     text = "".join(g.text for p in pages for g in p.glyphs)
@@ -91,16 +104,23 @@ def read_pages(pages: list[Page], templates: list[Template]) -> tuple[list[Sheet
     labels = {f.label for t in templates for f in t.fields.values()}
     labels |= {w for t in templates for w in (t.text_header, t.criterion_header)}
     pages = strip_furniture(pages, labels)
-    starts = []
+    starts = []     # (page index, y where the sheet begins on it, Index, Anchors)
     needed = [set(t.text_header) for t in templates]
     for i, page in enumerate(pages):
         chars = {g.text for g in page.glyphs}
         if not any(n <= chars for n in needed):
             continue    # no criteria table header on this page: it starts no sheet
         idx = Index(page.glyphs, page.rules)
-        a = find_anchors(page, idx, templates)
-        if a is not None:
-            starts.append((i, idx, a))
+        ys = sheet_starts(page, idx, templates)
+        for j, y0 in enumerate(ys):
+            if ys == [0.0]:
+                sub, sidx = page, idx
+            else:       # several sheets printed on one page
+                sub = clip(page, y0, ys[j + 1] if j + 1 < len(ys) else None)
+                sidx = Index(sub.glyphs, sub.rules)
+            a = find_anchors(sub, sidx, templates)
+            if a is not None:
+                starts.append((i, y0, sidx, a))
     if not starts:
         if _looks_garbled(pages):
             return [], [Problem("error", "garbled_text", "The text layer reads as random symbols "
@@ -110,9 +130,8 @@ def read_pages(pages: list[Page], templates: list[Template]) -> tuple[list[Sheet
                             "evaluation sheet (no 分担金・拠出金の名称 / 達成状況 labels); "
                             "if it is a new template, add a rules file.")]
     sheets, problems = [], []
-    for k, (i, idx, a) in enumerate(starts):
-        end = starts[k + 1][0] if k + 1 < len(starts) else len(pages)
-        reader = SheetReader(pages[i:end], templates, k)
+    for k, (i, y0, idx, a) in enumerate(starts):
+        reader = SheetReader(_sheet_pages(pages, starts, k), templates, k)
         try:
             sheet = reader.read(idx, a)
         except UnknownTemplate as e:

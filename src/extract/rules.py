@@ -56,6 +56,7 @@ class Template:
     rating_header: str | None
     number_patterns: tuple[re.Pattern, ...]
     criteria: list[CriterionRule] = field(default_factory=list)
+    title: str | None = None        # printed above a sheet; separates sheets sharing a page
     digest: str = ""
 
     def rule_ref(self, key: str) -> str:
@@ -142,7 +143,8 @@ def parse_template(data: dict, path: str) -> Template:
         text_header=squash(_get(table, "text_header", str, f"{f} [table]")),
         rating_header=squash(t) if (t := _get(table, "rating_header", str, f"{f} [table]",
                                               required=False)) else None,
-        number_patterns=tuple(pats), criteria=crits)
+        number_patterns=tuple(pats), criteria=crits,
+        title=squash(t) if (t := _get(data, "title", str, f, required=False)) else None)
 
 
 def load_rules(folder: str | Path | None = None) -> list[Template]:

@@ -8,7 +8,7 @@ and the pages after it continue the sheet until the next start page.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from statistics import median
 
 from . import values
@@ -100,6 +100,46 @@ def find_anchors(page: Page, index: Index, templates: list[Template]) -> Anchors
           if h[0].x0 >= th[-1].x1 and h[0].top - 0.5 * h[0].size <= ty <= h[-1].bottom + 0.5 * h[0].size]
     a.rating_header = min(rh, key=lambda h: abs((h[0].top + h[-1].bottom) / 2 - ty)) if rh else None
     return a
+
+
+def sheet_starts(page: Page, index: Index, templates: list[Template]) -> list[float]:
+    """Where sheets begin on a page: [0.0] for one sheet (or none); with several sheets
+    printed one after another, the top of each later one's title (or overview label)."""
+    names = sorted((h for w in _labels_of(templates, "contribution_name") for h in index.find(w)),
+                   key=lambda h: h[0].top)
+    heads = [h for w in {t.text_header for t in templates} for h in index.find(w)]
+    real = []
+    for j, n in enumerate(names):
+        nxt = names[j + 1][0].top if j + 1 < len(names) else page.height + 1
+        if any(n[-1].bottom < h[0].top < nxt and h[0].x0 > n[0].x0 + 2 * h[0].size for h in heads):
+            real.append(n)
+    if not real:
+        return [0.0]
+    ys = []
+    titles = {t.title for t in templates if t.title}
+    overviews = [h for w in _labels_of(templates, "overview") for h in index.find(w)]
+    for prev, n in zip([None] + real, real):
+        lo = max(g.bottom for g in prev) if prev else 0.0
+        top = n[0].top
+        ov = [h for h in overviews if lo < h[0].top < top]
+        if ov:
+            top = min(top, max(ov, key=lambda h: h[0].top)[0].top)
+        ti = [h for w in titles for h in index.find(w, cell_start=False) if lo < h[0].top < top]
+        if ti:
+            top = max(ti, key=lambda h: h[0].top)[0].top
+        ys.append(top - 0.3 * n[0].size)
+    # above the first sheet: the rest of the previous one, if there is more than a stamp
+    above = [g for g in page.glyphs if g.yc < ys[0]]
+    if len(above) < 20 or len(make_lines(above)) < 2:
+        ys[0] = 0.0
+    return ys
+
+
+def clip(page: Page, y0: float, y1: float | None) -> Page:
+    """The part of a page between y0 and y1 (None: the page foot), same page number."""
+    hi = page.height + 1 if y1 is None else y1
+    return replace(page, glyphs=[g for g in page.glyphs if y0 <= g.yc < hi],
+                   rules=[r for r in page.rules if r.bottom >= y0 - 1 and r.top <= hi + 1])
 
 
 # ---------------------------------------------------------------- the reader
