@@ -124,7 +124,7 @@ def sheet_starts(page: Page, index: Index, templates: list[Template]) -> list[fl
         ov = [h for h in overviews if lo < h[0].top < top]
         if ov:
             top = min(top, max(ov, key=lambda h: h[0].top)[0].top)
-        ti = [h for w in titles for h in index.find(w, cell_start=False) if lo < h[0].top < top]
+        ti = [h for w in titles for h in index.find(w) if lo < h[0].top < top]
         if ti:
             top = max(ti, key=lambda h: h[0].top)[0].top
         ys.append(top - 0.3 * n[0].size)
