@@ -136,3 +136,14 @@ def test_dask_cluster_gives_the_same_tables(folder, tmp_path):
     a, b = _frames(tmp_path / "local"), _frames(tmp_path / "dask")
     for t in a:
         pd.testing.assert_frame_equal(a[t], b[t])
+
+
+def test_api_write_gives_the_layout_of_a_run(folder, tmp_path):
+    import extract
+    from extract import tables
+    counts = tables.write(extract.extract_many([folder]), tmp_path / "api")
+    batch.run([folder], tmp_path / "cli", jobs=1)
+    assert counts["sheets"] == 6
+    a, b = _frames(tmp_path / "api"), _frames(tmp_path / "cli")
+    for t in a:
+        pd.testing.assert_frame_equal(a[t], b[t])

@@ -105,6 +105,7 @@ class Index:
         self.lines = make_lines(glyphs)
         self.rules = rules
         self.pos: dict[int, tuple[int, int]] = {}
+        self._found: dict[tuple[str, bool], list[list[Glyph]]] = {}
         for li, ln in enumerate(self.lines):
             for gi, g in enumerate(ln.glyphs):
                 self.pos[id(g)] = (li, gi)
@@ -121,7 +122,14 @@ class Index:
 
     def find(self, word: str, cell_start: bool = True) -> list[list[Glyph]]:
         """Every placement of `word` read rightwards, wrapping to the line below or
-        stacked vertically; spacing between its characters is ignored."""
+        stacked vertically; spacing between its characters is ignored. Memoized: the
+        anchors, the sheet starts and the header rows look for the same words."""
+        key = (word, cell_start)
+        if key not in self._found:
+            self._found[key] = self._find(word, cell_start)
+        return [list(h) for h in self._found[key]]
+
+    def _find(self, word: str, cell_start: bool) -> list[list[Glyph]]:
         chars = [c for c in word if not c.isspace()]
         hits = []
         for li, ln in enumerate(self.lines):

@@ -67,6 +67,8 @@ class Criterion:
     box: Box | None = None
     method: str = "layout"
     confidence: float = 1.0
+    # where label, rating and text were read: part -> [(page number, glyphs)], and "rule"
+    sources: dict = field(default_factory=dict)
 
 
 @dataclass
@@ -87,6 +89,9 @@ class Sheet:
     fields: dict = field(default_factory=dict)
     criteria: list[Criterion] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    template_obj: object = None     # the rules.Template that matched
+    template_score: float = 0.0
+    src: dict = field(default_factory=dict)   # field -> [(page number, glyphs)] it was read from
 
 
 @dataclass

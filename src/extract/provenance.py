@@ -34,7 +34,7 @@ def field_rows(sheet: Sheet) -> list[dict]:
     """One row per extracted value (a value spread over pages gets one row per page)."""
     t = sheet.template_obj
     out = []
-    src = getattr(sheet, "src", {})
+    src = sheet.src
     for name, key in _FIELD_RULE.items():
         value = sheet.fields.get(name)
         if value is None:
@@ -43,7 +43,7 @@ def field_rows(sheet: Sheet) -> list[dict]:
             if glyphs:
                 out.append(_row(name, value, page, glyphs, t.rule_ref(key), "layout", 1.0))
     for c in sheet.criteria:
-        s = getattr(c, "sources", {})
+        s = c.sources
         prefix = f"criteria[{c.no}]"
         for part, value in (("label", c.label), ("rating", c.rating), ("text", c.text)):
             if value is None:

@@ -2,14 +2,10 @@
 from __future__ import annotations
 
 import hashlib
-import os
-import shutil
-import tempfile
 from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
-import pyarrow.parquet as pq
 
 from .model import FileResult
 
@@ -86,24 +82,6 @@ def to_frames(results: list[FileResult]) -> dict[str, pd.DataFrame]:
 
 
 def write(results: list[FileResult], out_dir: str | Path) -> dict[str, int]:
-    """Write each table as a Parquet dataset folder out/<table>/part-0.parquet.
-
-    The folder is written next to the old one and swapped in, so a failed run
-    never leaves a half-written table."""
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    counts = {}
-    for name, table in to_arrow(results).items():
-        tmp = Path(tempfile.mkdtemp(prefix=f".{name}-", dir=out_dir))
-        pq.write_table(table, tmp / "part-0.parquet")
-        final = out_dir / name
-        old = out_dir / f".{name}-old"
-        if old.exists():
-            shutil.rmtree(old)
-        if final.exists():
-            os.replace(final, old)
-        os.replace(tmp, final)
-        if old.exists():
-            shutil.rmtree(old)
-        counts[name] = table.num_rows
-    return counts
+    """Write the tables of `results` to out_dir exactly as `extract run` does."""
+    from .batch import write_tables
+    return write_tables(rows(results), Path(out_dir))
