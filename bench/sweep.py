@@ -1,11 +1,11 @@
 #!/usr/bin/env python3
-"""Robustness sweep: render sheets in random styles (tests/render.py) and compare the
+"""Robustness sweep: render sheets in random styles (extract_testkit/render.py) and compare the
 extraction with the spec, like tests/test_robustness.py but for as many styles as you like.
 
     python bench/sweep.py --seed 1 --count 200 [--keep DIR]
 
 Prints each failing style with its first mismatches and a last line `fails: N of M`.
-The style space is tests/render.py's KNOBS, less the one combination the README lists as a
+The style space is extract_testkit/render.py's KNOBS, less the one combination the README lists as a
 known limitation (no ruling lines with a title centred over a row split across pages).
 """
 from __future__ import annotations
@@ -18,10 +18,9 @@ import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tests"))
 
-from render import KNOBS, render_sheets  # noqa: E402
-from test_robustness import SPECS, mismatches  # noqa: E402
+from extract_testkit.render import KNOBS, render_sheets  # noqa: E402
+from extract_testkit.specs import SPECS, mismatches  # noqa: E402
 
 
 def main(argv=None) -> int:

@@ -20,9 +20,9 @@ pytest.importorskip("reportlab")
 HERE = Path(__file__).parent
 ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
-from render import render_sheets  # noqa: E402
+from extract_testkit.render import render_sheets  # noqa: E402
+from extract_testkit.specs import SPECS  # noqa: E402
 
-SPECS = {s["id"]: s for s in json.loads((HERE / "robustness_specs.json").read_text("utf-8"))}
 
 
 def _codes(result) -> dict[str, list]:

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from conftest import CORPUS, SAMPLES, sample_pdfs
-from scoring import CRIT_FIELDS, SHEET_FIELDS
-from scoring import norm as _norm
+from extract_testkit.scoring import CRIT_FIELDS, SHEET_FIELDS
+from extract_testkit.scoring import norm as _norm
 
 PDFS = sample_pdfs()
 TRUTHS = sorted(SAMPLES.glob("*.truth.json"))

@@ -4,7 +4,7 @@ invented values.
 Every bad input is GENERATED here into a temporary folder (no binary fixtures): raw PDF bytes
 written by hand, pypdf rewrites of a sample (encryption, a classic xref table to break),
 reportlab pages (2,000 pages, an image-only page, a Japanese non-sheet), and the colleague's
-sheet renderer (tests/render.py) for a sheet with a blank field and one with a rating outside
+sheet renderer (extract_testkit/render.py) for a sheet with a blank field and one with a rating outside
 the scale. The whole catalogue plus two good samples runs through ONE `extract.batch.run`
 (2 workers, 10 s per file, 700 MB per worker); the per-item tests then read that run.
 """
@@ -29,7 +29,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 SAMPLES = ROOT / "samples"
 sys.path.insert(0, str(HERE))
-from scoring import SHEET_FIELDS, norm  # noqa: E402
+from extract_testkit.scoring import SHEET_FIELDS, norm  # noqa: E402
 
 pypdf = pytest.importorskip("pypdf")
 pytest.importorskip("reportlab")
@@ -130,8 +130,8 @@ def reportlab_pages(path: Path, pages: list[list[str]], image: bool = False) -> 
 
 
 def rendered_sheet(path: Path, **changes) -> dict:
-    from render import render_sheets
-    specs = {s["id"]: s for s in json.loads((HERE / "robustness_specs.json").read_text("utf-8"))}
+    from extract_testkit.render import render_sheets
+    from extract_testkit.specs import SPECS as specs
     spec = copy.deepcopy(specs["r4-unhcr-refugees"])
     spec.update(changes)
     render_sheets([spec], path, {})

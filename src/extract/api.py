@@ -110,14 +110,14 @@ def read_pages(pages: list[Page], templates: list[Template]) -> tuple[list[Sheet
         chars = {g.text for g in page.glyphs}
         if not any(n <= chars for n in needed):
             continue    # no criteria table header on this page: it starts no sheet
-        idx = Index(page.glyphs, page.rules)
+        idx = Index(page.glyphs, page.rulings)
         ys = sheet_starts(page, idx, templates)
         for j, y0 in enumerate(ys):
             if ys == [0.0]:
                 sub, sidx = page, idx
             else:       # several sheets printed on one page
                 sub = clip(page, y0, ys[j + 1] if j + 1 < len(ys) else None)
-                sidx = Index(sub.glyphs, sub.rules)
+                sidx = Index(sub.glyphs, sub.rulings)
             a = find_anchors(sub, sidx, templates)
             if a is not None:
                 starts.append((i, y0, sidx, a))

@@ -7,7 +7,7 @@ from __future__ import annotations
 from operator import attrgetter
 from statistics import median
 
-from .model import Glyph, Rule
+from .model import Glyph, Ruling
 
 
 class Line:
@@ -48,8 +48,8 @@ _BY_Y = attrgetter("yc", "x0")
 _BY_X = attrgetter("x0")
 
 
-def vrule_between(rules: list[Rule], xa: float, xb: float, y: float, slack: float = 1.0) -> Rule | None:
-    for r in rules:
+def vrule_between(rulings: list[Ruling], xa: float, xb: float, y: float, slack: float = 1.0) -> Ruling | None:
+    for r in rulings:
         if r.horizontal:
             continue
         x = (r.x0 + r.x1) / 2
@@ -58,10 +58,10 @@ def vrule_between(rules: list[Rule], xa: float, xb: float, y: float, slack: floa
     return None
 
 
-def hrules(rules: list[Rule], x: float, top: float, bottom: float, slack: float = 1.0) -> list[float]:
+def hrules(rulings: list[Ruling], x: float, top: float, bottom: float, slack: float = 1.0) -> list[float]:
     """y of horizontal rules that cross vertical line x between top and bottom."""
     ys = []
-    for r in rules:
+    for r in rulings:
         if not r.horizontal:
             continue
         y = (r.top + r.bottom) / 2
@@ -70,11 +70,11 @@ def hrules(rules: list[Rule], x: float, top: float, bottom: float, slack: float 
     return sorted(ys)
 
 
-def vrules_x(rules: list[Rule], x0: float, x1: float, top: float, bottom: float, min_cover: float = 0.5) -> list[float]:
+def vrules_x(rulings: list[Ruling], x0: float, x1: float, top: float, bottom: float, min_cover: float = 0.5) -> list[float]:
     """x of vertical rules between x0 and x1 that cover a good part of [top, bottom]."""
     xs = []
     span = max(bottom - top, 1.0)
-    for r in rules:
+    for r in rulings:
         if r.horizontal:
             continue
         x = (r.x0 + r.x1) / 2
@@ -101,9 +101,9 @@ def gaps(glyphs: list[Glyph], x0: float, x1: float, min_width: float = 1.5) -> l
 class Index:
     """Lines of a page with fast neighbour look-ups, for finding words by position."""
 
-    def __init__(self, glyphs: list[Glyph], rules: list[Rule]):
+    def __init__(self, glyphs: list[Glyph], rulings: list[Ruling]):
         self.lines = make_lines(glyphs)
-        self.rules = rules
+        self.rulings = rulings
         self.pos: dict[int, tuple[int, int]] = {}
         self._found: dict[tuple[str, bool], list[list[Glyph]]] = {}
         for li, ln in enumerate(self.lines):
@@ -118,7 +118,7 @@ class Index:
         a, b = ln.glyphs[gi - 1], ln.glyphs[gi]
         if b.x0 - a.x1 >= 1.0 * b.size:
             return True
-        return vrule_between(self.rules, a.x1, b.x0, b.yc, slack=0.5) is not None
+        return vrule_between(self.rulings, a.x1, b.x0, b.yc, slack=0.5) is not None
 
     def find(self, word: str, cell_start: bool = True) -> list[list[Glyph]]:
         """Every placement of `word` read rightwards, wrapping to the line below or
@@ -150,7 +150,7 @@ class Index:
         # rightwards on the same line, whatever the gap (distributed labels)
         if gi + 1 < len(ln.glyphs) and ln.glyphs[gi + 1].text == chars[k]:
             nxt = ln.glyphs[gi + 1]
-            if vrule_between(self.rules, ln.glyphs[gi].x1, nxt.x0, nxt.yc, slack=0.5) is None:
+            if vrule_between(self.rulings, ln.glyphs[gi].x1, nxt.x0, nxt.yc, slack=0.5) is None:
                 r = self._extend(li, gi + 1, chars, k + 1, acc + [nxt], chunk_start)
                 if r:
                     return r

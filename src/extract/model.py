@@ -25,7 +25,7 @@ class Glyph:
 
 
 @dataclass(frozen=True, slots=True)
-class Rule:
+class Ruling:
     """A ruling line: horizontal (y0 == y1) or vertical (x0 == x1)."""
     x0: float
     top: float
@@ -43,7 +43,7 @@ class Page:
     width: float
     height: float
     glyphs: list[Glyph]
-    rules: list[Rule]
+    rulings: list[Ruling]
     n_images: int = 0
     n_garbled: int = 0          # glyphs whose text is (cid:NN) or U+FFFD
 

@@ -9,7 +9,7 @@ from typing import Iterator
 
 import pdfplumber
 
-from .model import Glyph, Page, Rule
+from .model import Glyph, Page, Ruling
 from .normalize import dedupe_chars, normalize_text
 
 # A rect thinner than this is a line drawn as a rectangle.
@@ -58,22 +58,22 @@ def open_pdf(path: str | Path, password: str | None = None) -> Iterator[pdfplumb
         pdf.close()
 
 
-def _rules(page) -> list[Rule]:
+def _rulings(page) -> list[Ruling]:
     out = []
     for ln in page.lines:
-        out.append(Rule(ln["x0"], ln["top"], ln["x1"], ln["bottom"]))
+        out.append(Ruling(ln["x0"], ln["top"], ln["x1"], ln["bottom"]))
     for r in page.rects:
         x0, top, x1, bottom = r["x0"], r["top"], r["x1"], r["bottom"]
         if bottom - top < _THIN or x1 - x0 < _THIN:
-            out.append(Rule(x0, top, x1, bottom))
+            out.append(Ruling(x0, top, x1, bottom))
         else:   # a cell border or shading: its four edges bound cells
-            out += [Rule(x0, top, x1, top), Rule(x0, bottom, x1, bottom),
-                    Rule(x0, top, x0, bottom), Rule(x1, top, x1, bottom)]
+            out += [Ruling(x0, top, x1, top), Ruling(x0, bottom, x1, bottom),
+                    Ruling(x0, top, x0, bottom), Ruling(x1, top, x1, bottom)]
     for e in page.curves:
         pts = e.get("pts") or []
         if len(pts) == 2:
             (ax, ay), (bx, by) = pts
-            out.append(Rule(min(ax, bx), min(ay, by), max(ax, bx), max(ay, by)))
+            out.append(Ruling(min(ax, bx), min(ay, by), max(ax, bx), max(ay, by)))
     return [r for r in out if (r.x1 - r.x0) < _THIN or (r.bottom - r.top) < _THIN]
 
 
@@ -98,7 +98,7 @@ def read_page(page) -> Page:
             continue
         glyphs.append(Glyph(text, raw, float(c["x0"]), float(c["x1"]), float(c["top"]),
                             float(c["bottom"]), float(c.get("size") or (c["bottom"] - c["top"]))))
-    return Page(page.page_number, float(page.width), float(page.height), glyphs, _rules(page),
+    return Page(page.page_number, float(page.width), float(page.height), glyphs, _rulings(page),
                 n_images=len(page.images), n_garbled=garbled)
 
 

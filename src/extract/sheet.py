@@ -139,7 +139,7 @@ def clip(page: Page, y0: float, y1: float | None) -> Page:
     """The part of a page between y0 and y1 (None: the page foot), same page number."""
     hi = page.height + 1 if y1 is None else y1
     return replace(page, glyphs=[g for g in page.glyphs if y0 <= g.yc < hi],
-                   rules=[r for r in page.rules if r.bottom >= y0 - 1 and r.top <= hi + 1])
+                   rulings=[r for r in page.rulings if r.bottom >= y0 - 1 and r.top <= hi + 1])
 
 
 # ---------------------------------------------------------------- the reader
@@ -200,7 +200,7 @@ class SheetReader:
                 starts.append(min(g.x0 for g in right))
         label_x1 = max(max(g.x1 for g in hit) for hit, _ in rows) if rows else 0
         x_start = median(starts) if starts else label_x1 + 2
-        vr = vrules_x(index.rules, label_x1 - 0.5, x_start + 0.5, rows[0][0][0].top if rows else 0,
+        vr = vrules_x(index.rulings, label_x1 - 0.5, x_start + 0.5, rows[0][0][0].top if rows else 0,
                       table_top_y, min_cover=0.3)
         xb = vr[-1] if vr else x_start - 0.5
 
@@ -216,8 +216,8 @@ class SheetReader:
                     and id(g) not in used and g.top < table_top_y]
             rating_glyphs = cand
             bx = bbox(cand + oa)
-            above = hrules(index.rules, (ox0 + ox1) / 2, bx[1] - 3 * size, otop)
-            below = hrules(index.rules, (ox0 + ox1) / 2, obot, bx[3] + 3 * size)
+            above = hrules(index.rulings, (ox0 + ox1) / 2, bx[1] - 3 * size, otop)
+            below = hrules(index.rulings, (ox0 + ox1) / 2, obot, bx[3] + 3 * size)
             top = above[-1] if above else bx[1] - 0.5 * size
             bot = below[0] if below else bx[3] + 0.5 * size
             excl.append((min(ox0, bx[0]) - 0.5 * size, top, page.width, bot))
@@ -235,20 +235,20 @@ class SheetReader:
             htop, hbot = min(g.top for g in hit), max(g.bottom for g in hit)
             size = hit[0].size
             if i == 0:
-                hr = hrules(index.rules, xb + 1, htop - 3 * size, htop + 0.5)
+                hr = hrules(index.rulings, xb + 1, htop - 3 * size, htop + 0.5)
                 top = hr[-1] if hr else self._value_lines_above(page, htop, xb, used)
             else:
                 top = bands[-1][3]
             if i + 1 < len(rows):
                 nxt = rows[i + 1][0]
                 ntop = min(g.top for g in nxt)
-                hr = hrules(index.rules, xb + 1, hbot - 0.5, ntop + 0.5)
+                hr = hrules(index.rulings, xb + 1, hbot - 0.5, ntop + 0.5)
                 # no rule: halfway between the label centres (a value centred on its label
                 # may reach above the label's own top)
                 mid = ((htop + hbot) / 2 + (ntop + max(g.bottom for g in nxt)) / 2) / 2
                 bot = min(hr, key=lambda y: abs(y - mid)) if hr else mid
             else:
-                hr = hrules(index.rules, xb + 1, hbot - 0.5, table_top_y)
+                hr = hrules(index.rulings, xb + 1, hbot - 0.5, table_top_y)
                 bot = hr[0] if hr else min(table_top_y, hbot + 2.5 * size)
             bands.append((hit, name, top, bot))
 
@@ -345,7 +345,7 @@ class SheetReader:
             cuts = [0]
             for i in range(1, len(gs)):
                 a, b = gs[i - 1], gs[i]
-                if b.x0 - a.x1 >= 0.6 * b.size or vrules_x(index.rules, a.x1 - 0.5, b.x0 + 0.5, b.top, b.bottom, 0.8):
+                if b.x0 - a.x1 >= 0.6 * b.size or vrules_x(index.rulings, a.x1 - 0.5, b.x0 + 0.5, b.top, b.bottom, 0.8):
                     cuts.append(i)
             cuts.append(len(gs))
             for s, e in zip(cuts, cuts[1:]):
@@ -371,12 +371,12 @@ class SheetReader:
         if gs:
             text_x0 = gs[-1][1] - 0.5
         else:
-            vr = vrules_x(index.rules, lo, hi, head_bottom, page.height, 0.2)
+            vr = vrules_x(index.rulings, lo, hi, head_bottom, page.height, 0.2)
             text_x0 = vr[-1] if vr else self.xb
         rating_x = None
         if anchors.rating_header:
             rx0 = min(g.x0 for g in anchors.rating_header)
-            vr = vrules_x(index.rules, th[-1].x1, rx0, head_bottom, page.height, 0.2)
+            vr = vrules_x(index.rulings, th[-1].x1, rx0, head_bottom, page.height, 0.2)
             rating_x = vr[-1] if vr else rx0 - 0.5
         text_x1 = rating_x if rating_x else page.width
         # sub-columns of the label area: criterion numbers | titles | sub-item numbers
@@ -411,7 +411,7 @@ class SheetReader:
             else:
                 top = self._continuation_top(page)
             region = [g for g in page.glyphs if g.top >= top - 0.5]
-            seps = hrules(page.rules, xc_title, top - 0.5, page.height)
+            seps = hrules(page.rulings, xc_title, top - 0.5, page.height)
             self._page_criteria(page, region, cols, seps, crits, top)
         if self.pending and crits:      # the sheet ended inside a title-less row
             self._assign_bands(self.pending, crits[-1], cols)
@@ -438,7 +438,7 @@ class SheetReader:
         if page.number in self._tops:
             return self._tops[page.number]
         top = 0.0
-        idx = Index(page.glyphs, page.rules)
+        idx = Index(page.glyphs, page.rulings)
         rep = [h for w in {t.text_header for t in self.templates} for h in idx.find(w)
                if h[0].top < page.height * 0.3]
         def crossing(words: set[str], ty: float) -> list[list[Glyph]]:

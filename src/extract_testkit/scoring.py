@@ -9,7 +9,7 @@ import unicodedata
 SHEET_FIELDS = ["fiscal_year", "contribution_name", "organization_name", "organization_abbr",
                 "bureau", "division", "budget_jpy", "overall_rating", "overview"]
 CRIT_FIELDS = ["label", "canonical", "rating", "text"]
-# reportlab's CID fonts read back U+FF0D as U+2212 and U+FF5E as U+301C (tests/render.py)
+# reportlab's CID fonts read back U+FF0D as U+2212 and U+FF5E as U+301C (render.py)
 CID_FOLD = {"\u2212": "\uff0d", "\u301c": "\uff5e"}
 _WS = re.compile(r"\s+")
 
