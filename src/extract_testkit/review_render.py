@@ -419,9 +419,9 @@ class Layout:
             if c.frame:
                 self._frame(ops, c.x0, y0, c.x1, y1)
         page, y0, y1 = max(frags, key=lambda f: f[2] - f[1])
-        self._text(self.pages[page - 1], c, y0, y1)
+        t0, t1 = self._text(self.pages[page - 1], c, y0, y1)
         if c.key:
-            self.drawn.append(DrawnCell(page, (c.x0, y0, c.x1, y1), c.key, c.text))
+            self.drawn.append(DrawnCell(page, (c.x0, min(y0, t0), c.x1, max(y1, t1)), c.key, c.text))
 
     def _frame(self, ops: PageOps, x0, y0, x1, y1) -> None:
         ops.lines.append((x0, y0, x1, y0))
@@ -430,8 +430,11 @@ class Layout:
             ops.lines.append((x0, y0, x0, y1))
             ops.lines.append((x1, y0, x1, y1))
 
-    def _text(self, ops: PageOps, c: Cell, y0: float, y1: float) -> None:
-        y = y0 + (y1 - y0 - c.content_height()) / 2
+    def _text(self, ops: PageOps, c: Cell, y0: float, y1: float) -> tuple[float, float]:
+        """Draw the cell's lines centred in [y0, y1] (from y0 down when they do not fit);
+        returns the vertical extent of the text."""
+        y = y0 + max(PAD, (y1 - y0 - c.content_height()) / 2)
+        top = y
         for ln, size in [(ln, c.size) for ln in c.lines] + [(ln, SIZE_NOTE) for ln in c.note]:
             w = pdfmetrics.stringWidth(ln, self.st.face, size)
             if c.align == "center":
@@ -442,6 +445,7 @@ class Layout:
                 x = c.x0 + PAD
             ops.texts.append((x, y + size * ASCENT, ln, size, c.role))
             y += size * LEAD
+        return top, y
 
     def plain_text(self, x: float, baseline: float, s: str, size: float) -> None:
         self.pages[-1].texts.append((x, baseline, s, size, "plain"))
