@@ -47,7 +47,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from pdfminer.cmapdb import CMapDB
-from reportlab.lib.pagesizes import A4, B4, LETTER
+from reportlab.lib.pagesizes import A4, LETTER
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfdoc, pdfmetrics
 from reportlab.pdfbase.cidfonts import CIDFontInfo, UnicodeCIDFont, structToPDF
@@ -58,7 +58,7 @@ from .render import wrap
 # --------------------------------------------------------------------------- constants
 
 FONTS = {"min": "HeiseiMin-W3", "goth": "HeiseiKakuGo-W5"}
-PAGES = {"A4": A4, "B4": B4, "Letter": LETTER}
+PAGES = {"A4": A4, "B4": (257 * mm, 364 * mm), "Letter": LETTER}     # B4: the JIS size
 KNOBS: dict[str, list] = {
     "page": ["A4", "B4", "Letter"],
     "font": ["min", "goth"],
@@ -111,7 +111,7 @@ LONG_OVERVIEW_FILLER = [
 
 # Column fractions of the area right of the label column (0 = its left edge, 1 = the right margin)
 HEADER_ROW1 = [(0, .354), (.354, .471), (.471, .787), (.787, 1)]
-HEADER_ROW2 = [(0, .121), (.121, .249), (.249, .354), (.354, .471), (.471, .787), (.787, 1)]
+HEADER_ROW2 = [(0, .115), (.115, .235), (.235, .354), (.354, .471), (.471, .787), (.787, 1)]
 HEADER_PAIR = [(0, .529), (.529, .662), (.662, 1)]
 TITLE_ROW = [(0, .163), (.163, .85), (.85, 1)]
 BUDGET_SUB, BUDGET_LINE, BUDGET_YEARS = (0, .063), (.063, .221), .221
