@@ -17,7 +17,11 @@ SAMPLES = ROOT / "samples"
 CORPUS = Path(__file__).parents[1] / ".." / "shared" / "corpus"
 
 
+REVIEW_SAMPLES = SAMPLES / "review"     # 行政事業レビューシート samples (no extractor yet)
+
+
 def sample_pdfs() -> list[Path]:
+    """The MOFA samples: samples/*.pdf, not the review sheets of samples/review/."""
     return sorted(SAMPLES.glob("*.pdf"))
 
 

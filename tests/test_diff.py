@@ -10,7 +10,7 @@ import shutil
 import pandas as pd
 import pytest
 
-from conftest import ROOT, SAMPLES
+from conftest import ROOT, SAMPLES, sample_pdfs
 from extract import batch, cli
 from extract.diff import DiffError, char_diff, diff_outputs, diff_tables, show_change
 
@@ -175,9 +175,10 @@ def sample_runs(tmp_path_factory, extracted):
     assert 'title = "日本人職員・ポストの状況等"' in text
     r4.write_text(text.replace('title = "日本人職員・ポストの状況等"', 'title = "邦人職員の採用状況"'),
                   encoding="utf-8")
-    old_rows = table_rows([extracted(p) for p in sorted(SAMPLES.glob("*.pdf"))])
+    old_rows = table_rows([extracted(p) for p in sample_pdfs()])
     batch.write_tables(old_rows, tmp / "old")
-    batch.run([SAMPLES], tmp / "new", rules_dir=rules, jobs=2, cache_dir=tmp / "cache")
+    # the MOFA samples by name, not the folder: it also holds samples/review/
+    batch.run(sample_pdfs(), tmp / "new", rules_dir=rules, jobs=2, cache_dir=tmp / "cache")
     return tmp / "old", tmp / "new", old_rows
 
 

@@ -152,6 +152,11 @@ def check_problems(sp: dict, t: dict[str, str]) -> list[str]:
     printed = [t.get(f"check_group:{j}") for j in range(len(groups))]
     if [norm(g) for g in printed] != [norm(g) for g in groups]:
         bad.append(f"groups: {printed} != {groups}")
+    return bad
+
+
+def finding_problems(sp: dict, t: dict[str, str]) -> list[str]:
+    bad = []
     f = sp["findings"]
     for k in ("self_check", "improvement"):
         if not same(t.get(k), f[k]):
@@ -169,7 +174,7 @@ def truth_problems(pdf: Path, sheets: list[RenderedSheet]) -> list[str]:
     for rs in sheets:
         sp, t = rs.spec, texts[rs.spec["id"]]
         for p in (header_problems(sp, t) + budget_problems(sp, t) + indicator_problems(sp, t)
-                  + check_problems(sp, t)):
+                  + check_problems(sp, t) + finding_problems(sp, t)):
             bad.append(f"{sp['id']}: {p}")
     return bad
 
@@ -373,11 +378,16 @@ def test_specs_cover_the_dev_set_and_the_variations():
     n_years = {len({b["fiscal_year"] for b in s["budget"] if b["fiscal_year"] <= s["review_year"]})
                for s in SPECS.values()}
     assert {2, 3, 4} <= n_years
+
+
+def test_specs_have_the_invented_cases():
     no_request = [s for s in SPECS.values() if max(b["fiscal_year"] for b in s["budget"]) == s["review_year"]]
     assert no_request
     assert any(s["end_year_label"] == "平成32年度" and s["review_year"] >= 2019 for s in SPECS.values())
     assert any(c["group"] == "関連事業" for s in SPECS.values() for c in s["checks"])
     assert any(s["end_year"] is None for s in SPECS.values()) and any(s["legal_basis"] is None for s in SPECS.values())
+    styles = {s["printed_only"]["budget_style"]["rate_style"] for s in SPECS.values()}
+    assert styles == {"pct", "plain"}
 
 
 @pytest.mark.parametrize("spec_id", IDS)
