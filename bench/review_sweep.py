@@ -5,7 +5,10 @@
 
 Writes DIR/review-S-NNN.pdf and DIR/review-S-NNN.truth.json: 1-3 sheets of
 extract_testkit/review_specs.json per file, every knob of extract_testkit/review_render.py's
-KNOBS drawn at random. Score an extraction of DIR with
+KNOBS drawn at random; about one file in twelve is a scanned sheet (expect_problem
+no_text_layer) and one in twelve a review document that is not a sheet (unknown_template),
+as dev_09 and dev_10 of the dev set (extract_testkit/review_problem_files.py). Score an
+extraction of DIR with
 
     python -m extract run DIR -o OUT
     python ../shared/tools/score_review.py --truth DIR --out OUT
@@ -18,10 +21,12 @@ import argparse
 import random
 from pathlib import Path
 
+from extract_testkit.review_problem_files import render_not_a_sheet, render_scanned
 from extract_testkit.review_render import random_style
-from extract_testkit.review_specs import render_with_truth, review_specs
+from extract_testkit.review_specs import render_with_truth, review_specs, write_truth_document
 
 SHEETS_PER_FILE = [1, 1, 1, 2, 3]
+PROBLEM_SHARE = 1 / 12          # of the files: scanned, and again: not a sheet
 
 
 def sweep(seed: int, count: int, out: Path) -> list[Path]:
@@ -32,9 +37,16 @@ def sweep(seed: int, count: int, out: Path) -> list[Path]:
     written = []
     for i in range(count):
         style = random_style(rnd)
-        chosen = rnd.sample(ids, rnd.choice(SHEETS_PER_FILE))
+        chosen = [specs[x] for x in rnd.sample(ids, rnd.choice(SHEETS_PER_FILE))]
         pdf = out / f"review-{seed}-{i:03d}.pdf"
-        render_with_truth([specs[x] for x in chosen], pdf, style)
+        kind = rnd.random()
+        if kind < PROBLEM_SHARE:
+            write_truth_document(pdf, render_scanned(chosen[:1], pdf, style))
+        elif kind < 2 * PROBLEM_SHARE:
+            year = chosen[0]["review_year"]
+            write_truth_document(pdf, render_not_a_sheet(pdf, year, rnd.randint(0, 999), style.font))
+        else:
+            render_with_truth(chosen, pdf, style)
         written.append(pdf)
     return written
 

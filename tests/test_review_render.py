@@ -25,6 +25,7 @@ from extract_testkit.review_render import (  # noqa: E402
     KANGXI, KNOBS, METHODS, RenderedSheet, ReviewStyle, era_year, fmt_amount, fmt_number,
     fmt_rate, parse_printed, random_style, render_review,
 )
+from extract_testkit.review_problem_files import render_not_a_sheet, render_scanned  # noqa: E402
 from extract_testkit.review_specs import (  # noqa: E402
     DEV_SPEC_IDS, render_with_truth, review_specs, truth_path,
 )
@@ -437,3 +438,19 @@ def test_review_samples_have_truth():
             spec = {k: v for k, v in s.items() if k not in ("sheet_index", "pages")}
             assert spec == SPECS[s["id"]], s["id"]
     assert None in problems and len(problems) >= 2
+
+
+def test_scanned_and_not_a_sheet_files(tmp_path):
+    scan = tmp_path / "scan.pdf"
+    doc = render_scanned([SPECS["mofa-h28-bunka"]], scan)
+    assert doc["expect_problem"] == "no_text_layer" and doc["sheets"] == []
+    assert doc["source_specs"] == ["mofa-h28-bunka"]
+    with pdfplumber.open(scan) as pdf:
+        assert pdf.pages and all(not p.chars and len(p.images) == 1 for p in pdf.pages)
+    other = tmp_path / "other.pdf"
+    doc = render_not_a_sheet(other, 2016, seed=3)
+    assert doc["expect_problem"] == "unknown_template" and doc["sheets"] == []
+    with pdfplumber.open(other) as pdf:
+        text = pdf.pages[0].extract_text()
+    assert "行政事業レビュー" in text and "（集計表）" in text and "行政事業レビューシート" not in text
+    assert "▲" in text and "合計" in text

@@ -55,8 +55,12 @@ def truth_path(pdf: Path) -> Path:
 def write_truth(pdf: Path, sheets: list[RenderedSheet], style: ReviewStyle) -> Path:
     """Write `<name>.truth.json` next to `pdf`; returns its path."""
     pdf = Path(pdf)
-    doc = truth_document(pdf.name, sheets, style)
-    path = truth_path(pdf)
+    return write_truth_document(pdf, truth_document(pdf.name, sheets, style))
+
+
+def write_truth_document(pdf: Path, doc: dict) -> Path:
+    """Write an already made truth document (e.g. of a problem file) next to `pdf`."""
+    path = truth_path(Path(pdf))
     path.write_text(json.dumps(doc, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     return path
 
