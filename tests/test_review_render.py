@@ -357,6 +357,9 @@ def test_unknown_knob_is_refused():
         ReviewStyle.from_dict({"colour": "red"})
     with pytest.raises(ValueError):
         ReviewStyle.from_dict({"page": "A3"})
+    with pytest.raises(ValueError):
+        ReviewStyle.from_dict({"label_mm": 80})
+    assert ReviewStyle.from_dict({"label_mm": 33.5}).label_mm == 33.5
 
 
 # --------------------------------------------------------------------------- tests: numbers, specs, truth

@@ -74,6 +74,8 @@ KNOBS: dict[str, list] = {
     "external_null": ["dash", "empty"],
 }
 
+LABEL_MM_RANGE = (20.0, 60.0)   # any width in this range works; KNOBS lists the swept ones
+
 SIZE_TITLE = 9.6
 SIZE_HEADER = 7.4
 SIZE_BUDGET = 7.0
@@ -196,6 +198,9 @@ class ReviewStyle:
         for k, allowed in KNOBS.items():
             if k in d and k != "label_mm" and d[k] not in allowed:
                 raise ValueError(f"style {k}={d[k]!r}: one of {allowed}")
+        lo, hi = LABEL_MM_RANGE
+        if not lo <= float(d.get("label_mm", 30.0)) <= hi:
+            raise ValueError(f"style label_mm={d['label_mm']!r}: from {lo} to {hi}")
         return cls(**d)
 
     def as_dict(self) -> dict:
