@@ -452,9 +452,6 @@ class Layout:
             y += size * LEAD
         return top, y
 
-    def plain_text(self, x: float, baseline: float, s: str, size: float) -> None:
-        self.pages[-1].texts.append((x, baseline, s, size, "plain"))
-
 
 # --------------------------------------------------------------------------- one sheet
 
