@@ -461,7 +461,7 @@ def test_cli_same_folder_exits_1(run):
 EVIL = "__import__('os').system('touch_PWNED')"
 
 
-def _evil_rules(tmp_path: Path, parser: str = "text") -> Path:
+def _evil_rules(tmp_path: Path, parser: str = "organization") -> Path:
     rules = tmp_path / "rules"
     rules.mkdir()
     for p in (ROOT / "rules").glob("*.toml"):
@@ -469,7 +469,7 @@ def _evil_rules(tmp_path: Path, parser: str = "text") -> Path:
     src = (ROOT / "rules" / "h28.toml").read_text("utf-8")
     src = src.replace('id = "h28"', 'id = "evil"').replace("fiscal_years = [2016, 2016]",
                                                              "fiscal_years = [2099, 2099]")
-    src = src.replace('label = "拠出先の国際機関名"\nparser = "text"',
+    src = src.replace('label = "拠出先の国際機関名"\nparser = "organization"',
                       f'label = "{EVIL}"\nparser = "{parser}"')
     src = src.replace('name = "平成28年度"', 'name = "{{7*7}} ${HOME} $(touch_PWNED2)"')
     assert EVIL in src

@@ -9,7 +9,8 @@ from dataclasses import dataclass, field, replace
 
 from .layout import Index, make_lines
 from .model import Glyph, Page
-from .rules import Template
+from .parsers import PARSERS
+from .rules import ANCHOR_FIELD, FieldRule, Template
 from .tolerances import (CLIP_RULING_PT, CRITERION_HEADER_REACH_EM, LABEL_OVERLAP_EM,
                          LABEL_REACH_LEFT_EM, MIN_REST_GLYPHS, MIN_REST_LINES,
                          RATING_HEADER_REACH_EM, ROW_TOP_PT, SHEET_START_MARGIN_EM,
@@ -17,15 +18,27 @@ from .tolerances import (CLIP_RULING_PT, CRITERION_HEADER_REACH_EM, LABEL_OVERLA
 
 Hit = list[Glyph]   # the glyphs of one placement of a word
 
-# The header fields read as rows of the label column (label left, value right of it).
-ROW_FIELDS = ("contribution_name", "budget_jpy", "organization_name", "department")
-OVERVIEW = "overview"
-OVERALL_RATING = "overall_rating"
+
+
+def field_rules(templates: list[Template]) -> dict[str, FieldRule]:
+    """Every header field of the templates by name, in rules-file order (a field is read
+    the same way in every template: rules.load_rules checks it)."""
+    out: dict[str, FieldRule] = {}
+    for t in templates:
+        for r in t.fields.values():
+            out.setdefault(r.name, r)
+    return out
+
+
+def fields_in(fields: dict[str, FieldRule], cell: str) -> list[str]:
+    """The fields whose value lies in the given kind of cell (parsers.CELLS)."""
+    return [n for n, r in fields.items() if r.cell == cell]
 
 
 @dataclass
 class Anchors:
-    labels: dict[str, list[Hit]] = field(default_factory=dict)
+    fields: dict[str, FieldRule] = field(default_factory=dict)
+    labels: dict[str, list[Hit]] = field(default_factory=dict)   # field -> label placements
     text_header: Hit | None = None
     crit_header: Hit | None = None
     rating_header: Hit | None = None
@@ -75,11 +88,11 @@ class LabelColumn:
         return self.top - ROW_TOP_PT <= h[0].top < self.bottom
 
 
-def _budget_labels_with_year(index: Index, templates: list[Template], col: LabelColumn) -> list[Hit]:
+def _prefixed_labels(index: Index, templates: list[Template], name: str, col: LabelColumn) -> list[Hit]:
     """A budget label may carry its year in front (令和2年度当初予算額): any cell that starts
     at the label column and contains the word."""
     out = []
-    for w in labels_of(templates, "budget_jpy"):
+    for w in labels_of(templates, name):
         for h in index.find(w, cell_start=False):
             li, gi = index.pos[id(h[0])]
             k = gi
@@ -112,13 +125,13 @@ def _table_headers(a: Anchors, index: Index, templates: list[Template]) -> None:
 
 def find_anchors(page: Page, index: Index, templates: list[Template]) -> Anchors | None:
     """The labels that make a page the start of a sheet, or None."""
-    a = Anchors()
+    a = Anchors(field_rules(templates))
     th_hits = find_words(index, {t.text_header for t in templates})
     if not th_hits:
         return None
-    for name in ROW_FIELDS + (OVERVIEW, OVERALL_RATING):
+    for name in a.fields:
         a.labels[name] = find_words(index, labels_of(templates, name))
-    names = a.labels["contribution_name"]
+    names = a.labels.get(ANCHOR_FIELD)
     if not names:
         return None
     name0 = min(names, key=_top)
@@ -127,21 +140,29 @@ def find_anchors(page: Page, index: Index, templates: list[Template]) -> Anchors
         return None
     th = a.text_header = min(below, key=_top)
     col = LabelColumn(name0[0].x0, max(g.x1 for g in name0), name0[0].size, name0[0].top, th[0].top)
-    for name in ROW_FIELDS:
-        a.labels[name] = sorted((h for h in a.labels[name] if col.holds(h) and col.in_rows(h)), key=_top)
-    a.labels["budget_jpy"].extend(_budget_labels_with_year(index, templates, col))
-    a.labels["budget_jpy"].sort(key=_top)
-    a.labels[OVERVIEW] = [h for h in a.labels[OVERVIEW] if h[0].bottom <= name0[0].top]
-    a.labels[OVERALL_RATING] = [h for h in a.labels[OVERALL_RATING] if h[0].x0 > th[0].x0 and col.in_rows(h)]
+    _keep_placed_labels(a, index, templates, col)
     _table_headers(a, index, templates)
     return a
+
+
+def _keep_placed_labels(a: Anchors, index: Index, templates: list[Template], col: LabelColumn) -> None:
+    """Keep the label placements where their kind of cell (parsers.CELLS) puts them."""
+    for name in fields_in(a.fields, "row"):
+        a.labels[name] = sorted((h for h in a.labels[name] if col.holds(h) and col.in_rows(h)), key=_top)
+        if PARSERS[a.fields[name].parser].prefixed_label:
+            a.labels[name].extend(_prefixed_labels(index, templates, name, col))
+            a.labels[name].sort(key=_top)
+    for name in fields_in(a.fields, "below"):     # above the header rows
+        a.labels[name] = [h for h in a.labels[name] if h[0].bottom <= col.top]
+    for name in fields_in(a.fields, "right"):     # right of the label column, left of the table
+        a.labels[name] = [h for h in a.labels[name] if h[0].x0 > a.text_header[0].x0 and col.in_rows(h)]
 
 
 # ---------------------------------------------------------------- several sheets on a page
 
 def _real_name_labels(page: Page, index: Index, templates: list[Template]) -> list[Hit]:
     """Name labels with a text header below them (before the next name label)."""
-    names = sorted(find_words(index, labels_of(templates, "contribution_name")), key=_top)
+    names = sorted(find_words(index, labels_of(templates, ANCHOR_FIELD)), key=_top)
     heads = find_words(index, {t.text_header for t in templates})
     real = []
     for j, n in enumerate(names):
@@ -170,7 +191,8 @@ def sheet_starts(page: Page, index: Index, templates: list[Template]) -> list[fl
     if not real:
         return [0.0]
     titles = find_words(index, {t.title for t in templates if t.title})
-    overviews = find_words(index, labels_of(templates, OVERVIEW))
+    overviews = [h for name in fields_in(field_rules(templates), "below")
+                 for h in find_words(index, labels_of(templates, name))]
     ys = [_sheet_top(n, max(g.bottom for g in prev) if prev else 0.0, overviews, titles)
           for prev, n in zip([None] + real, real)]
     # above the first sheet: the rest of the previous one, if there is more than a stamp

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import math
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -124,25 +123,3 @@ def check_samples(samples, rules=None) -> tuple[int, list[Difference]]:
             continue
         diffs += compare(pdf.name, want, golden(extract_pdf(pdf, templates, source_path=pdf.name)))
     return len(pdfs), diffs
-
-
-def main(samples="samples", rules=None, stream=None) -> int:
-    """The `extract check` command: 0 when every sample agrees with its golden, 1 otherwise,
-    2 when the folder has no samples."""
-    stream = stream or sys.stdout
-    folder = Path(samples)
-    if not folder.is_dir():
-        print(f"extract check: error: no such folder: {folder}", file=sys.stderr)
-        return 2
-    n, diffs = check_samples(folder, rules)
-    if n == 0:
-        print(f"extract check: error: no *.pdf in {folder}", file=sys.stderr)
-        return 2
-    if diffs:
-        stream.write("file\ttable\tfield\texpected → got\n")
-        for d in diffs:
-            stream.write(d.show() + "\n")
-    files = len({d.file for d in diffs})
-    stream.write(f"{n} sample(s) checked, {files} differ ({len(diffs)} difference(s))\n"
-                 if diffs else f"{n} sample(s) checked, all agree with their expected output\n")
-    return 1 if diffs else 0

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from statistics import median
 
-from .anchors import OVERALL_RATING, OVERVIEW, ROW_FIELDS, Anchors, Hit
+from .anchors import Anchors, Hit, fields_in
 from .layout import Index, bbox, hrules, make_lines, vrules_x
 from .model import Glyph, Page
 from .text import squashed
@@ -63,7 +63,8 @@ def _hit_bottom(h: Hit) -> float:
 def label_rows(anchors: Anchors) -> list[Band]:
     """The row labels top to bottom (a label found twice keeps its order)."""
     left = anchors.labels
-    keyed = sorted(((left[name][i][0].top, i), name) for name in ROW_FIELDS for i in range(len(left[name])))
+    keyed = sorted(((left[name][i][0].top, i), name) for name in fields_in(anchors.fields, "row")
+                   for i in range(len(left[name])))
     return [Band(left[name][i], name) for (_, i), name in keyed]
 
 
@@ -92,17 +93,14 @@ def value_column_x(page: Page, index: Index, rows: list[Band], used: set[int], t
 
 
 @dataclass
-class RatingBox:
+class RightBox:
     glyphs: list[Glyph]
-    area: Rect | None       # what the box covers (its glyphs belong to no other field)
+    area: Rect              # what the box covers (its glyphs belong to no other field)
 
 
-def overall_rating_box(page: Page, index: Index, anchors: Anchors, used: set[int], table_y: float) -> RatingBox:
-    """The overall rating printed right of its label, in a box up to the page's right edge."""
-    overall = anchors.labels.get(OVERALL_RATING) or []
-    if not overall:
-        return RatingBox([], None)
-    oa = overall[0]
+def right_box(page: Page, index: Index, oa: Hit, used: set[int], table_y: float) -> RightBox:
+    """A value printed right of its label (the overall rating), in a box up to the page's
+    right edge."""
     ox0, otop, ox1, obot = bbox(oa)
     size = oa[0].size
     reach = RATING_BOX_REACH_EM * size
@@ -115,7 +113,7 @@ def overall_rating_box(page: Page, index: Index, anchors: Anchors, used: set[int
     top = above[-1] if above else bx[1] - RATING_BOX_PAD_EM * size
     bot = below[0] if below else bx[3] + RATING_BOX_PAD_EM * size
     used.update(id(g) for g in oa)
-    return RatingBox(cand, (min(ox0, bx[0]) - RATING_BOX_PAD_EM * size, top, page.width, bot))
+    return RightBox(cand, (min(ox0, bx[0]) - RATING_BOX_PAD_EM * size, top, page.width, bot))
 
 
 def value_lines_above(page: Page, htop: float, xb: float, used: set[int]) -> float:
@@ -162,17 +160,13 @@ def row_bands(page: Page, index: Index, rows: list[Band], xb: float, used: set[i
     return rows
 
 
-def _inside(g: Glyph, area: Rect | None) -> bool:
-    return area is not None and area[0] <= g.xc and area[1] <= g.yc <= area[3]
+def _inside(g: Glyph, boxes: list[RightBox]) -> bool:
+    return any(b.area[0] <= g.xc and b.area[1] <= g.yc <= b.area[3] for b in boxes)
 
 
-def overview_glyphs(page: Page, anchors: Anchors, first_row_top: float, used: set[int]) -> list[Glyph] | None:
-    """Between the overview label and the first header row: below the label, or right of it
-    when the label is a row label. None when there is no overview label."""
-    ov = anchors.labels.get(OVERVIEW) or []
-    if not ov:
-        return None
-    oa = ov[-1]
+def below_glyphs(page: Page, oa: Hit, first_row_top: float, used: set[int]) -> list[Glyph]:
+    """Between a label above the header rows (the overview's) and the first header row:
+    below the label, or right of it when the label is a row label."""
     ox1 = max(x.x1 for x in oa)
     otop = min(x.top for x in oa)
     return [g for g in page.glyphs if otop - OVERVIEW_ABOVE_EM * g.size <= g.yc < first_row_top
@@ -185,17 +179,20 @@ def read_header(page: Page, index: Index, anchors: Anchors) -> HeaderCells:
     rows = label_rows(anchors)
     table_y = table_top(anchors)
     xb = value_column_x(page, index, rows, used, table_y)
-    box = overall_rating_box(page, index, anchors, used, table_y)
     out = HeaderCells(value_x=xb, table_top=table_y)
-    if anchors.labels.get(OVERALL_RATING):
-        out.cells[OVERALL_RATING] = [FieldCell(OVERALL_RATING, "", box.glyphs, page.number)]
+    boxes = []
+    for name in fields_in(anchors.fields, "right"):
+        if anchors.labels.get(name):
+            boxes.append(right_box(page, index, anchors.labels[name][0], used, table_y))
+            out.cells[name] = [FieldCell(name, "", boxes[-1].glyphs, page.number)]
+    in_box = [g for b in boxes for g in b.glyphs]
     for b in row_bands(page, index, rows, xb, used, table_y):
         lab = [g for g in page.glyphs if g.x1 <= xb + EDGE_PT and b.top <= g.yc < b.bottom]
         val = [g for g in page.glyphs if g.x0 >= xb - EDGE_PT and b.top <= g.yc < b.bottom
-               and id(g) not in used and not _inside(g, box.area) and g not in box.glyphs]
+               and id(g) not in used and not _inside(g, boxes) and g not in in_box]
         out.cells.setdefault(b.name, []).append(FieldCell(b.name, squashed(lab), val, page.number))
-    if rows:
-        og = overview_glyphs(page, anchors, rows[0].top, used)
-        if og is not None:
-            out.cells[OVERVIEW] = [FieldCell(OVERVIEW, "", og, page.number)]
+    for name in fields_in(anchors.fields, "below"):
+        if rows and anchors.labels.get(name):
+            out.cells[name] = [FieldCell(name, "", below_glyphs(page, anchors.labels[name][-1], rows[0].top, used),
+                                         page.number)]
     return out

@@ -7,10 +7,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from . import values
 from .anchors import Anchors, clip, find_anchors, sheet_starts
 from .furniture import strip_furniture
-from .header_values import HeaderDraft
+from .header_values import HeaderDraft, typed_fields
+from .parsers import invalid, missing
 from .layout import Index
 from .model import Page, Problem, Sheet
 from .rules import Template
@@ -146,78 +146,38 @@ def read_pages(pages: list[Page], templates: list[Template]) -> tuple[list[Sheet
     return sheets, problems
 
 
-def finalize(sheet: Sheet, f: HeaderDraft) -> None:
-    """Parse raw field texts into typed values; every gap becomes a problem row."""
+def finalize(sheet: Sheet, draft: HeaderDraft) -> None:
+    """The sheet's typed fields from its header draft, and the problems of its criteria;
+    every gap becomes a problem row."""
+    typed = typed_fields(draft, sheet.template_obj, sheet.sheet_index)
+    sheet.fields = typed.values
+    sheet.problems.extend(typed.problems)
+    sheet.problems.extend(criteria_problems(sheet))
+
+
+def criteria_problems(sheet: Sheet) -> list[Problem]:
+    """Titles that fit no rule or only partly, ratings off the scale (dropped), missing
+    texts and criteria."""
     t = sheet.template_obj
-    out: dict = {}
-
-    def missing(name: str, what: str):
-        sheet.problems.append(Problem("warning", "missing_field", f"No {what} was found on the sheet.",
-                                      name, sheet.sheet_index))
-
-    def invalid(name: str, what: str, raw):
-        sheet.problems.append(Problem("warning", "invalid_value", f"The {what} {raw!r} could not be "
-                                      "read; left empty.", name, sheet.sheet_index))
-
-    out["fiscal_year"] = f.fiscal_year
-    out["fiscal_year_label"] = f.fiscal_year_label
-    if out["fiscal_year"] is None:
-        missing("fiscal_year", "fiscal year (年度) next to the contribution name")
-    out["contribution_name"] = f.contribution_name
-    if not out["contribution_name"]:
-        missing("contribution_name", "contribution name (分担金・拠出金の名称)")
-    org = f.organization_name
-    out["organization_name"] = org
-    out["organization_abbr"] = values.acronym(org) if org else None
-    if not org:
-        missing("organization_name", "organisation name (拠出先の国際機関名)")
-    dept = f.department
-    if dept:
-        out["bureau"], out["division"] = values.split_bureau_division(dept)
-        if out["division"] is None:
-            invalid("division", "department", dept)
-    else:
-        out["bureau"] = out["division"] = None
-        missing("bureau", "department (担当課・室名)")
-    label = f.budget_label
-    out["budget_label"] = label
-    out["budget_jpy"] = None
-    if label:
-        out["budget_jpy"] = values.parse_yen(label, f.budget_unit)
-        if out["budget_jpy"] is None:
-            invalid("budget_jpy", "budget", label)
-    elif not f.budget_ambiguous:
-        missing("budget_jpy", "budget (予算額)")
-    rating = f.overall_rating_raw
-    out["overall_rating"] = None
-    if rating:
-        if rating in t.overall_scale:
-            out["overall_rating"] = rating
-        else:
-            invalid("overall_rating", "overall rating", rating)
-    else:
-        missing("overall_rating", "overall rating (総合評価)")
-    out["overview"] = f.overview
-    if not out["overview"]:
-        missing("overview", "overview (国際機関の概要)")
-    sheet.fields = out
+    k = sheet.sheet_index
+    out: list[Problem] = []
     seen = set()
     for c in sheet.criteria:
         name = f"criteria[{c.no}]"
         if c.canonical is None:
-            sheet.problems.append(Problem("warning", "unknown_criterion", f"Criterion title {c.label!r} "
-                                          f"matches no title of template {t.id}.", name, sheet.sheet_index))
+            out.append(Problem("warning", "unknown_criterion", f"Criterion title {c.label!r} "
+                               f"matches no title of template {t.id}.", name, k))
         elif c.confidence < LOW_CONFIDENCE:
-            sheet.problems.append(Problem("warning", "low_confidence", f"Criterion {c.no}'s title "
-                                          f"{c.label!r} fits the rules' title only partly "
-                                          f"(confidence {c.confidence:.2f}); check its canonical key.",
-                                          name, sheet.sheet_index))
+            out.append(Problem("warning", "low_confidence", f"Criterion {c.no}'s title "
+                               f"{c.label!r} fits the rules' title only partly "
+                               f"(confidence {c.confidence:.2f}); check its canonical key.", name, k))
         if c.rating is not None and t.criterion_scale and c.rating not in t.criterion_scale:
-            invalid(f"{name}.rating", "criterion rating", c.rating)
+            out.append(invalid(f"{name}.rating", "criterion rating", c.rating, k))
             c.rating = None
         if not c.text:
-            missing(f"{name}.text", f"achievement text for criterion {c.no}")
+            out.append(missing(f"{name}.text", f"achievement text for criterion {c.no}", k))
         seen.add(c.no)
     for cr in t.criteria:
         if cr.no not in seen:
-            missing(f"criteria[{cr.no}]", f"criterion {cr.no} ({cr.title})")
+            out.append(missing(f"criteria[{cr.no}]", f"criterion {cr.no} ({cr.title})", k))
+    return out

@@ -90,7 +90,7 @@ def read_sheet(pages: list[Page], index: Index, anchors: Anchors, templates: lis
     (pipeline.finalize). Raises UnknownTemplate when no rules file fits."""
     page = pages[0]
     cells = read_header(page, index, anchors)
-    draft = header_draft(cells, index, page.number, sheet_index)
+    draft = header_draft(cells, index, anchors.fields, sheet_index)
     tops = ContinuationTops(templates)
     cols = find_columns(pages, index, anchors, tops, cells.value_x)
     crits = TableReader(pages, templates, cols, tops).read(header_bottom(anchors))
