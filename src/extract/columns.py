@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from .anchors import Anchors, Hit
-from .layout import Index, bbox, gaps, vrules_x
+from .layout import Index, bbox, gaps, vrulings_x
 from .model import Glyph, Page
 from .rules import Template
 from .tolerances import (EDGE_PT, LABEL_LEFT_PT, REPEAT_HEADER_AREA, REPEAT_HEADER_REACH_EM,
@@ -80,7 +80,7 @@ def _text_x0(region: list[Glyph], index: Index, anchors: Anchors, left: float, h
     gs = gaps(region, lo, hi, TEXT_COLUMN_GAP_PT)
     if gs:
         return gs[-1][1] - EDGE_PT
-    vr = vrules_x(index.rulings, lo, hi, head_bottom, page_height, TABLE_RULE_MIN_COVER)
+    vr = vrulings_x(index.rulings, lo, hi, head_bottom, page_height, TABLE_RULE_MIN_COVER)
     return vr[-1] if vr else value_x
 
 
@@ -88,7 +88,7 @@ def _rating_x(index: Index, anchors: Anchors, head_bottom: float, page_height: f
     if not anchors.rating_header:
         return None
     rx0 = min(g.x0 for g in anchors.rating_header)
-    vr = vrules_x(index.rulings, anchors.text_header[-1].x1, rx0, head_bottom, page_height, TABLE_RULE_MIN_COVER)
+    vr = vrulings_x(index.rulings, anchors.text_header[-1].x1, rx0, head_bottom, page_height, TABLE_RULE_MIN_COVER)
     return vr[-1] if vr else rx0 - EDGE_PT
 
 

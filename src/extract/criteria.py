@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from .columns import Columns, ContinuationTops
-from .layout import Line, hrules, make_lines
+from .layout import Line, hrulings_y, make_lines
 from .match import strip_number
 from .model import Glyph, Page
 from .normalize import squash
@@ -290,7 +290,7 @@ class TableReader:
         for pi, page in enumerate(self.pages):
             top = head_bottom if pi == 0 else self.tops(page)
             region = [g for g in page.glyphs if g.top >= top - EDGE_PT]
-            seps = hrules(page.rulings, self.cols.title_centre, top - EDGE_PT, page.height)
+            seps = hrulings_y(page.rulings, self.cols.title_centre, top - EDGE_PT, page.height)
             self.read_page(page, region, seps, top)
         st = self.state
         if st.pending and st.crits:      # the sheet ended inside a title-less row

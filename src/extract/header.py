@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from statistics import median
 
 from .anchors import Anchors, Hit, fields_in
-from .layout import Index, bbox, hrules, make_lines, vrules_x
+from .layout import Index, bbox, hrulings_y, make_lines, vrulings_x
 from .model import Glyph, Page
 from .text import squashed
 from .tolerances import (BAND_RULE_REACH_EM, CLIMB_GAP_EM, CLIMB_NEAR_EM, CLIMB_START_EM,
@@ -87,7 +87,7 @@ def value_column_x(page: Page, index: Index, rows: list[Band], used: set[int], t
             starts.append(min(g.x0 for g in right))
     label_x1 = max(max(g.x1 for g in b.label) for b in rows) if rows else 0
     x_start = median(starts) if starts else label_x1 + VALUE_START_PT
-    vr = vrules_x(index.rulings, label_x1 - EDGE_PT, x_start + EDGE_PT, rows[0].label[0].top if rows else 0,
+    vr = vrulings_x(index.rulings, label_x1 - EDGE_PT, x_start + EDGE_PT, rows[0].label[0].top if rows else 0,
                   table_y, min_cover=VALUE_RULE_MIN_COVER)
     return vr[-1] if vr else x_start - EDGE_PT
 
@@ -108,8 +108,8 @@ def right_box(page: Page, index: Index, oa: Hit, used: set[int], table_y: float)
             and id(g) not in used and g.top < table_y]
     bx = bbox(cand + oa)
     xm = (ox0 + ox1) / 2
-    above = hrules(index.rulings, xm, bx[1] - RATING_BOX_RULE_REACH_EM * size, otop)
-    below = hrules(index.rulings, xm, obot, bx[3] + RATING_BOX_RULE_REACH_EM * size)
+    above = hrulings_y(index.rulings, xm, bx[1] - RATING_BOX_RULE_REACH_EM * size, otop)
+    below = hrulings_y(index.rulings, xm, obot, bx[3] + RATING_BOX_RULE_REACH_EM * size)
     top = above[-1] if above else bx[1] - RATING_BOX_PAD_EM * size
     bot = below[0] if below else bx[3] + RATING_BOX_PAD_EM * size
     used.update(id(g) for g in oa)
@@ -134,17 +134,17 @@ def value_lines_above(page: Page, htop: float, xb: float, used: set[int]) -> flo
 
 def _first_band_top(page: Page, index: Index, b: Band, xb: float, used: set[int]) -> float:
     htop, size = _hit_top(b.label), b.label[0].size
-    hr = hrules(index.rulings, xb + 1, htop - BAND_RULE_REACH_EM * size, htop + EDGE_PT)
+    hr = hrulings_y(index.rulings, xb + 1, htop - BAND_RULE_REACH_EM * size, htop + EDGE_PT)
     return hr[-1] if hr else value_lines_above(page, htop, xb, used)
 
 
 def _band_bottom(index: Index, b: Band, nxt: Band | None, xb: float, table_y: float) -> float:
     htop, hbot = _hit_top(b.label), _hit_bottom(b.label)
     if nxt is None:
-        hr = hrules(index.rulings, xb + 1, hbot - EDGE_PT, table_y)
+        hr = hrulings_y(index.rulings, xb + 1, hbot - EDGE_PT, table_y)
         return hr[0] if hr else min(table_y, hbot + LAST_BAND_DEPTH_EM * b.label[0].size)
     ntop = _hit_top(nxt.label)
-    hr = hrules(index.rulings, xb + 1, hbot - EDGE_PT, ntop + EDGE_PT)
+    hr = hrulings_y(index.rulings, xb + 1, hbot - EDGE_PT, ntop + EDGE_PT)
     # no rule: halfway between the label centres (a value centred on its label may reach
     # above the label's own top)
     mid = ((htop + hbot) / 2 + (ntop + _hit_bottom(nxt.label)) / 2) / 2

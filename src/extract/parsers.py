@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Callable
 
 from . import values
-from .layout import make_lines, vrules_x
+from .layout import make_lines, vrulings_x
 from .model import Glyph, Problem
 from .normalize import squash
 from .text import squashed, text_block
@@ -130,7 +130,7 @@ def fiscal_year_cell(index: Index, glyphs: list[Glyph]) -> list[Glyph]:
         cuts = [0]
         for i in range(1, len(gs)):
             a, b = gs[i - 1], gs[i]
-            if b.x0 - a.x1 >= FY_GAP_EM * b.size or vrules_x(index.rulings, a.x1 - EDGE_PT, b.x0 + EDGE_PT,
+            if b.x0 - a.x1 >= FY_GAP_EM * b.size or vrulings_x(index.rulings, a.x1 - EDGE_PT, b.x0 + EDGE_PT,
                                                               b.top, b.bottom, FY_RULE_MIN_COVER):
                 cuts.append(i)
         cuts.append(len(gs))
