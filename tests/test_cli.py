@@ -185,11 +185,6 @@ def _subparsers():
     return p, actions[0].choices
 
 
-def test_parser_has_run_and_rules():
-    _, subs = _subparsers()
-    assert {"run", "rules"} <= set(subs)
-
-
 def _options(parser) -> list[str]:
     return [s for a in parser._actions for s in a.option_strings if s.startswith("--")]
 

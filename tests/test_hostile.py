@@ -441,11 +441,6 @@ def test_sheet_values_plausible(run):
         assert 1 <= r["page_first"] <= r["page_last"]
 
 
-def test_catalogue_time(run):
-    """The whole catalogue should take under a minute on 2 cores."""
-    assert run["seconds"] < 60, f"catalogue batch took {run['seconds']:.1f} s"
-
-
 def test_cli_same_folder_exits_1(run):
     """The CLI on the same folder (results of the batch reused from the cache) exits 1."""
     r = subprocess.run([sys.executable, "-m", "extract", "run", str(run["folder"]), "-o", str(run["out"]),

@@ -98,7 +98,8 @@ def compare(file: str, expected: dict, got: dict) -> list[Difference]:
                 out.append(Difference(file, table, f"{where}.*", w, g))
                 continue
             for col in list(w) + [c for c in g if c not in w]:
-                if w.get(col) != g.get(col) or (col in w) != (col in g):
+                a, b = w.get(col), g.get(col)
+                if a != b or type(a) is not type(b) or (col in w) != (col in g):
                     out.append(Difference(file, table, f"{where}.{col}", w.get(col), g.get(col)))
     return out
 
