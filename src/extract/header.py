@@ -45,9 +45,9 @@ class HeaderCells:
 
 @dataclass
 class Band:
-    """A row of the label column: its label and its vertical extent."""
+    """A row of the label column: its label, the field(s) it feeds, its vertical extent."""
     label: Hit
-    name: str
+    names: list[str]
     top: float = 0.0
     bottom: float = 0.0
 
@@ -61,11 +61,17 @@ def _hit_bottom(h: Hit) -> float:
 
 
 def label_rows(anchors: Anchors) -> list[Band]:
-    """The row labels top to bottom (a label found twice keeps its order)."""
+    """The row labels top to bottom (a label found twice keeps its order); a label that
+    several fields name is one row feeding them all."""
     left = anchors.labels
     keyed = sorted(((left[name][i][0].top, i), name) for name in fields_in(anchors.fields, "row")
                    for i in range(len(left[name])))
-    return [Band(left[name][i], name) for (_, i), name in keyed]
+    rows: dict[tuple[int, ...], Band] = {}
+    for (_, i), name in keyed:
+        hit = left[name][i]
+        band = rows.setdefault(tuple(id(g) for g in hit), Band(hit, []))
+        band.names.append(name)
+    return list(rows.values())
 
 
 def table_top(anchors: Anchors) -> float:
@@ -190,7 +196,8 @@ def read_header(page: Page, index: Index, anchors: Anchors) -> HeaderCells:
         lab = [g for g in page.glyphs if g.x1 <= xb + EDGE_PT and b.top <= g.yc < b.bottom]
         val = [g for g in page.glyphs if g.x0 >= xb - EDGE_PT and b.top <= g.yc < b.bottom
                and id(g) not in used and not _inside(g, boxes) and g not in in_box]
-        out.cells.setdefault(b.name, []).append(FieldCell(b.name, squashed(lab), val, page.number))
+        for name in b.names:
+            out.cells.setdefault(name, []).append(FieldCell(name, squashed(lab), val, page.number))
     for name in fields_in(anchors.fields, "below"):
         if rows and anchors.labels.get(name):
             out.cells[name] = [FieldCell(name, "", below_glyphs(page, anchors.labels[name][-1], rows[0].top, used),
