@@ -146,6 +146,7 @@ def test_sample_agrees_with_truth(truth_file, extracted):
 @pytest.mark.skipif(not CORPUS_TRUTHS, reason=f"shared dev corpus not found at {CORPUS}")
 @pytest.mark.parametrize("truth_file", CORPUS_TRUTHS or [None],
                          ids=lambda p: p.name[: -len(".truth.json")] if p else "none")
+@pytest.mark.slow
 def test_corpus_agrees_with_truth(truth_file, extracted):
     truth = json.loads(truth_file.read_text(encoding="utf-8"))
     pdf = truth_file.parent / Path(truth["file"]).name

@@ -299,6 +299,7 @@ def test_cli_missing_rules_dir_exits_2(tmp_path):
     assert "nowhere" in proc.stderr and "Traceback" not in proc.stderr
 
 
+@pytest.mark.slow
 def test_cli_with_changed_criterion_title_still_runs(tmp_path, extracted):
     def retitle(d):
         d["criteria"][0]["title"] = "専門分野における国際的な発信力"
