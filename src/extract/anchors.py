@@ -12,7 +12,7 @@ from .model import Glyph, Page
 from .parsers import PARSERS
 from .rules import ANCHOR_FIELD, FieldRule, Template
 from .tolerances import (CLIP_RULING_PT, CRITERION_HEADER_REACH_EM, LABEL_OVERLAP_EM,
-                         LABEL_REACH_LEFT_EM, MIN_REST_GLYPHS, MIN_REST_LINES,
+                         LABEL_REACH_LEFT_EM, MIN_REST_GLYPHS, MIN_REST_LINES, PAST_FOOT_PT,
                          RATING_HEADER_REACH_EM, ROW_TOP_PT, SHEET_START_MARGIN_EM,
                          TEXT_HEADER_RIGHT_EM)
 
@@ -166,7 +166,7 @@ def _real_name_labels(page: Page, index: Index, templates: list[Template]) -> li
     heads = find_words(index, {t.text_header for t in templates})
     real = []
     for j, n in enumerate(names):
-        nxt = names[j + 1][0].top if j + 1 < len(names) else page.height + 1
+        nxt = names[j + 1][0].top if j + 1 < len(names) else page.height + PAST_FOOT_PT
         if any(n[-1].bottom < h[0].top < nxt and right_of(h, n) for h in heads):
             real.append(n)
     return real
@@ -204,7 +204,7 @@ def sheet_starts(page: Page, index: Index, templates: list[Template]) -> list[fl
 
 def clip(page: Page, y0: float, y1: float | None) -> Page:
     """The part of a page between y0 and y1 (None: the page foot), same page number."""
-    hi = page.height + 1 if y1 is None else y1
+    hi = page.height + PAST_FOOT_PT if y1 is None else y1
     return replace(page, glyphs=[g for g in page.glyphs if y0 <= g.yc < hi],
                    rulings=[r for r in page.rulings
                             if r.bottom >= y0 - CLIP_RULING_PT and r.top <= hi + CLIP_RULING_PT])

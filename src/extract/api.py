@@ -76,6 +76,6 @@ def extract_many(paths: Iterable[str | Path], rules: str | Path | list[Template]
 
 
 def extract_tables(paths: Iterable[str | Path], rules=None, password: str | None = None):
-    """The three tables (sheets, criteria, problems) as pandas DataFrames."""
-    from .tables import to_frames
+    """The tables (sheets, criteria, problems, fields) as pandas DataFrames."""
+    from .tables import to_frames     # here: extracting (a batch worker) needs no pandas
     return to_frames(extract_many(paths, rules, password))

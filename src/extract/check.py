@@ -4,8 +4,8 @@ golden file samples/<name>.expected.json.
 The golden format is the one tools/update_golden.py writes: {"sheets": [...], "criteria":
 [...], "problems": [...]}, the rows of extract.tables.rows for that one file with
 source_path the bare file name, floats rounded to 0.1 (NaN to null, no -0.0), keys sorted.
-`golden` below reproduces it (tests/test_check.py asserts that both agree), and `compare`
-lists the differences row by row, so the tool and the tests can reuse it.
+`golden` below is that format (the tool calls it), and `compare` lists the differences row
+by row: the one comparison of results, used by `extract check` and the golden tests.
 """
 from __future__ import annotations
 
@@ -13,6 +13,11 @@ import json
 import math
 from dataclasses import dataclass
 from pathlib import Path
+
+from .api import extract_pdf
+from .diff import show_change
+from .rules import load_rules
+from .tables import rows
 
 TABLES = ("sheets", "criteria", "problems")
 
@@ -26,7 +31,6 @@ class Difference:
     got: object
 
     def show(self) -> str:
-        from .diff import show_change
         return f"{self.file}  {self.table}  {self.field}  {show_change(self.expected, self.got)}"
 
 
@@ -46,7 +50,6 @@ def _round(v):
 def golden(result) -> dict:
     """The golden dict of one FileResult (extracted with source_path = bare file name), after
     a JSON round trip so that it compares equal to a loaded .expected.json."""
-    from .tables import rows
     r = rows([result])
     data = {name: [_round(dict(x)) for x in r[name]] for name in TABLES}
     return json.loads(json.dumps(data, ensure_ascii=False, sort_keys=True))
@@ -106,8 +109,6 @@ def compare(file: str, expected: dict, got: dict) -> list[Difference]:
 
 def check_samples(samples, rules=None) -> tuple[int, list[Difference]]:
     """(number of PDFs checked, differences) for every PDF in the folder."""
-    from .api import extract_pdf
-    from .rules import load_rules
     folder = Path(samples)
     templates = rules if isinstance(rules, list) else load_rules(rules)
     pdfs = sorted(p for p in folder.glob("*.pdf") if p.is_file())

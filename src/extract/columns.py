@@ -12,7 +12,7 @@ from .anchors import Anchors, Hit
 from .layout import Index, bbox, gaps, vrulings_x
 from .model import Glyph, Page
 from .rules import Template
-from .tolerances import (EDGE_PT, LABEL_LEFT_PT, REPEAT_HEADER_AREA, REPEAT_HEADER_REACH_EM,
+from .tolerances import (EDGE_PT, HEADER_PROBE_PT, LABEL_LEFT_PT, REPEAT_HEADER_AREA, REPEAT_HEADER_REACH_EM,
                          SUBCOLUMN_GAP_PT, TABLE_RULE_MIN_COVER, TEXT_COLUMN_GAP_PT)
 
 Span = tuple[float, float]
@@ -75,7 +75,7 @@ def _text_x0(region: list[Glyph], index: Index, anchors: Anchors, left: float, h
     """The text column's left edge: the last gap between the criterion header's centre and
     the text header, else a ruling line there, else the header's value column."""
     ch = anchors.crit_header
-    lo = (bbox(ch)[0] + bbox(ch)[2]) / 2 if ch else left + 2
+    lo = (bbox(ch)[0] + bbox(ch)[2]) / 2 if ch else left + HEADER_PROBE_PT
     hi = anchors.text_header[0].x0
     gs = gaps(region, lo, hi, TEXT_COLUMN_GAP_PT)
     if gs:
@@ -126,6 +126,6 @@ def find_columns(pages: list[Page], index: Index, anchors: Anchors, tops: Contin
     text_x0 = _text_x0(region, index, anchors, left, head_bottom, page.height, value_x)
     rating_x = _rating_x(index, anchors, head_bottom, page.height)
     text_x1 = rating_x if rating_x else page.width
-    lab = [g for g in region if g.x1 <= text_x0 + EDGE_PT and g.x0 >= left - 1]
+    lab = [g for g in region if g.x1 <= text_x0 + EDGE_PT and g.x0 >= left - LABEL_LEFT_PT]
     title, number = _sub_columns(lab, left, text_x0)
     return Columns(left, title, number, (text_x0, text_x1), rating_x)

@@ -18,7 +18,7 @@ from .model import Glyph, Page
 from .normalize import squash
 from .rows import continuation_cut, row_cut
 from .rules import Template
-from .tolerances import BAND_MIN_PT, EDGE_PT, NUMBER_REACH_EM, TITLE_GAP_EM
+from .tolerances import BAND_MIN_PT, EDGE_PT, NUMBER_REACH_EM, PAST_FOOT_PT, TITLE_GAP_EM
 
 Part = tuple[int, list[Glyph]]          # (page number, glyphs)
 BandRef = tuple[int, float, float]      # (page number, y0, y1)
@@ -339,7 +339,7 @@ class TableReader:
     def read_page(self, page: Page, region: list[Glyph], seps: list[float], top: float) -> None:
         cells = page_cells(region, self.cols)
         new, rb = self.starts_on_page(page, cells, seps, top)
-        ys = [top] + list(rb.seps) + [page.height + 1]
+        ys = [top] + list(rb.seps) + [page.height + PAST_FOOT_PT]
         bands = [(a, b) for a, b in zip(ys, ys[1:]) if b - a > BAND_MIN_PT]
         pending = self.state.pending or []
         rows = PageRows(page, top, cells.text, new, self.state.crits, pending, bool(pending) and not new)

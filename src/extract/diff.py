@@ -10,7 +10,6 @@ without sheets) are compared by source_path.
 from __future__ import annotations
 
 import difflib
-import json
 import math
 from dataclasses import asdict, dataclass, field
 from pathlib import Path

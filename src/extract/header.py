@@ -14,7 +14,7 @@ from .layout import Index, bbox, hrulings_y, make_lines, vrulings_x
 from .model import Glyph, Page
 from .text import squashed
 from .tolerances import (BAND_RULE_REACH_EM, CLIMB_GAP_EM, CLIMB_NEAR_EM, CLIMB_START_EM,
-                         CLIMB_STEP_PT, EDGE_PT, FALLBACK_SIZE_PT, LAST_BAND_DEPTH_EM,
+                         CLIMB_STEP_PT, EDGE_PT, VALUE_PROBE_PT, FALLBACK_SIZE_PT, LAST_BAND_DEPTH_EM,
                          OVERVIEW_ABOVE_EM, OVERVIEW_LABEL_LINE_EM, RATING_BOX_PAD_EM,
                          RATING_BOX_REACH_EM, RATING_BOX_RULE_REACH_EM, TOUCH_PT, VALUE_RULE_MIN_COVER,
                          VALUE_START_PT)
@@ -140,17 +140,17 @@ def value_lines_above(page: Page, htop: float, xb: float, used: set[int]) -> flo
 
 def _first_band_top(page: Page, index: Index, b: Band, xb: float, used: set[int]) -> float:
     htop, size = _hit_top(b.label), b.label[0].size
-    hr = hrulings_y(index.rulings, xb + 1, htop - BAND_RULE_REACH_EM * size, htop + EDGE_PT)
+    hr = hrulings_y(index.rulings, xb + VALUE_PROBE_PT, htop - BAND_RULE_REACH_EM * size, htop + EDGE_PT)
     return hr[-1] if hr else value_lines_above(page, htop, xb, used)
 
 
 def _band_bottom(index: Index, b: Band, nxt: Band | None, xb: float, table_y: float) -> float:
     htop, hbot = _hit_top(b.label), _hit_bottom(b.label)
     if nxt is None:
-        hr = hrulings_y(index.rulings, xb + 1, hbot - EDGE_PT, table_y)
+        hr = hrulings_y(index.rulings, xb + VALUE_PROBE_PT, hbot - EDGE_PT, table_y)
         return hr[0] if hr else min(table_y, hbot + LAST_BAND_DEPTH_EM * b.label[0].size)
     ntop = _hit_top(nxt.label)
-    hr = hrulings_y(index.rulings, xb + 1, hbot - EDGE_PT, ntop + EDGE_PT)
+    hr = hrulings_y(index.rulings, xb + VALUE_PROBE_PT, hbot - EDGE_PT, ntop + EDGE_PT)
     # no rule: halfway between the label centres (a value centred on its label may reach
     # above the label's own top)
     mid = ((htop + hbot) / 2 + (ntop + _hit_bottom(nxt.label)) / 2) / 2

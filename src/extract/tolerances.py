@@ -18,6 +18,9 @@ BAND_MIN_PT = 0.5        # thinner bands between ruling lines are ignored
 RATING_EDGE_PT = 2.0     # criterion text is laid out up to this far left of the rating column
 CLIMB_STEP_PT = 0.1      # lift over a value line above the first header label
 FALLBACK_SIZE_PT = 10.0  # font size assumed where there is no line to measure
+VALUE_PROBE_PT = 1.0     # row borders are looked for this far inside the value column
+HEADER_PROBE_PT = 2.0    # without a 評価基準 header, the label column is probed this far in
+PAST_FOOT_PT = 1.0       # "below the page": this far past its foot
 
 # ------------------------------------------------------------------ anchors (em)
 TEXT_HEADER_RIGHT_EM = 2.0     # the text header (達成状況) lies this far right of the name label
