@@ -14,13 +14,12 @@ from dataclasses import dataclass, field
 from .columns import Columns, ContinuationTops
 from .layout import Line, hrulings_y, make_lines
 from .match import strip_number
-from .model import Glyph, Page
+from .model import Glyph, Page, Part
 from .normalize import squash
 from .rows import continuation_cut, row_cut
 from .rules import Template
 from .tolerances import BAND_MIN_PT, EDGE_PT, NUMBER_REACH_EM, PAST_FOOT_PT, TITLE_GAP_EM
 
-Part = tuple[int, list[Glyph]]          # (page number, glyphs)
 BandRef = tuple[int, float, float]      # (page number, y0, y1)
 UNNUMBERED = -1                         # a title numbered later by matching its words
 

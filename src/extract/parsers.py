@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Callable
 
 from . import values
 from .layout import make_lines, vrulings_x
-from .model import Glyph, Problem
+from .model import Glyph, Part, Problem
 from .normalize import squash
 from .text import squashed, text_block
 from .tolerances import EDGE_PT, FY_GAP_EM, FY_RULE_MIN_COVER
@@ -40,7 +40,7 @@ if TYPE_CHECKING:     # types only: rules.py imports this registry to check pars
 
 CELLS = ("row", "right", "below")
 
-Sources = dict[str, list[tuple[int, list[Glyph]]]]   # output column -> [(page, glyphs)]
+Sources = dict[str, list[Part]]   # output column -> [(page, glyphs)] it was read from
 
 _FY_CELL = re.compile(r"^(明治|大正|昭和|平成|令和)(\d+|元)年度$")
 _FY_TAIL = re.compile(r"(明治|大正|昭和|平成|令和)\s*(\d+|元)\s*年度\s*$")

@@ -37,12 +37,13 @@ def field_rows(sheet: Sheet) -> list[dict]:
     for c in sheet.criteria:
         s = c.sources
         prefix = f"criteria[{c.no}]"
-        for part, value in (("label", c.label), ("rating", c.rating), ("text", c.text)):
+        for part, value, parts, rule in (
+                ("label", c.label, s.label, s.rule),
+                ("rating", c.rating, s.rating, t.rule_ref("rating.criterion")),
+                ("text", c.text, s.text, t.rule_ref("table.text_header"))):
             if value is None:
                 continue
-            rule = s.get("rule") if part == "label" else (
-                t.rule_ref("rating.criterion") if part == "rating" else t.rule_ref("table.text_header"))
-            for page, glyphs in s.get(part, []):
+            for page, glyphs in parts:
                 if glyphs:
                     out.append(_row(f"{prefix}.{part}", value, page, glyphs, rule, c.method, c.confidence))
     return out

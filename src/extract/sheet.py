@@ -22,7 +22,7 @@ from .header import read_header
 from .header_values import HeaderDraft, header_draft
 from .layout import Index, bbox
 from .match import best_criterion, choose_template, strip_number
-from .model import Box, Criterion, Glyph, Page, Sheet
+from .model import Box, Criterion, CriterionSources, Glyph, Page, Sheet
 from .rules import Template
 from .text import join_pages, squashed, text_block
 from .tolerances import (CANONICAL_MIN_SIMILARITY, GAP_SPLIT_DOUBT, RATING_EDGE_PT,
@@ -75,11 +75,11 @@ def criterion_out(c: CriterionDraft, tmpl: Template, cols: Columns, pages: list[
     conf = round(min(1.0, max(sim, 0.0)) * doubt, 3)
     out = Criterion(no, label, rule.canonical if rule and sim >= CANONICAL_MIN_SIMILARITY else None,
                     rating or None, text, box, method, conf)
-    out.sources = {
-        "label": [(pn, gl) for pn, gl in c.title_parts if gl],
-        "rating": [(c.rating_page, c.rating)] if c.rating else [],
-        "text": sorted(c.text_pages.items()),
-        "rule": tmpl.rule_ref(f"criteria[{tmpl.criteria.index(rule)}]") if rule else None}
+    out.sources = CriterionSources(
+        label=[(pn, gl) for pn, gl in c.title_parts if gl],
+        rating=[(c.rating_page, c.rating)] if c.rating else [],
+        text=sorted(c.text_pages.items()),
+        rule=tmpl.rule_ref(f"criteria[{tmpl.criteria.index(rule)}]") if rule else None)
     return out
 
 
