@@ -182,6 +182,10 @@ def _duplicate_no(d):
     d["criteria"][1]["no"] = d["criteria"][0]["no"]
 
 
+def _bad_cell(d):
+    d["fields"]["overview"]["cell"] = "left"
+
+
 MALFORMED = {
     # id: (edit, words the message must hold besides the file name)
     "missing-canonical": (_del_canonical, ["criteria[0]", "canonical"]),
@@ -194,6 +198,7 @@ MALFORMED = {
     "fiscal-years-not-a-list": (_years_as_text, ["fiscal_years"]),
     "label-not-a-string": (_label_not_text, ["fields.overview", "label"]),
     "duplicate-criterion-no": (_duplicate_no, ["criteria"]),
+    "unknown-cell": (_bad_cell, ["fields.overview", "cell", "left"]),
 }
 
 
