@@ -7,7 +7,7 @@ import shutil
 
 from conftest import SAMPLES
 from extract import cli
-from extract.check import compare, golden
+from extract.golden import compare, golden
 
 PDF = SAMPLES / "r1-subitems.pdf"
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from conftest import CORPUS, SAMPLES, sample_pdfs
-from extract.check import compare
+from extract.golden import compare
 from extract_testkit.scoring import CRIT_FIELDS, SHEET_FIELDS
 from extract_testkit.scoring import norm as _norm
 

@@ -175,7 +175,7 @@ def cmd_audit(a) -> int:
 
 def cmd_check(a) -> int:
     """0 when every sample agrees with its golden, 1 otherwise, 2 when there are no samples."""
-    from .check import check_samples
+    from .golden import check_samples
     folder = Path(a.samples)
     if not folder.is_dir():
         print(f"extract check: error: no such folder: {folder}", file=sys.stderr)

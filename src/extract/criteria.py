@@ -3,7 +3,7 @@
 Given the table's columns, each page is read in small steps:
   glyphs by column (PageCells) → title blocks (numbered or not) → criteria starting on the
   page → row bands between ruling lines, cut by layout where no line separates two rows
-  (rows.py) → every text and rating glyph given to the criterion owning its band.
+  (row_cuts.py) → every text and rating glyph given to the criterion owning its band.
 A row may begin at the foot of one page and get its title on the next: TableState carries
 such pieces from page to page.
 """
@@ -16,7 +16,7 @@ from .layout import Line, hrulings_y, make_lines
 from .match import strip_number
 from .model import Glyph, Page, Part
 from .normalize import squash
-from .rows import continuation_cut, row_cut
+from .row_cuts import continuation_cut, row_cut
 from .rules import Template
 from .tolerances import BAND_MIN_PT, EDGE_PT, NUMBER_REACH_EM, PAST_FOOT_PT, TITLE_GAP_EM
 

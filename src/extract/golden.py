@@ -1,5 +1,5 @@
-"""`extract check`: run every samples/*.pdf through extraction and compare it with its
-golden file samples/<name>.expected.json.
+"""The golden files: the format of samples/<name>.expected.json, the one comparison of
+results, and `extract check` (every samples/*.pdf against its golden file).
 
 The golden format is the one tools/update_golden.py writes: {"sheets": [...], "criteria":
 [...], "problems": [...]}, the rows of extract.tables.rows for that one file with

@@ -1,4 +1,4 @@
-"""rows.py alone: cutting rows without ruling lines, by the centring of their titles."""
+"""row_cuts.py alone: cutting rows without ruling lines, by the centring of their titles."""
 from __future__ import annotations
 
 from hypothesis import given, settings
@@ -6,7 +6,7 @@ from hypothesis import strategies as st
 
 from extract.layout import Line
 from extract.model import Glyph
-from extract.rows import TitleSpan, continuation_cut, row_cut
+from extract.row_cuts import TitleSpan, continuation_cut, row_cut
 
 H = 10.0       # glyph size
 STEP = 12.0    # baseline to baseline
