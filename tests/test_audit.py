@@ -36,11 +36,13 @@ def _sheet_pdfs(extracted):
     return [p for p in sample_pdfs() if extracted(p).sheets]
 
 
+@pytest.mark.slow
 def test_samples_cover_every_generation(extracted):
     templates = {s.template for p in _sheet_pdfs(extracted) for s in extracted(p).sheets}
     assert {"h28", "h29", "r1", "r4"} <= templates
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("pdf", sample_pdfs(), ids=lambda p: p.name)
 def test_field_boxes_enclose_the_printed_text(pdf, extracted):
     """For each fields row, the glyphs lying inside its box (expanded by 1 pt) read as the
@@ -102,6 +104,7 @@ def _boxes(html: str) -> list[str]:
     return re.findall(r'<div class="box k-(\w+)" id="b(\d+)"[^>]*style="([^"]+)"', html)
 
 
+@pytest.mark.slow
 def test_audit_page_has_one_box_per_fields_row(multi_audit):
     _, html, rows = multi_audit
     assert len(rows["sheets"]) == 3 and len(rows["fields"]) > 50
@@ -150,6 +153,7 @@ def _chromium(tmp_path: Path, *args: str) -> subprocess.CompletedProcess:
     return subprocess.run(cmd, capture_output=True, text=True, timeout=120)
 
 
+@pytest.mark.slow
 @needs_chromium
 def test_audit_page_renders_in_headless_chromium(multi_audit, tmp_path):
     out, _, rows = multi_audit
@@ -161,6 +165,7 @@ def test_audit_page_renders_in_headless_chromium(multi_audit, tmp_path):
     assert dom.count('<img alt="page') == 6
 
 
+@pytest.mark.slow
 @needs_chromium
 def test_audit_screenshot_shows_the_boxes(multi_audit, tmp_path):
     from PIL import Image

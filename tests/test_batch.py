@@ -16,6 +16,8 @@ import pytest
 
 from extract import batch
 
+pytestmark = pytest.mark.slow   # worker pools, timeouts and kills: the quick run leaves them out
+
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "samples"
 GOOD = ["h28-iom-trafficking.pdf", "h29-opcw-syria-word.pdf", "r1-no-rules.pdf",

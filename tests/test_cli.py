@@ -53,6 +53,7 @@ def samples_run(tmp_path_factory):
     return run_cli("run", *sample_pdfs(), "-o", out), out
 
 
+@pytest.mark.slow
 def test_run_on_samples_exits_1(samples_run):
     proc, out = samples_run
     assert proc.returncode == 1, proc.stderr
@@ -111,6 +112,7 @@ def test_progress_names_every_file(samples_run):
         assert p.name in proc.stderr
 
 
+@pytest.mark.slow
 def test_good_files_exit_0(tmp_path):
     d = tmp_path / "in"
     d.mkdir()
@@ -131,6 +133,7 @@ def test_single_file_argument_exits_0(tmp_path):
     assert list(pd.read_parquet(out / "sheets")["source_path"]) == ["r4-unv-kangxi.pdf"]
 
 
+@pytest.mark.slow
 def test_rerun_replaces_output(tmp_path):
     out = tmp_path / "out"
     assert run_cli("run", SAMPLES / "combined-h29-r4.pdf", "-o", out, "-q").returncode == 0
@@ -138,6 +141,7 @@ def test_rerun_replaces_output(tmp_path):
     assert list(pd.read_parquet(out / "sheets")["source_path"]) == ["r4-unv-kangxi.pdf"]
 
 
+@pytest.mark.slow
 def test_password_option(tmp_path):
     pypdf = pytest.importorskip("pypdf")
     w = pypdf.PdfWriter(clone_from=str(SAMPLES / "r4-unv-kangxi.pdf"))
@@ -184,11 +188,6 @@ def _subparsers():
     actions = [a for a in p._actions if a.__class__.__name__ == "_SubParsersAction"]
     assert len(actions) == 1
     return p, actions[0].choices
-
-
-def test_parser_has_run_and_rules():
-    _, subs = _subparsers()
-    assert {"run", "rules"} <= set(subs)
 
 
 def _options(parser) -> list[str]:

@@ -77,6 +77,7 @@ def test_title_matching_nothing_is_unknown_criterion(tmp_path):
     assert r.sheets[0].fields["budget_jpy"] == 12847300000   # the rest is untouched
 
 
+@pytest.mark.slow
 def test_a_worker_that_dies_gives_worker_crashed_and_the_pool_goes_on(tmp_path):
     pdf = ROOT / "samples" / "h28-iom-trafficking.pdf"
     tasks = [(0, str(pdf), "dies.pdf", None, ""), (1, str(pdf), "lives.pdf", None, "")]

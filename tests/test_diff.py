@@ -182,6 +182,7 @@ def sample_runs(tmp_path_factory, extracted):
     return tmp / "old", tmp / "new", old_rows
 
 
+@pytest.mark.slow
 def test_edited_title_changes_exactly_the_r4_sheets(sample_runs, capsys):
     old, new, rows = sample_runs
     r4 = {s["sheet_id"] for s in rows["sheets"] if s["template"] == "r4"}

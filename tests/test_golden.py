@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from conftest import CORPUS, SAMPLES, sample_pdfs
+from extract.golden import compare
 from extract_testkit.scoring import CRIT_FIELDS, SHEET_FIELDS
 from extract_testkit.scoring import norm as _norm
 
@@ -42,11 +43,6 @@ def test_every_sample_has_golden_and_truth(pdf):
 # --- golden ------------------------------------------------------------------------------
 
 
-def _clip(v, n=70) -> str:
-    s = json.dumps(v, ensure_ascii=False)
-    return s if len(s) <= n else s[:n] + "…"
-
-
 def _first_text_diff(want: str, got: str) -> str:
     i = 0
     while i < min(len(want), len(got)) and want[i] == got[i]:
@@ -55,36 +51,9 @@ def _first_text_diff(want: str, got: str) -> str:
     return f"strings differ at char {i}: want «{want[a:i + 30]}» got «{got[a:i + 30]}»"
 
 
-def _diffs(want, got, path="") -> list[str]:
-    """Readable differences between two JSON values, in document order."""
-    if isinstance(want, dict) and isinstance(got, dict):
-        out = []
-        for k in sorted(set(want) | set(got)):
-            p = f"{path}.{k}" if path else k
-            if k not in got:
-                out.append(f"{p}: missing (want {_clip(want[k])})")
-            elif k not in want:
-                out.append(f"{p}: unexpected key (got {_clip(got[k])})")
-            else:
-                out += _diffs(want[k], got[k], p)
-        return out
-    if isinstance(want, list) and isinstance(got, list):
-        out = []
-        if len(want) != len(got):
-            out.append(f"{path}: {len(want)} row(s) expected, got {len(got)}")
-        for i, (w, g) in enumerate(zip(want, got)):
-            out += _diffs(w, g, f"{path}[{i}]")
-        return out
-    if want == got and type(want) is type(got):
-        return []
-    if isinstance(want, str) and isinstance(got, str):
-        return [f"{path}: {_first_text_diff(want, got)}"]
-    return [f"{path}: want {_clip(want)} got {_clip(got)}"]
-
-
-def _describe(diffs: list[str]) -> str:
+def _describe(diffs) -> str:
     more = f"\n  … and {len(diffs) - MAX_DIFFS} more" if len(diffs) > MAX_DIFFS else ""
-    return "\n  ".join([""] + diffs[:MAX_DIFFS]) + more
+    return "\n  ".join([""] + [d.show() for d in diffs[:MAX_DIFFS]]) + more
 
 
 @pytest.mark.parametrize("pdf", PDFS, ids=lambda p: p.name)
@@ -95,7 +64,7 @@ def test_golden(pdf, extracted, golden_tool):
     want = json.loads(exp.read_text(encoding="utf-8"))
     # Through a JSON round trip, so tuples/ints/floats compare as they are stored.
     got = json.loads(golden_tool.dumps(golden_tool.golden(extracted(pdf))))
-    diffs = _diffs(want, got)
+    diffs = compare(pdf.name, want, got)
     assert not diffs, (f"{pdf.name} differs from {exp.name} (if the change is intended, "
                        f"run tools/update_golden.py {pdf.name}):{_describe(diffs)}")
 
@@ -177,6 +146,7 @@ def test_sample_agrees_with_truth(truth_file, extracted):
 @pytest.mark.skipif(not CORPUS_TRUTHS, reason=f"shared dev corpus not found at {CORPUS}")
 @pytest.mark.parametrize("truth_file", CORPUS_TRUTHS or [None],
                          ids=lambda p: p.name[: -len(".truth.json")] if p else "none")
+@pytest.mark.slow
 def test_corpus_agrees_with_truth(truth_file, extracted):
     truth = json.loads(truth_file.read_text(encoding="utf-8"))
     pdf = truth_file.parent / Path(truth["file"]).name

@@ -74,12 +74,9 @@ def test_truncated_pdf_never_raises(tmp_path, part):
     cut = data[: len(data) // 2] if part == "first-half" else data[len(data) // 2:]
     p = tmp_path / f"cut-{part}.pdf"
     p.write_bytes(cut)
-    r = extract.extract_pdf(p)        # must not raise
-    errors = [x.code for x in r.problems if x.severity == "error"]
-    if errors:
-        assert_error(r, "unreadable_pdf")
-    else:                             # recovered: a clean, complete result
-        assert r.sheets and all(s.criteria for s in r.sheets)
+    r = extract.extract_pdf(p)        # must not raise: half a file has no usable page tree
+    assert_error(r, "unreadable_pdf")
+    assert not r.sheets
 
 
 def test_missing_file_is_unreadable(tmp_path):

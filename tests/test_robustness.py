@@ -96,6 +96,7 @@ _style = st.fixed_dictionaries({k: st.sampled_from(v) for k, v in KNOBS.items()}
 @settings(max_examples=15, deadline=None, derandomize=True, database=None,
           phases=[Phase.explicit, Phase.generate],
           suppress_health_check=[HealthCheck.function_scoped_fixture])
+@pytest.mark.slow
 @given(style=_style, spec_id=st.sampled_from(sorted(SPECS)), seed=st.integers(0, 9))
 def test_random_styles(tmp_path, style, spec_id, seed):
     # Known limitation (README): with no ruling lines at all, a row that starts at the foot

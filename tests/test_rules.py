@@ -182,6 +182,10 @@ def _duplicate_no(d):
     d["criteria"][1]["no"] = d["criteria"][0]["no"]
 
 
+def _bad_cell(d):
+    d["fields"]["overview"]["cell"] = "left"
+
+
 MALFORMED = {
     # id: (edit, words the message must hold besides the file name)
     "missing-canonical": (_del_canonical, ["criteria[0]", "canonical"]),
@@ -194,6 +198,7 @@ MALFORMED = {
     "fiscal-years-not-a-list": (_years_as_text, ["fiscal_years"]),
     "label-not-a-string": (_label_not_text, ["fields.overview", "label"]),
     "duplicate-criterion-no": (_duplicate_no, ["criteria"]),
+    "unknown-cell": (_bad_cell, ["fields.overview", "cell", "left"]),
 }
 
 
@@ -299,6 +304,7 @@ def test_cli_missing_rules_dir_exits_2(tmp_path):
     assert "nowhere" in proc.stderr and "Traceback" not in proc.stderr
 
 
+@pytest.mark.slow
 def test_cli_with_changed_criterion_title_still_runs(tmp_path, extracted):
     def retitle(d):
         d["criteria"][0]["title"] = "専門分野における国際的な発信力"
@@ -323,3 +329,57 @@ def test_cli_with_changed_criterion_title_still_runs(tmp_path, extracted):
     c1 = criteria[criteria["criterion_no"] == 1].iloc[0]
     problems = pd.read_parquet(out / "problems")
     assert c1["confidence"] < 1.0 or "criteria[1]" in set(problems["field"].dropna())
+
+
+# --- a template is data: a new field is a few lines of its rules file --------------------
+
+NEW_FIELD = '''
+[fields.department_printed]
+label = "担当課・室名"
+parser = "text"
+description = "department as printed"
+'''
+
+
+def test_a_field_added_in_a_rules_file_becomes_a_column(tmp_path):
+    """The README's worked example: a field added to r4.toml only, no code change."""
+    def add_field(d):
+        src = (RULES / "r4.toml").read_text("utf-8")
+        (d / "r4.toml").write_text(src.replace("[fields.budget_jpy]", NEW_FIELD.lstrip() + "\n[fields.budget_jpy]"),
+                                   "utf-8")
+    folder = tmp_path / "rules"
+    shutil.copytree(RULES, folder)
+    add_field(folder)
+    pdfs = [SAMPLES / "r4-unhcr-refugees-word.pdf", SAMPLES / "h28-iom-trafficking.pdf"]
+    base = extract.extract_tables(pdfs)
+    got = extract.extract_tables(pdfs, rules=folder)
+    sheets = got["sheets"]
+    assert "department_printed" not in base["sheets"].columns
+    assert list(sheets.columns) == list(base["sheets"].columns[:-2]) + ["department_printed", "quality",
+                                                                         "quality_grade"]
+    r4, h28 = sheets.iloc[0], sheets.iloc[1]
+    assert r4["template"] == "r4" and r4["department_printed"] == f"{r4['bureau']} {r4['division']}"
+    assert pd.isna(h28["department_printed"])              # h28's rules do not have the field
+    # every other value as before
+    pd.testing.assert_frame_equal(sheets.drop(columns="department_printed"), base["sheets"])
+    pd.testing.assert_frame_equal(got["criteria"], base["criteria"])
+    f = got["fields"]
+    (row,) = f[f["field"] == "department_printed"].itertuples()
+    assert row.rule == "r4.toml:fields.department_printed" and row.page == 1
+    assert not any(p == "department_printed" for p in got["problems"]["field"])
+
+
+def test_a_field_must_be_read_the_same_way_in_every_template(tmp_path):
+    folder = tmp_path / "rules"
+    shutil.copytree(RULES, folder)
+    src = (folder / "r4.toml").read_text("utf-8")
+    (folder / "r4.toml").write_text(src.replace('parser = "organization"', 'parser = "text"'), "utf-8")
+    with pytest.raises(RulesError, match=r"r4\.toml \[fields\.organization_name\].*text/row.*h28\.toml.*organization/row"):
+        load_rules(folder)
+
+
+def test_the_sheets_schema_is_the_shipped_templates_fields():
+    """tables.SHEETS (the contract) is what the shipped rules and the parser registry give."""
+    from extract.tables import SHEETS, sheets_schema
+    assert sheets_schema(load_rules()) == SHEETS
+    assert sheets_schema(load_rules()[:1]) == SHEETS      # every template has the contract's fields

@@ -286,3 +286,36 @@ def test_acronym_fullwidth_equals_halfwidth(name, abbr, fullwidth):
     shown = "".join(chr(ord(c) + 0xFEE0) for c in abbr) if fullwidth else abbr
     assert acronym(f"{name}（{shown}）") == abbr
     assert acronym(f"{name}({shown})拠出金") == abbr
+
+
+# --- the parser registry -------------------------------------------------------------------
+
+def test_every_parser_declares_typed_columns_and_a_known_cell():
+    from extract.parsers import CELLS, PARSERS
+    from extract.tables import ARROW_TYPES
+    assert {"text", "organization", "name_and_year", "yen", "department", "rating", "paragraphs"} <= set(PARSERS)
+    for name, p in PARSERS.items():
+        assert p.cell in CELLS, name
+        cols = p.columns("some_field")
+        assert cols and all(c.type in ARROW_TYPES for c in cols), name
+        assert len({c.name for c in cols}) == len(cols), name
+
+
+def test_parsers_type_raw_values_and_report_gaps():
+    from extract.parsers import PARSERS, Raw
+    from extract.rules import FieldRule, load_rules
+    t = next(x for x in load_rules() if x.id == "r4")
+    yen = FieldRule("budget_jpy", "予算額", "yen", "budget")
+    got = PARSERS["yen"].typed(yen, Raw("12,345", unit=1000), t, 0)
+    assert got.values == {"budget_jpy": 12345000, "budget_label": "12,345"} and not got.problems
+    got = PARSERS["yen"].typed(yen, Raw(), t, 0)
+    assert got.values["budget_jpy"] is None and [p.code for p in got.problems] == ["missing_field"]
+    got = PARSERS["yen"].typed(yen, Raw(ambiguous=True), t, 0)     # already reported when read
+    assert not got.problems
+    rating = FieldRule("overall_rating", "総合評価", "rating", "overall rating")
+    assert PARSERS["rating"].typed(rating, Raw("A+"), t, 0).values == {"overall_rating": "A+"}
+    bad = PARSERS["rating"].typed(rating, Raw("E"), t, 0)
+    assert bad.values == {"overall_rating": None} and bad.problems[0].code == "invalid_value"
+    org = FieldRule("organization_name", "拠出先の国際機関名", "organization", "organisation name")
+    assert PARSERS["organization"].typed(org, Raw("国連児童基金(UNICEF)"), t, 0).values == {
+        "organization_name": "国連児童基金(UNICEF)", "organization_abbr": "UNICEF"}

@@ -28,8 +28,8 @@ sys.path.insert(0, str(ROOT / "src"))     # works without an editable install to
 
 
 def golden(result) -> dict:
-    """The golden dict of one extract.FileResult: defined once, in extract.check."""
-    from extract.check import golden as _golden
+    """The golden dict of one extract.FileResult: defined once, in extract.golden."""
+    from extract.golden import golden as _golden
     return _golden(result)
 
 

@@ -9,11 +9,16 @@ name and value on hover and in a side table, the problems on top and each sheet'
 from __future__ import annotations
 
 import base64
+import functools
 import html
 import io
 import re
-import sys
 from pathlib import Path
+
+from .api import extract_pdf
+from .parsers import template_columns
+from .rules import load_rules
+from .tables import rows
 
 # kind of field -> (colour, legend text)
 KINDS = {
@@ -27,21 +32,27 @@ KINDS = {
     "text": ("#e377c2", "criterion texts"),
     "other": ("#7f7f7f", "other"),
 }
-_KIND_OF = {
-    "contribution_name": "name", "organization_name": "name", "organization_abbr": "name",
-    "fiscal_year": "year", "fiscal_year_label": "year", "budget_jpy": "budget",
-    "budget_label": "budget", "bureau": "department", "division": "department",
-    "overall_rating": "rating", "overview": "overview",
-}
 _CRIT = re.compile(r"^criteria\[[^\]]*\]\.(\w+)$")
 MAX_VALUE = 160          # characters of a value shown in the side table (the rest on hover)
 
 
-def kind_of(field: str) -> str:
+def column_kinds(templates: list) -> dict[str, str]:
+    """Header column -> colour group, as the parsers of the templates' fields declare."""
+    return {c.name: c.kind for c in template_columns(templates)}
+
+
+@functools.cache
+def _shipped_kinds() -> dict[str, str]:
+    return column_kinds(load_rules())
+
+
+def kind_of(field: str, kinds: dict[str, str] | None = None) -> str:
+    """The colour group of a fields-table row (kinds: of the templates used; default: of
+    the shipped rules)."""
     m = _CRIT.match(field)
     if m:
         return {"label": "label", "text": "text", "rating": "rating"}.get(m.group(1), "other")
-    return _KIND_OF.get(field, "other")
+    return (_shipped_kinds() if kinds is None else kinds).get(field, "other")
 
 
 def _e(v) -> str:
@@ -74,7 +85,8 @@ def render_pages(path, password: str | None = None, resolution: int = 100,
     return pages, None
 
 
-def _boxes(fields: list[dict], pages: dict[int, dict], sheet_no: dict[str, int]) -> dict[int, list[str]]:
+def _boxes(fields: list[dict], pages: dict[int, dict], sheet_no: dict[str, int],
+           kinds: dict[str, str] | None) -> dict[int, list[str]]:
     """page number -> HTML of its boxes; box i is the i-th fields row."""
     out: dict[int, list[str]] = {}
     stack: dict[tuple, int] = {}
@@ -89,7 +101,7 @@ def _boxes(fields: list[dict], pages: dict[int, dict], sheet_no: dict[str, int])
         top = f["top"] - pg["top"] - pad
         w = f["x1"] - f["x0"] + 2 * pad
         h = f["bottom"] - f["top"] + 2 * pad
-        kind = kind_of(f["field"])
+        kind = kind_of(f["field"], kinds)
         style = (f"left:{100 * x0 / pg['width']:.3f}%;top:{100 * top / pg['height']:.3f}%;"
                  f"width:{100 * w / pg['width']:.3f}%;height:{100 * h / pg['height']:.3f}%;"
                  f"--c:{KINDS[kind][0]}")
@@ -152,12 +164,13 @@ document.querySelectorAll('tr[data-box]').forEach(function(tr){
 
 
 def build_html(source: str, rows: dict[str, list[dict]], pages: list[dict],
-               render_error: str | None = None) -> str:
-    """The audit page from the table rows of one file and its rendered pages."""
+               render_error: str | None = None, kinds: dict[str, str] | None = None) -> str:
+    """The audit page from the table rows of one file and its rendered pages (kinds: the
+    colour group of each header column, column_kinds(templates); default: shipped rules)."""
     sheets, fields, problems = rows["sheets"], rows["fields"], rows["problems"]
     sheet_no = {s["sheet_id"]: s["sheet_index"] for s in sheets}
     by_page = {p["number"]: p for p in pages}
-    boxes = _boxes(fields, by_page, sheet_no)
+    boxes = _boxes(fields, by_page, sheet_no, kinds)
     n_boxes = sum(len(v) for v in boxes.values())
     h = ['<!DOCTYPE html><html lang="ja"><head><meta charset="utf-8">',
          f"<title>extract audit: {_e(source)}</title><style>{_CSS}</style></head><body>",
@@ -213,7 +226,7 @@ def build_html(source: str, rows: dict[str, list[dict]], pages: list[dict],
         for i, f in enumerate(fields):
             if f["sheet_id"] != s["sheet_id"]:
                 continue
-            kind = kind_of(f["field"])
+            kind = kind_of(f["field"], kinds)
             v = "" if f.get("value") is None else str(f["value"])
             h.append(f'<tr data-box="b{i}"><td><i class="swatch" style="--c:{KINDS[kind][0]}"></i>'
                      f'{_e(f["field"])}</td><td class="v" title="{_e(_clip(v, 2000))}">'
@@ -226,14 +239,11 @@ def build_html(source: str, rows: dict[str, list[dict]], pages: list[dict],
 
 def audit(pdf, rules=None, password: str | None = None, resolution: int = 100) -> tuple[str, dict]:
     """(HTML, table rows) of one PDF."""
-    from .api import extract_pdf
-    from .rules import load_rules
-    from .tables import rows
     templates = rules if isinstance(rules, list) else load_rules(rules)
     result = extract_pdf(pdf, templates, password=password, source_path=Path(pdf).name)
     r = rows([result])
     pages, err = render_pages(pdf, password, resolution) if Path(pdf).is_file() else ([], "no such file")
-    return build_html(Path(pdf).name, r, pages, err), r
+    return build_html(Path(pdf).name, r, pages, err, column_kinds(templates)), r
 
 
 def write_audit(pdf, out, rules=None, password: str | None = None, resolution: int = 100) -> dict:
@@ -242,15 +252,3 @@ def write_audit(pdf, out, rules=None, password: str | None = None, resolution: i
     Path(out).parent.mkdir(parents=True, exist_ok=True)
     Path(out).write_text(text, encoding="utf-8")
     return r
-
-
-def main(pdf, out, rules=None, password=None, resolution: int = 100) -> int:
-    """The `extract audit` command: 0 when written (even for a file with problems), 2 on error."""
-    if not Path(pdf).is_file():
-        print(f"extract audit: error: no such file: {pdf}", file=sys.stderr)
-        return 2
-    r = write_audit(pdf, out, rules, password, resolution)
-    errors = [p["code"] for p in r["problems"] if p["severity"] == "error"]
-    print(f"{out}: {len(r['sheets'])} sheet(s), {len(r['fields'])} value(s) boxed, "
-          f"{len(r['problems'])} problem(s)" + (f" (error: {', '.join(errors)})" if errors else ""))
-    return 0

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 from pathlib import Path
@@ -143,18 +144,55 @@ def cmd_rules(a) -> int:
 
 
 def cmd_diff(a) -> int:
-    from .diff import main as diff_main
-    return diff_main(a.old, a.new, as_json=a.json, out=a.out)
+    """0 equal, 1 different, 2 on error."""
+    from .diff import DiffError, diff_outputs, format_text, write_parquet
+    try:
+        res = diff_outputs(a.old, a.new)
+    except DiffError as e:
+        print(f"extract diff: error: {e}", file=sys.stderr)
+        return EXIT_USAGE
+    if a.out:
+        write_parquet(res, a.out)
+    if a.json:
+        print(json.dumps(res.to_json(), ensure_ascii=False, indent=1, default=str))
+    else:
+        print(format_text(res))
+    return EXIT_OK if res.equal else EXIT_PROBLEMS
 
 
 def cmd_audit(a) -> int:
-    from .audit import main as audit_main
-    return audit_main(a.pdf, a.out, rules=a.rules, password=a.password, resolution=a.resolution)
+    """0 when written (even for a file with problems), 2 on error."""
+    from .audit import write_audit
+    if not Path(a.pdf).is_file():
+        print(f"extract audit: error: no such file: {a.pdf}", file=sys.stderr)
+        return EXIT_USAGE
+    r = write_audit(a.pdf, a.out, load_rules(a.rules), a.password, a.resolution)
+    errors = [p["code"] for p in r["problems"] if p["severity"] == "error"]
+    print(f"{a.out}: {len(r['sheets'])} sheet(s), {len(r['fields'])} value(s) boxed, "
+          f"{len(r['problems'])} problem(s)" + (f" (error: {', '.join(errors)})" if errors else ""))
+    return EXIT_OK
 
 
 def cmd_check(a) -> int:
-    from .check import main as check_main
-    return check_main(a.samples, rules=a.rules)
+    """0 when every sample agrees with its golden, 1 otherwise, 2 when there are no samples."""
+    from .golden import check_samples
+    folder = Path(a.samples)
+    if not folder.is_dir():
+        print(f"extract check: error: no such folder: {folder}", file=sys.stderr)
+        return EXIT_USAGE
+    n, diffs = check_samples(folder, load_rules(a.rules))
+    if n == 0:
+        print(f"extract check: error: no *.pdf in {folder}", file=sys.stderr)
+        return EXIT_USAGE
+    if diffs:
+        print("file\ttable\tfield\texpected → got")
+        for d in diffs:
+            print(d.show())
+        files = len({d.file for d in diffs})
+        print(f"{n} sample(s) checked, {files} differ ({len(diffs)} difference(s))")
+        return EXIT_PROBLEMS
+    print(f"{n} sample(s) checked, all agree with their expected output")
+    return EXIT_OK
 
 
 def main(argv: list[str] | None = None) -> int:

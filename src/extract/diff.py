@@ -10,7 +10,6 @@ without sheets) are compared by source_path.
 from __future__ import annotations
 
 import difflib
-import json
 import math
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -378,21 +377,3 @@ def write_parquet(res: DiffResult, out_dir) -> Path:
     path = folder / "part-0.parquet"
     pq.write_table(pa.Table.from_pylist(res.rows(), schema=schema), path)
     return path
-
-
-def main(old_dir, new_dir, as_json: bool = False, out: str | None = None, stream=None) -> int:
-    """The `extract diff` command: 0 equal, 1 different, 2 on error."""
-    import sys
-    stream = stream or sys.stdout
-    try:
-        res = diff_outputs(old_dir, new_dir)
-    except DiffError as e:
-        print(f"extract diff: error: {e}", file=sys.stderr)
-        return 2
-    if out:
-        write_parquet(res, out)
-    if as_json:
-        stream.write(json.dumps(res.to_json(), ensure_ascii=False, indent=1, default=str) + "\n")
-    else:
-        stream.write(format_text(res) + "\n")
-    return 0 if res.equal else 1

@@ -48,7 +48,7 @@ _BY_Y = attrgetter("yc", "x0")
 _BY_X = attrgetter("x0")
 
 
-def vrule_between(rulings: list[Ruling], xa: float, xb: float, y: float, slack: float = 1.0) -> Ruling | None:
+def vruling_between(rulings: list[Ruling], xa: float, xb: float, y: float, slack: float = 1.0) -> Ruling | None:
     for r in rulings:
         if r.horizontal:
             continue
@@ -58,8 +58,8 @@ def vrule_between(rulings: list[Ruling], xa: float, xb: float, y: float, slack: 
     return None
 
 
-def hrules(rulings: list[Ruling], x: float, top: float, bottom: float, slack: float = 1.0) -> list[float]:
-    """y of horizontal rules that cross vertical line x between top and bottom."""
+def hrulings_y(rulings: list[Ruling], x: float, top: float, bottom: float, slack: float = 1.0) -> list[float]:
+    """y of horizontal ruling lines that cross vertical line x between top and bottom."""
     ys = []
     for r in rulings:
         if not r.horizontal:
@@ -70,8 +70,8 @@ def hrules(rulings: list[Ruling], x: float, top: float, bottom: float, slack: fl
     return sorted(ys)
 
 
-def vrules_x(rulings: list[Ruling], x0: float, x1: float, top: float, bottom: float, min_cover: float = 0.5) -> list[float]:
-    """x of vertical rules between x0 and x1 that cover a good part of [top, bottom]."""
+def vrulings_x(rulings: list[Ruling], x0: float, x1: float, top: float, bottom: float, min_cover: float = 0.5) -> list[float]:
+    """x of vertical ruling lines between x0 and x1 that cover a good part of [top, bottom]."""
     xs = []
     span = max(bottom - top, 1.0)
     for r in rulings:
@@ -118,7 +118,7 @@ class Index:
         a, b = ln.glyphs[gi - 1], ln.glyphs[gi]
         if b.x0 - a.x1 >= 1.0 * b.size:
             return True
-        return vrule_between(self.rulings, a.x1, b.x0, b.yc, slack=0.5) is not None
+        return vruling_between(self.rulings, a.x1, b.x0, b.yc, slack=0.5) is not None
 
     def find(self, word: str, cell_start: bool = True) -> list[list[Glyph]]:
         """Every placement of `word` read rightwards, wrapping to the line below or
@@ -150,7 +150,7 @@ class Index:
         # rightwards on the same line, whatever the gap (distributed labels)
         if gi + 1 < len(ln.glyphs) and ln.glyphs[gi + 1].text == chars[k]:
             nxt = ln.glyphs[gi + 1]
-            if vrule_between(self.rulings, ln.glyphs[gi].x1, nxt.x0, nxt.yc, slack=0.5) is None:
+            if vruling_between(self.rulings, ln.glyphs[gi].x1, nxt.x0, nxt.yc, slack=0.5) is None:
                 r = self._extend(li, gi + 1, chars, k + 1, acc + [nxt], chunk_start)
                 if r:
                     return r

@@ -2,6 +2,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:       # types only (rules.py imports model's users, not the other way)
+    from .rules import Template
+
+Part = tuple[int, list["Glyph"]]     # (page number, glyphs) a value was read from
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +64,15 @@ class Box:
 
 
 @dataclass
+class CriterionSources:
+    """Where a criterion's parts were read, and the rules key of its title."""
+    label: list[Part] = field(default_factory=list)
+    rating: list[Part] = field(default_factory=list)
+    text: list[Part] = field(default_factory=list)
+    rule: str | None = None
+
+
+@dataclass
 class Criterion:
     no: int | None
     label: str
@@ -67,8 +82,7 @@ class Criterion:
     box: Box | None = None
     method: str = "layout"
     confidence: float = 1.0
-    # where label, rating and text were read: part -> [(page number, glyphs)], and "rule"
-    sources: dict = field(default_factory=dict)
+    sources: CriterionSources = field(default_factory=CriterionSources)
 
 
 @dataclass
@@ -89,9 +103,9 @@ class Sheet:
     fields: dict = field(default_factory=dict)
     criteria: list[Criterion] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
-    template_obj: object = None     # the rules.Template that matched
+    template_obj: Template | None = None     # the template that matched
     template_score: float = 0.0
-    src: dict = field(default_factory=dict)   # field -> [(page number, glyphs)] it was read from
+    src: dict[str, list[Part]] = field(default_factory=dict)   # column -> where it was read
 
 
 @dataclass

@@ -3,17 +3,8 @@ from __future__ import annotations
 
 from .layout import bbox, make_lines
 from .model import Glyph, Sheet
+from .parsers import columns_of
 from .text import line_text
-
-# field name in `sheets` -> key of the rules file that produced it
-_FIELD_RULE = {
-    "fiscal_year": "fields.contribution_name", "fiscal_year_label": "fields.contribution_name",
-    "contribution_name": "fields.contribution_name", "organization_name": "fields.organization_name",
-    "organization_abbr": "fields.organization_name", "bureau": "fields.department",
-    "division": "fields.department", "budget_jpy": "fields.budget_jpy",
-    "budget_label": "fields.budget_jpy", "overall_rating": "fields.overall_rating",
-    "overview": "fields.overview",
-}
 
 
 def raw_text(glyphs: list[Glyph]) -> str:
@@ -35,22 +26,24 @@ def field_rows(sheet: Sheet) -> list[dict]:
     t = sheet.template_obj
     out = []
     src = sheet.src
-    for name, key in _FIELD_RULE.items():
-        value = sheet.fields.get(name)
-        if value is None:
-            continue
-        for page, glyphs in src.get(name, []):
-            if glyphs:
-                out.append(_row(name, value, page, glyphs, t.rule_ref(key), "layout", 1.0))
+    for rule in t.fields.values():     # each column of the sheets table, with its rules key
+        for col in columns_of(rule):
+            value = sheet.fields.get(col.name)
+            if value is None:
+                continue
+            for page, glyphs in src.get(col.name, []):
+                if glyphs:
+                    out.append(_row(col.name, value, page, glyphs, t.rule_ref(f"fields.{rule.name}"), "layout", 1.0))
     for c in sheet.criteria:
         s = c.sources
         prefix = f"criteria[{c.no}]"
-        for part, value in (("label", c.label), ("rating", c.rating), ("text", c.text)):
+        for part, value, parts, rule in (
+                ("label", c.label, s.label, s.rule),
+                ("rating", c.rating, s.rating, t.rule_ref("rating.criterion")),
+                ("text", c.text, s.text, t.rule_ref("table.text_header"))):
             if value is None:
                 continue
-            rule = s.get("rule") if part == "label" else (
-                t.rule_ref("rating.criterion") if part == "rating" else t.rule_ref("table.text_header"))
-            for page, glyphs in s.get(part, []):
+            for page, glyphs in parts:
                 if glyphs:
                     out.append(_row(f"{prefix}.{part}", value, page, glyphs, rule, c.method, c.confidence))
     return out

@@ -12,11 +12,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .normalize import squash
+from .parsers import CELLS, PARSERS
 
-PARSERS = {"text", "name_and_year", "yen", "rating", "department", "paragraphs"}
 CANONICAL = {"activity_outcomes", "diplomatic_value", "management", "japanese_staff", "pdca"}
+# The fields the output contract promises (OUTPUT_SCHEMA.md); a template may add others.
 REQUIRED_FIELDS = {"overview", "contribution_name", "budget_jpy", "organization_name",
                    "department", "overall_rating"}
+# The field whose label anchors the label column of the header (anchors.py).
+ANCHOR_FIELD = "contribution_name"
 
 
 class RulesError(Exception):
@@ -27,7 +30,9 @@ class RulesError(Exception):
 class FieldRule:
     name: str
     label: str          # squashed (no spacing), normalized
-    parser: str
+    parser: str         # a name in parsers.PARSERS
+    description: str = ""   # how problem messages name the field ("budget")
+    cell: str = "row"   # where the value lies relative to its label (parsers.CELLS)
 
 
 @dataclass(frozen=True)
@@ -80,6 +85,51 @@ def _one_of(value: str, allowed: set[str], where: str, key: str) -> None:
         raise RulesError(f"{where}: key '{key}' is {value!r}; known: {', '.join(sorted(allowed))}")
 
 
+def _field_rule(fname: str, spec: dict, where: str) -> FieldRule:
+    label = _get(spec, "label", str, where)
+    parser = _get(spec, "parser", str, where)
+    _one_of(parser, set(PARSERS), where, "parser")
+    if not squash(label):
+        raise RulesError(f"{where}: key 'label' is empty")
+    description = _get(spec, "description", str, where, required=False, default=fname.replace("_", " "))
+    cell = _get(spec, "cell", str, where, required=False, default=PARSERS[parser].cell)
+    _one_of(cell, set(CELLS), where, "cell")
+    return FieldRule(fname, squash(label), parser, description, cell)
+
+
+def _criteria(crits_raw: list, f: str) -> list[CriterionRule]:
+    if not crits_raw:
+        raise RulesError(f"{f}: key 'criteria' must list at least one criterion")
+    crits = []
+    for i, c in enumerate(crits_raw):
+        where = f"{f} criteria[{i}]"
+        if not isinstance(c, dict):
+            raise RulesError(f"{where}: must be a table")
+        no = _get(c, "no", int, where)
+        canonical = _get(c, "canonical", str, where)
+        _one_of(canonical, CANONICAL, where, "canonical")
+        title = _get(c, "title", str, where)
+        variants = _get(c, "variants", list, where, required=False, default=[])
+        crits.append(CriterionRule(no, canonical, title, tuple(variants)))
+    nos = [c.no for c in crits]
+    if len(set(nos)) != len(nos):
+        raise RulesError(f"{f}: key 'criteria' has duplicate numbers {nos}")
+    return crits
+
+
+def _number_patterns(table: dict, f: str) -> tuple[re.Pattern, ...]:
+    pats = []
+    for i, p in enumerate(_get(table, "number_patterns", list, f"{f} [table]")):
+        try:
+            rx = re.compile(p)
+        except (re.error, TypeError) as e:
+            raise RulesError(f"{f} [table]: key 'number_patterns[{i}]' is not a valid regex: {e}")
+        if rx.groups < 1:
+            raise RulesError(f"{f} [table]: key 'number_patterns[{i}]' needs one group for the number")
+        pats.append(rx)
+    return tuple(pats)
+
+
 def parse_template(data: dict, path: str) -> Template:
     f = Path(path).name
     tid = _get(data, "id", str, f)
@@ -100,42 +150,13 @@ def parse_template(data: dict, path: str) -> Template:
         where = f"{f} [fields.{fname}]"
         if not isinstance(spec, dict):
             raise RulesError(f"{where}: must be a table with 'label' and 'parser'")
-        label = _get(spec, "label", str, where)
-        parser = _get(spec, "parser", str, where)
-        _one_of(parser, PARSERS, where, "parser")
-        if not squash(label):
-            raise RulesError(f"{where}: key 'label' is empty")
-        fields[fname] = FieldRule(fname, squash(label), parser)
+        fields[fname] = _field_rule(fname, spec, where)
     missing = REQUIRED_FIELDS - set(fields)
     if missing:
         raise RulesError(f"{f}: [fields] lacks {', '.join(sorted(missing))}")
     table = _get(data, "table", dict, f)
-    pats = []
-    for i, p in enumerate(_get(table, "number_patterns", list, f"{f} [table]")):
-        try:
-            rx = re.compile(p)
-        except (re.error, TypeError) as e:
-            raise RulesError(f"{f} [table]: key 'number_patterns[{i}]' is not a valid regex: {e}")
-        if rx.groups < 1:
-            raise RulesError(f"{f} [table]: key 'number_patterns[{i}]' needs one group for the number")
-        pats.append(rx)
-    crits_raw = _get(data, "criteria", list, f)
-    if not crits_raw:
-        raise RulesError(f"{f}: key 'criteria' must list at least one criterion")
-    crits = []
-    for i, c in enumerate(crits_raw):
-        where = f"{f} criteria[{i}]"
-        if not isinstance(c, dict):
-            raise RulesError(f"{where}: must be a table")
-        no = _get(c, "no", int, where)
-        canonical = _get(c, "canonical", str, where)
-        _one_of(canonical, CANONICAL, where, "canonical")
-        title = _get(c, "title", str, where)
-        variants = _get(c, "variants", list, where, required=False, default=[])
-        crits.append(CriterionRule(no, canonical, title, tuple(variants)))
-    nos = [c.no for c in crits]
-    if len(set(nos)) != len(nos):
-        raise RulesError(f"{f}: key 'criteria' has duplicate numbers {nos}")
+    pats = _number_patterns(table, f)
+    crits = _criteria(_get(data, "criteria", list, f), f)
     return Template(
         id=tid, name=name, path=str(path), fiscal_years=(fy[0], fy[1]),
         overall_scale=tuple(overall), criterion_scale=tuple(crit_scale), fields=fields,
@@ -143,7 +164,7 @@ def parse_template(data: dict, path: str) -> Template:
         text_header=squash(_get(table, "text_header", str, f"{f} [table]")),
         rating_header=squash(t) if (t := _get(table, "rating_header", str, f"{f} [table]",
                                               required=False)) else None,
-        number_patterns=tuple(pats), criteria=crits,
+        number_patterns=pats, criteria=crits,
         title=squash(t) if (t := _get(data, "title", str, f, required=False)) else None)
 
 
@@ -169,7 +190,20 @@ def load_rules(folder: str | Path | None = None) -> list[Template]:
     ids = [t.id for t in out]
     if len(set(ids)) != len(ids):
         raise RulesError(f"{folder}: two rules files share an id: {ids}")
+    _same_parsers(out)
     return out
+
+
+def _same_parsers(templates: list[Template]) -> None:
+    """A field is read the same way in every template (its cell is found before the
+    template is known)."""
+    seen: dict[str, tuple[str, str, str]] = {}
+    for t in templates:
+        for r in t.fields.values():
+            first = seen.setdefault(r.name, (r.parser, r.cell, Path(t.path).name))
+            if first[:2] != (r.parser, r.cell):
+                raise RulesError(f"{Path(t.path).name} [fields.{r.name}]: parser/cell "
+                                 f"{r.parser}/{r.cell} differ from {first[2]}'s {first[0]}/{first[1]}")
 
 
 def _where(raw: bytes, e: Exception) -> str:

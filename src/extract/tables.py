@@ -8,7 +8,25 @@ import pandas as pd
 import pyarrow as pa
 
 from .model import FileResult
+from .parsers import template_columns
 
+# Arrow types of the parsers' column types (parsers.Column.type).
+ARROW_TYPES = {"string": pa.string(), "int32": pa.int32(), "int64": pa.int64()}
+SHEET_KEYS = [
+    ("sheet_id", pa.string()), ("source_path", pa.string()), ("source_sha256", pa.string()),
+    ("sheet_index", pa.int32()), ("page_first", pa.int32()), ("page_last", pa.int32()),
+    ("template", pa.string())]
+SHEET_QUALITY = [("quality", pa.float64()), ("quality_grade", pa.string())]
+
+
+def sheets_schema(templates: list) -> pa.Schema:
+    """The sheets table of these templates: keys, each field's columns (parsers.py), quality."""
+    return pa.schema(SHEET_KEYS + [(c.name, ARROW_TYPES[c.type]) for c in template_columns(templates)]
+                     + SHEET_QUALITY)
+
+
+# The sheets table of the shipped rules (= sheets_schema(load_rules()), a test checks it),
+# the contract of OUTPUT_SCHEMA.md; a rules folder may add columns (sheets_schema_for).
 SHEETS = pa.schema([
     ("sheet_id", pa.string()), ("source_path", pa.string()), ("source_sha256", pa.string()),
     ("sheet_index", pa.int32()), ("page_first", pa.int32()), ("page_last", pa.int32()),
@@ -42,8 +60,21 @@ def sheet_id(sha256: str, index: int) -> str:
     return hashlib.sha256(f"{sha256}:{index}".encode()).hexdigest()[:16]
 
 
+def sheets_schema_for(results: list[FileResult]) -> pa.Schema:
+    """SHEETS, with any column the templates of these results add before the quality."""
+    templates = list({id(s.template_obj): s.template_obj for r in results for s in r.sheets
+                      if s.template_obj is not None}.values())
+    extra = [c for c in template_columns(templates) if c.name not in SHEETS.names]
+    if not extra:
+        return SHEETS
+    cols = list(SHEETS)
+    i = SHEETS.get_field_index("quality")
+    return pa.schema(cols[:i] + [pa.field(c.name, ARROW_TYPES[c.type]) for c in extra] + cols[i:])
+
+
 def rows(results: list[FileResult]) -> dict[str, list[dict]]:
     from .provenance import field_rows, quality
+    sheet_columns = sheets_schema_for(results).names
     out: dict[str, list[dict]] = {"sheets": [], "criteria": [], "problems": [], "fields": []}
     for r in results:
         for s in r.sheets:
@@ -52,7 +83,7 @@ def rows(results: list[FileResult]) -> dict[str, list[dict]]:
                    "sheet_index": s.sheet_index, "page_first": s.page_first, "page_last": s.page_last,
                    "template": s.template}
             row["quality"], row["quality_grade"] = quality(s)
-            for name in SHEETS.names:
+            for name in sheet_columns:
                 if name not in row:
                     row[name] = s.fields.get(name)
             out["sheets"].append(row)
@@ -74,7 +105,8 @@ def rows(results: list[FileResult]) -> dict[str, list[dict]]:
 
 
 def to_arrow(results: list[FileResult]) -> dict[str, pa.Table]:
-    return {name: pa.Table.from_pylist(rs, schema=SCHEMAS[name]) for name, rs in rows(results).items()}
+    schemas = {**SCHEMAS, "sheets": sheets_schema_for(results)}
+    return {name: pa.Table.from_pylist(rs, schema=schemas[name]) for name, rs in rows(results).items()}
 
 
 def to_frames(results: list[FileResult]) -> dict[str, pd.DataFrame]:

@@ -1,19 +1,23 @@
-"""`extract check`: run every samples/*.pdf through extraction and compare it with its
-golden file samples/<name>.expected.json.
+"""The golden files: the format of samples/<name>.expected.json, the one comparison of
+results, and `extract check` (every samples/*.pdf against its golden file).
 
 The golden format is the one tools/update_golden.py writes: {"sheets": [...], "criteria":
 [...], "problems": [...]}, the rows of extract.tables.rows for that one file with
 source_path the bare file name, floats rounded to 0.1 (NaN to null, no -0.0), keys sorted.
-`golden` below reproduces it (tests/test_check.py asserts that both agree), and `compare`
-lists the differences row by row, so the tool and the tests can reuse it.
+`golden` below is that format (the tool calls it), and `compare` lists the differences row
+by row: the one comparison of results, used by `extract check` and the golden tests.
 """
 from __future__ import annotations
 
 import json
 import math
-import sys
 from dataclasses import dataclass
 from pathlib import Path
+
+from .api import extract_pdf
+from .diff import show_change
+from .rules import load_rules
+from .tables import rows
 
 TABLES = ("sheets", "criteria", "problems")
 
@@ -27,7 +31,6 @@ class Difference:
     got: object
 
     def show(self) -> str:
-        from .diff import show_change
         return f"{self.file}  {self.table}  {self.field}  {show_change(self.expected, self.got)}"
 
 
@@ -47,7 +50,6 @@ def _round(v):
 def golden(result) -> dict:
     """The golden dict of one FileResult (extracted with source_path = bare file name), after
     a JSON round trip so that it compares equal to a loaded .expected.json."""
-    from .tables import rows
     r = rows([result])
     data = {name: [_round(dict(x)) for x in r[name]] for name in TABLES}
     return json.loads(json.dumps(data, ensure_ascii=False, sort_keys=True))
@@ -99,15 +101,14 @@ def compare(file: str, expected: dict, got: dict) -> list[Difference]:
                 out.append(Difference(file, table, f"{where}.*", w, g))
                 continue
             for col in list(w) + [c for c in g if c not in w]:
-                if w.get(col) != g.get(col) or (col in w) != (col in g):
+                a, b = w.get(col), g.get(col)
+                if a != b or type(a) is not type(b) or (col in w) != (col in g):
                     out.append(Difference(file, table, f"{where}.{col}", w.get(col), g.get(col)))
     return out
 
 
 def check_samples(samples, rules=None) -> tuple[int, list[Difference]]:
     """(number of PDFs checked, differences) for every PDF in the folder."""
-    from .api import extract_pdf
-    from .rules import load_rules
     folder = Path(samples)
     templates = rules if isinstance(rules, list) else load_rules(rules)
     pdfs = sorted(p for p in folder.glob("*.pdf") if p.is_file())
@@ -124,25 +125,3 @@ def check_samples(samples, rules=None) -> tuple[int, list[Difference]]:
             continue
         diffs += compare(pdf.name, want, golden(extract_pdf(pdf, templates, source_path=pdf.name)))
     return len(pdfs), diffs
-
-
-def main(samples="samples", rules=None, stream=None) -> int:
-    """The `extract check` command: 0 when every sample agrees with its golden, 1 otherwise,
-    2 when the folder has no samples."""
-    stream = stream or sys.stdout
-    folder = Path(samples)
-    if not folder.is_dir():
-        print(f"extract check: error: no such folder: {folder}", file=sys.stderr)
-        return 2
-    n, diffs = check_samples(folder, rules)
-    if n == 0:
-        print(f"extract check: error: no *.pdf in {folder}", file=sys.stderr)
-        return 2
-    if diffs:
-        stream.write("file\ttable\tfield\texpected → got\n")
-        for d in diffs:
-            stream.write(d.show() + "\n")
-    files = len({d.file for d in diffs})
-    stream.write(f"{n} sample(s) checked, {files} differ ({len(diffs)} difference(s))\n"
-                 if diffs else f"{n} sample(s) checked, all agree with their expected output\n")
-    return 1 if diffs else 0

@@ -1,4 +1,4 @@
-"""rows.py alone: cutting rows without ruling lines, by the centring of their titles."""
+"""row_cuts.py alone: cutting rows without ruling lines, by the centring of their titles."""
 from __future__ import annotations
 
 from hypothesis import given, settings
@@ -6,7 +6,7 @@ from hypothesis import strategies as st
 
 from extract.layout import Line
 from extract.model import Glyph
-from extract.rows import continuation_cut, row_cut
+from extract.row_cuts import TitleSpan, continuation_cut, row_cut
 
 H = 10.0       # glyph size
 STEP = 12.0    # baseline to baseline
@@ -16,11 +16,11 @@ def lines_at(tops: list[float]) -> list[Line]:
     return [Line([Glyph("あ", "あ", 100, 110, t, t + H, H)]) for t in tops]
 
 
-def title(lines: list[Line], n_title: int) -> dict:
+def title(lines: list[Line], n_title: int) -> TitleSpan:
     """A title of n lines centred on the given text lines, as Excel and Word print it."""
     c = (lines[0].top + lines[-1].bottom) / 2
     h = n_title * STEP - (STEP - H)
-    return {"top": c - h / 2, "bottom": c + h / 2}
+    return TitleSpan(c - h / 2, c + h / 2)
 
 
 @settings(max_examples=200, deadline=None)
@@ -41,11 +41,11 @@ def test_continuation_cut_splits_off_the_previous_rows_rest(rest, n, t, pad):
     tops = [i * STEP for i in range(rest)] + [rest * STEP + pad + i * STEP for i in range(n)]
     ls = lines_at(tops)
     a = title(ls[rest:], t)
-    cut = continuation_cut(ls, (a["top"] + a["bottom"]) / 2)
+    cut = continuation_cut(ls, (a.top + a.bottom) / 2)
     assert cut is not None and ls[rest - 1].bottom <= cut <= ls[rest].top
 
 
 def test_continuation_cut_leaves_a_centred_row_whole():
     ls = lines_at([i * STEP for i in range(7)])
     a = title(ls, 2)
-    assert continuation_cut(ls, (a["top"] + a["bottom"]) / 2) is None
+    assert continuation_cut(ls, (a.top + a.bottom) / 2) is None

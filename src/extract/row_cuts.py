@@ -4,22 +4,37 @@ Excel and Word print a criterion title vertically centred in its row; that symme
 wider gap where a row's cell padding lies, are what is left to cut rows by."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from statistics import median
+from typing import Protocol
 
 from .layout import Line
+from .tolerances import CONTINUATION_ASYM_EM, CONTINUATION_GAP_PT, WIDE_GAP_EM
 
 
-def row_cut(lines: list[Line], a: dict, b: dict, b_open_end: float | None,
+class Titled(Protocol):
+    """A row's title block: where it lies vertically (criteria.CriterionDraft is one)."""
+    top: float
+    bottom: float
+
+
+@dataclass
+class TitleSpan:
+    top: float
+    bottom: float
+
+
+def row_cut(lines: list[Line], a: Titled, b: Titled, b_open_end: float | None,
             a_open_start: bool = False) -> float:
     """Where row a ends and row b begins when no rule separates them.
 
     A clearly wider gap (cell padding) between the two titles decides; failing that, the
     cut that leaves each title centred on its own lines (as Excel and Word print them)."""
-    ca, cb = (a["top"] + a["bottom"]) / 2, (b["top"] + b["bottom"]) / 2
-    mid = (a["bottom"] + b["top"]) / 2
+    ca, cb = (a.top + a.bottom) / 2, (b.top + b.bottom) / 2
+    mid = (a.bottom + b.top) / 2
     if not lines:
         return mid
-    ks = [k for k in range(1, len(lines)) if a["top"] <= lines[k - 1].yc and lines[k].yc <= b["bottom"]]
+    ks = [k for k in range(1, len(lines)) if a.top <= lines[k - 1].yc and lines[k].yc <= b.bottom]
     if not ks:
         return mid
     gaps_ = {k: lines[k].top - lines[k - 1].bottom for k in ks}
@@ -27,7 +42,7 @@ def row_cut(lines: list[Line], a: dict, b: dict, b_open_end: float | None,
     normal = median(all_gaps)
     size = median(l.size for l in lines)
     wide = max(ks, key=lambda k: gaps_[k])
-    if gaps_[wide] >= normal + 0.6 * size or (a_open_start and b_open_end is not None):
+    if gaps_[wide] >= normal + WIDE_GAP_EM * size or (a_open_start and b_open_end is not None):
         k = wide
     else:
         def cost(k: int) -> float:
@@ -58,11 +73,11 @@ def continuation_cut(lines: list[Line], centre: float) -> float | None:
 
     best_k, best = 0, asym(0)
     for k in range(1, len(lines)):
-        if lines[k - 1].yc >= centre or gaps_[k - 1] < normal + 0.8:
+        if lines[k - 1].yc >= centre or gaps_[k - 1] < normal + CONTINUATION_GAP_PT:
             continue
         a = asym(k)
         if a < best:
             best_k, best = k, a
-    if best_k and asym(0) - best > 1.0 * size:
+    if best_k and asym(0) - best > CONTINUATION_ASYM_EM * size:
         return (lines[best_k - 1].bottom + lines[best_k].top) / 2
     return None

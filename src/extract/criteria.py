@@ -1,0 +1,355 @@
+"""Stage 5 of the sheet engine: the criteria table, header row to rows, page by page.
+
+Given the table's columns, each page is read in small steps:
+  glyphs by column (PageCells) → title blocks (numbered or not) → criteria starting on the
+  page → row bands between ruling lines, cut by layout where no line separates two rows
+  (row_cuts.py) → every text and rating glyph given to the criterion owning its band.
+A row may begin at the foot of one page and get its title on the next: TableState carries
+such pieces from page to page.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .columns import Columns, ContinuationTops
+from .layout import Line, hrulings_y, make_lines
+from .match import strip_number
+from .model import Glyph, Page, Part
+from .normalize import squash
+from .row_cuts import continuation_cut, row_cut
+from .rules import Template
+from .tolerances import BAND_MIN_PT, EDGE_PT, NUMBER_REACH_EM, PAST_FOOT_PT, TITLE_GAP_EM
+
+BandRef = tuple[int, float, float]      # (page number, y0, y1)
+UNNUMBERED = -1                         # a title numbered later by matching its words
+
+
+@dataclass
+class PageCells:
+    """The table glyphs of one page, by column."""
+    title: list[Glyph]
+    number: list[Glyph]
+    text: list[Glyph]
+    rating: list[Glyph]
+
+
+def page_cells(region: list[Glyph], cols: Columns) -> PageCells:
+    return PageCells(
+        title=[g for g in region if cols.title[0] <= g.xc < cols.title[1]],
+        number=[g for g in region if cols.number and cols.number[0] <= g.xc < cols.number[1]],
+        text=[g for g in region if cols.text[0] <= g.xc < cols.text[1]],
+        rating=[g for g in region if cols.rating is not None and g.xc >= cols.rating])
+
+
+@dataclass
+class TitleBlock:
+    """Consecutive lines of the title column that form one title (or part of one)."""
+    lines: list[Line]
+    no: int | None
+    top: float
+    bottom: float
+    text: str = ""
+    num_glyphs: list[Glyph] = field(default_factory=list)
+    pre_parts: list[Part] = field(default_factory=list)
+
+    @property
+    def glyphs(self) -> list[Glyph]:
+        return [g for ln in self.lines for g in ln.glyphs]
+
+
+@dataclass
+class OrphanTitle:
+    """The first lines of a title at a page foot, its number on the next page."""
+    page: int
+    glyphs: list[Glyph]
+    text: str
+
+
+@dataclass
+class CriterionDraft:
+    """A criterion row as read: its title, and its text and rating glyphs by page."""
+    no: int | None
+    title: str
+    title_parts: list[Part]
+    page: int
+    top: float            # of its title block
+    bottom: float
+    text_pages: dict[int, list[Glyph]] = field(default_factory=dict)
+    rating: list[Glyph] = field(default_factory=list)
+    rating_page: int | None = None
+    split_by_gap: bool = False     # cut from a neighbour by layout, not by a ruling line
+
+    @property
+    def centre(self) -> float:
+        return (self.top + self.bottom) / 2
+
+    def add_text(self, page: int, g: Glyph) -> None:
+        self.text_pages.setdefault(page, []).append(g)
+
+    def add_rating(self, page: int, g: Glyph) -> None:
+        self.rating.append(g)
+        self.rating_page = page
+
+
+@dataclass
+class TableState:
+    """What one page hands on to the next."""
+    crits: list[CriterionDraft] = field(default_factory=list)
+    pending: list[BandRef] | None = None      # title-less rows at a page foot
+    pending_title: OrphanTitle | None = None
+
+
+def number_of(text: str, templates: list[Template]) -> int | None:
+    """The criterion number printed at the start of a title, by any template's patterns."""
+    for t in templates:
+        no, _ = strip_number(text, t)
+        if no is not None:
+            return no
+    return None
+
+
+def title_blocks(title_g: list[Glyph], seps: list[float], templates: list[Template]) -> list[TitleBlock]:
+    """Lines of the title column grouped into blocks: a new block at a number, a ruling
+    line or a wide gap."""
+    blocks: list[TitleBlock] = []
+    for ln in make_lines(title_g):
+        no = number_of(squash(ln.text), templates)
+        prev = blocks[-1] if blocks else None
+        sep_between = prev is not None and any(prev.bottom < y < ln.top for y in seps)
+        gap = prev is not None and ln.top - prev.bottom > TITLE_GAP_EM * ln.size
+        if no is not None or prev is None or sep_between or gap:
+            blocks.append(TitleBlock([ln], no, ln.top, ln.bottom))
+        else:
+            prev.lines.append(ln)
+            prev.bottom = ln.bottom
+    return blocks
+
+
+def number_blocks(blocks: list[TitleBlock], num_g: list[Glyph], templates: list[Template]) -> None:
+    """Numbers from the number column beside a block, else wrapped into its title."""
+    for b in blocks:
+        nums = [g for g in num_g if b.top - NUMBER_REACH_EM * g.size <= g.yc <= b.bottom + NUMBER_REACH_EM * g.size]
+        if b.no is None and nums:
+            try:
+                b.no = int(squash("".join(g.text for g in nums)).strip(".．"))
+                b.num_glyphs = nums
+            except ValueError:
+                pass
+        b.text = "".join(squash(ln.text) for ln in b.lines)
+        if b.no is None:     # a number that wraps in a narrow column: 【評価基準 / 1】…
+            b.no = number_of(b.text, templates)
+
+
+@dataclass(frozen=True)
+class RowBands:
+    """Ruling lines that cross the title column, counted from the first text on the page
+    (a border above it opens no row)."""
+    first_y: float
+    seps: tuple[float, ...]
+
+    def band_of(self, y: float) -> int:
+        return sum(1 for sy in self.seps if self.first_y < sy < y)
+
+
+def _sort_blocks(blocks: list[TitleBlock], state: TableState, rb: RowBands, page: int,
+                 last_page: bool) -> tuple[list[TitleBlock], OrphanTitle | None]:
+    """The blocks that start a criterion; the others extend a title (on this page or the
+    previous one) or are the first lines of a title going on overleaf."""
+    starts: list[TitleBlock] = []
+    orphan = None
+    crits = state.crits
+    for bi, b in enumerate(blocks):
+        if b.no is not None:
+            starts.append(b)
+        elif state.pending_title is not None and not starts:
+            b.no = UNNUMBERED   # the rest of a title begun at the foot of the previous page
+            starts.append(b)
+        elif crits and not starts and rb.band_of(b.top) == 0:
+            crits[-1].title += b.text    # a numberless block at the top continues the last title
+            crits[-1].title_parts.append((page, b.glyphs))
+        elif starts and rb.band_of(b.top) == rb.band_of(starts[-1].top):
+            starts[-1].text += b.text    # a second fragment of the same title (split by a gap)
+            starts[-1].lines += b.lines
+            starts[-1].bottom = b.bottom
+        elif (rb.band_of(b.top) > 0 or not crits) and not last_page \
+                and not any(x.no is not None for x in blocks[bi + 1:]):
+            # a new row at the foot of the page whose number and title go on overleaf
+            orphan = OrphanTitle(page, b.glyphs, b.text)
+        else:
+            b.no = UNNUMBERED   # unnumbered title: resolved by matching words later
+            starts.append(b)
+    return starts, orphan
+
+
+def _attach_pending_title(state: TableState, starts: list[TitleBlock]) -> None:
+    pt = state.pending_title
+    if pt is None:
+        return
+    if starts:
+        starts[0].text = pt.text + starts[0].text
+        starts[0].pre_parts = [(pt.page, pt.glyphs)]
+    elif state.crits:
+        state.crits[-1].title += pt.text
+        state.crits[-1].title_parts.append((pt.page, pt.glyphs))
+
+
+def _draft(s: TitleBlock, page: int) -> CriterionDraft:
+    return CriterionDraft(s.no, s.text, s.pre_parts + [(page, s.glyphs + s.num_glyphs)], page, s.top, s.bottom)
+
+
+Owner = tuple[float, float, "CriterionDraft | None"]    # (y0, y1, criterion) band
+
+
+@dataclass
+class PageRows:
+    """The row bands of one page and the criteria they belong to."""
+    page: Page
+    top: float
+    text_g: list[Glyph]
+    new: list[CriterionDraft]         # criteria whose title starts on this page
+    earlier: list[CriterionDraft]     # criteria of earlier pages
+    pending: list[BandRef]            # title-less rows carried from earlier pages
+    carry: bool                       # ... going on over this page, still without a title
+    owners: list[Owner] = field(default_factory=list)
+    first_band: bool = True
+    next_pending: list[BandRef] | None = None
+
+    def titleless_band(self, y0: float, y1: float) -> None:
+        """A band without a title of this page: text of a row above, of a row whose title is
+        further down, or of a row whose title comes on the next page."""
+        has_text = any(y0 <= g.yc < y1 for g in self.text_g)
+        later_text = any(g.yc >= y1 for g in self.text_g)
+        below = [c for c in self.new if c.centre >= y1]
+        if self.carry and has_text:
+            self.pending.append((self.page.number, y0, y1))
+        elif has_text and not self.earlier and below:
+            self.owners.append((y0, y1, below[0]))    # the first row, its title further down
+        elif has_text and not later_text and (y0 != self.top or not self.earlier):
+            # a row that starts at the foot of the page with its title on the next page
+            self.next_pending = [(self.page.number, y0, y1)]
+        else:
+            self.owners.append((y0, y1, self.earlier[-1] if self.earlier else None))
+            if has_text:
+                self.first_band = False
+
+    def _open_start(self, tl: list[Line], inside: list[CriterionDraft], y0: float, y1: float) -> float:
+        """Top of a continuation page without a rule: the previous row may go on here."""
+        a = inside[0]
+        end = y1
+        if len(inside) > 1:
+            end = row_cut(tl, a, inside[1], y1 if len(inside) == 2 else None, a_open_start=True)
+        cut = continuation_cut([ln for ln in tl if ln.yc < end], a.centre)
+        if cut is None:
+            return y0
+        self.owners.append((y0, cut, self.earlier[-1]))
+        return cut
+
+    def titled_band(self, y0: float, y1: float, inside: list[CriterionDraft]) -> None:
+        """A band holding titles: several criteria in one band (no rules) are cut at the
+        widest gap between them, or where each title is centred on its own text."""
+        tl = sorted(make_lines([g for g in self.text_g if y0 <= g.yc < y1]), key=lambda ln: ln.top)
+        cur = y0
+        if self.first_band and self.earlier and y0 == self.top and not self.pending:
+            cur = self._open_start(tl, inside, y0, y1)
+        self.first_band = False
+        for j, (a, b) in enumerate(zip(inside, inside[1:])):
+            last = j + 2 == len(inside)
+            cut = row_cut([ln for ln in tl if ln.yc >= cur], a, b, y1 if last else None)
+            self.owners.append((cur, cut, a))
+            a.split_by_gap = b.split_by_gap = True
+            cur = cut
+        self.owners.append((cur, y1, inside[-1]))
+
+    def cut(self, bands: list[tuple[float, float]]) -> None:
+        for y0, y1 in bands:
+            inside = [c for c in self.new if y0 <= c.centre < y1]
+            if inside:
+                self.titled_band(y0, y1, inside)
+            else:
+                self.titleless_band(y0, y1)
+
+    def owner_of(self, g: Glyph) -> CriterionDraft | None:
+        for y0, y1, c in self.owners:
+            if c is not None and y0 <= g.yc < y1:
+                return c
+        return None
+
+
+class TableReader:
+    """The criteria of one sheet, read page after page."""
+
+    def __init__(self, pages: list[Page], templates: list[Template], cols: Columns, tops: ContinuationTops):
+        self.pages = pages
+        self.templates = templates
+        self.cols = cols
+        self.tops = tops
+        self.state = TableState()
+
+    def read(self, head_bottom: float) -> list[CriterionDraft]:
+        for pi, page in enumerate(self.pages):
+            top = head_bottom if pi == 0 else self.tops(page)
+            region = [g for g in page.glyphs if g.top >= top - EDGE_PT]
+            seps = hrulings_y(page.rulings, self.cols.title_centre, top - EDGE_PT, page.height)
+            self.read_page(page, region, seps, top)
+        st = self.state
+        if st.pending and st.crits:      # the sheet ended inside a title-less row
+            self.assign_bands(st.pending, st.crits[-1])
+            st.pending = None
+        return st.crits
+
+    def assign_bands(self, bands: list[BandRef], crit: CriterionDraft) -> None:
+        """Give the text and rating glyphs of bands on (earlier) pages to a criterion."""
+        cols = self.cols
+        for pn, y0, y1 in bands:
+            page = next(p for p in self.pages if p.number == pn)
+            top = self.tops(page) if page is not self.pages[0] else 0.0
+            for g in page.glyphs:
+                if not (y0 <= g.yc < y1) or g.top < top - EDGE_PT:
+                    continue
+                if cols.text[0] <= g.xc < cols.text[1]:
+                    crit.add_text(pn, g)
+                elif cols.rating is not None and g.xc >= cols.rating:
+                    crit.add_rating(pn, g)
+
+    def starts_on_page(self, page: Page, cells: PageCells, seps: list[float], top: float
+                       ) -> tuple[list[CriterionDraft], RowBands]:
+        """The criteria whose titles start on this page (titles of earlier ones completed)."""
+        blocks = title_blocks(cells.title, seps, self.templates)
+        number_blocks(blocks, cells.number, self.templates)
+        first_y = min((g.top for g in cells.title + cells.text), default=top)
+        rb = RowBands(first_y, tuple(y for y in seps if y > first_y))
+        starts, orphan = _sort_blocks(blocks, self.state, rb, page.number, page is self.pages[-1])
+        _attach_pending_title(self.state, starts)
+        self.state.pending_title = orphan
+        return [_draft(s, page.number) for s in starts], rb
+
+    def _hand_on_pending(self, rows: PageRows) -> None:
+        """Title-less rows of earlier pages: to the first title of this page, on to the
+        next page, or to the last criterion."""
+        pending, st = rows.pending, self.state
+        st.pending = rows.next_pending
+        if pending and rows.new:
+            self.assign_bands(pending, rows.new[0])
+        elif pending and rows.carry:
+            st.pending = pending
+        elif pending and st.crits:
+            self.assign_bands(pending, st.crits[-1])
+
+    def read_page(self, page: Page, region: list[Glyph], seps: list[float], top: float) -> None:
+        cells = page_cells(region, self.cols)
+        new, rb = self.starts_on_page(page, cells, seps, top)
+        ys = [top] + list(rb.seps) + [page.height + PAST_FOOT_PT]
+        bands = [(a, b) for a, b in zip(ys, ys[1:]) if b - a > BAND_MIN_PT]
+        pending = self.state.pending or []
+        rows = PageRows(page, top, cells.text, new, self.state.crits, pending, bool(pending) and not new)
+        rows.cut(bands)
+        self._hand_on_pending(rows)
+        self.state.crits.extend(new)
+        for g in cells.text:
+            c = rows.owner_of(g)
+            if c is not None:
+                c.add_text(page.number, g)
+        for g in cells.rating:
+            c = rows.owner_of(g)
+            if c is not None:
+                c.add_rating(page.number, g)

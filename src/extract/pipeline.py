@@ -1,0 +1,183 @@
+"""The pipeline core: a PDF's pages to its sheets, every gap a problem row.
+
+    text-layer check → page furniture removed → sheet starts and anchors on each page →
+    each sheet read (sheet.read_sheet) → its raw header values typed (finalize)
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .anchors import Anchors, clip, find_anchors, sheet_starts
+from .furniture import strip_furniture
+from .header_values import HeaderDraft, typed_fields
+from .parsers import invalid, missing
+from .layout import Index
+from .model import Page, Problem, Sheet
+from .rules import Template
+from .sheet import UnknownTemplate, read_sheet
+
+# Share of (cid:NN)/U+FFFD glyphs above which a page's text layer is taken as garbled.
+GARBLED_SHARE = 0.05
+# Below this a criterion's canonical key is reported as doubtful.
+LOW_CONFIDENCE = 0.75
+
+
+def _text_layer_problem(pages: list[Page]) -> Problem | None:
+    n = sum(len(p.glyphs) for p in pages)
+    garbled = sum(p.n_garbled for p in pages)
+    if not pages:
+        return Problem("error", "unreadable_pdf", "No page of the PDF could be read; the file may "
+                       "be damaged, so download it again.")
+    if n == 0:
+        if any(p.n_images for p in pages):
+            return Problem("error", "no_text_layer", "The pages are images without a text layer "
+                           "(a scan); run OCR on the file before extracting.")
+        return Problem("error", "no_text_layer", "The PDF has no text at all; if its pages are "
+                       "drawn as outlines or images, run OCR on it before extracting.")
+    if garbled / max(n, 1) > GARBLED_SHARE:
+        return Problem("error", "garbled_text", "The fonts have no usable ToUnicode map, so the text "
+                       "reads as (cid:NN) codes; the file needs OCR or a re-export with embedded text.")
+    return None
+
+
+def _sheet_pages(pages: list[Page], starts: list[SheetStart], k: int) -> list[Page]:
+    """The pages of sheet k: from where it begins to where the next one begins, the first
+    and last page clipped where sheets share a page."""
+    i, y0 = starts[k].page, starts[k].y
+    ni, ny = (starts[k + 1].page, starts[k + 1].y) if k + 1 < len(starts) else (len(pages), 0.0)
+    if ni == i:
+        return [clip(pages[i], y0, ny)]
+    out = [clip(pages[i], y0, None) if y0 > 0 else pages[i]] + pages[i + 1:ni]
+    if ni < len(pages) and ny > 0:
+        out.append(clip(pages[ni], 0.0, ny))
+    return out
+
+
+def _looks_garbled(pages: list[Page]) -> bool:
+    """Wrong characters rather than (cid:NN): hardly any Japanese, mostly ASCII symbols."""
+    text = "".join(g.text for p in pages for g in p.glyphs)
+    if len(text) < 50:
+        return False
+    cjk = sum(1 for ch in text if ord(ch) >= 0x3000)
+    ascii_sym = sum(1 for ch in text if ch.isascii() and not ch.isalnum() and not ch.isspace())
+    return cjk / len(text) < 0.2 and ascii_sym / len(text) > 0.25
+
+
+@dataclass
+class SheetStart:
+    """Where a sheet begins: page index, y on that page, and the page's index and anchors."""
+    page: int
+    y: float
+    index: Index
+    anchors: Anchors
+
+
+def page_sheet_starts(i: int, page: Page, templates: list[Template]) -> list[SheetStart]:
+    """The sheets that begin on page i (none, one, or several printed one after another)."""
+    idx = Index(page.glyphs, page.rulings)
+    ys = sheet_starts(page, idx, templates)
+    out = []
+    for j, y0 in enumerate(ys):
+        if ys == [0.0]:
+            sub, sidx = page, idx
+        else:       # several sheets printed on one page
+            sub = clip(page, y0, ys[j + 1] if j + 1 < len(ys) else None)
+            sidx = Index(sub.glyphs, sub.rulings)
+        a = find_anchors(sub, sidx, templates)
+        if a is not None:
+            out.append(SheetStart(i, y0, sidx, a))
+    return out
+
+
+def find_sheet_starts(pages: list[Page], templates: list[Template]) -> list[SheetStart]:
+    needed = [set(t.text_header) for t in templates]
+    starts = []
+    for i, page in enumerate(pages):
+        chars = {g.text for g in page.glyphs}
+        if any(n <= chars for n in needed):   # else no criteria table header: no sheet starts here
+            starts.extend(page_sheet_starts(i, page, templates))
+    return starts
+
+
+def _no_sheet_problem(pages: list[Page]) -> Problem:
+    if _looks_garbled(pages):
+        return Problem("error", "garbled_text", "The text layer reads as random symbols "
+                       "(fonts without a usable ToUnicode map); the file needs OCR or a "
+                       "re-export with embedded text.")
+    return Problem("error", "unknown_template", "No page of this PDF looks like an "
+                   "evaluation sheet (no 分担金・拠出金の名称 / 達成状況 labels); "
+                   "if it is a new template, add a rules file.")
+
+
+def read_one(pages: list[Page], starts: list[SheetStart], k: int, templates: list[Template]
+             ) -> tuple[Sheet | None, list[Problem]]:
+    """Sheet k with its problems, or None and the error saying why it could not be read."""
+    s = starts[k]
+    try:
+        sheet, draft = read_sheet(_sheet_pages(pages, starts, k), s.index, s.anchors, templates, k)
+    except UnknownTemplate as e:
+        return None, [Problem("error", "unknown_template", f"The sheet has the labels of an "
+                              f"evaluation sheet but {e}; if it is a new template, add a rules file.",
+                              None, k)]
+    except Exception as e:   # a layout we do not understand: report, never guess
+        return None, [Problem("error", "layout_error", f"The sheet on page {pages[s.page].number} "
+                              f"could not be read ({type(e).__name__}: {e}).", None, k)]
+    finalize(sheet, draft)
+    return sheet, sheet.problems
+
+
+def read_pages(pages: list[Page], templates: list[Template]) -> tuple[list[Sheet], list[Problem]]:
+    """Every sheet on the pages of one PDF, and the problems found."""
+    prob = _text_layer_problem(pages)
+    if prob:
+        return [], [prob]
+    labels = {f.label for t in templates for f in t.fields.values()}
+    labels |= {w for t in templates for w in (t.text_header, t.criterion_header)}
+    pages = strip_furniture(pages, labels)
+    starts = find_sheet_starts(pages, templates)
+    if not starts:
+        return [], [_no_sheet_problem(pages)]
+    sheets, problems = [], []
+    for k in range(len(starts)):
+        sheet, probs = read_one(pages, starts, k, templates)
+        if sheet is not None:
+            sheets.append(sheet)
+        problems.extend(probs)
+    return sheets, problems
+
+
+def finalize(sheet: Sheet, draft: HeaderDraft) -> None:
+    """The sheet's typed fields from its header draft, and the problems of its criteria;
+    every gap becomes a problem row."""
+    typed = typed_fields(draft, sheet.template_obj, sheet.sheet_index)
+    sheet.fields = typed.values
+    sheet.problems.extend(typed.problems)
+    sheet.problems.extend(criteria_problems(sheet))
+
+
+def criteria_problems(sheet: Sheet) -> list[Problem]:
+    """Titles that fit no rule or only partly, ratings off the scale (dropped), missing
+    texts and criteria."""
+    t = sheet.template_obj
+    k = sheet.sheet_index
+    out: list[Problem] = []
+    seen = set()
+    for c in sheet.criteria:
+        name = f"criteria[{c.no}]"
+        if c.canonical is None:
+            out.append(Problem("warning", "unknown_criterion", f"Criterion title {c.label!r} "
+                               f"matches no title of template {t.id}.", name, k))
+        elif c.confidence < LOW_CONFIDENCE:
+            out.append(Problem("warning", "low_confidence", f"Criterion {c.no}'s title "
+                               f"{c.label!r} fits the rules' title only partly "
+                               f"(confidence {c.confidence:.2f}); check its canonical key.", name, k))
+        if c.rating is not None and t.criterion_scale and c.rating not in t.criterion_scale:
+            out.append(invalid(f"{name}.rating", "criterion rating", c.rating, k))
+            c.rating = None
+        if not c.text:
+            out.append(missing(f"{name}.text", f"achievement text for criterion {c.no}", k))
+        seen.add(c.no)
+    for cr in t.criteria:
+        if cr.no not in seen:
+            out.append(missing(f"criteria[{cr.no}]", f"criterion {cr.no} ({cr.title})", k))
+    return out
