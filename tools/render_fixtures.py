@@ -66,6 +66,15 @@ CASES = [
                                                     "label_mm": 28, "size": 10.5}),
     ("libreoffice", "ideographic-unit-in-label", [R1B, H29B], {"spaced_labels": "ideographic",
                                                                "unit_in_label": True, "size": 9.0}),
+    ("libreoffice", "calc-ipaex-gothic", [H29A, R4B], {"app": "calc", "font": "ipaex-gothic"}),
+    ("libreoffice", "calc-label24-top", [R1B], {"app": "calc", "label_mm": 24, "value_align": "top",
+                                                "font": "noto-serif", "size": 9.5}),
+    ("libreoffice", "calc-vertical-distributed", [H28], {"app": "calc", "vertical_headers": True,
+                                                         "spaced_labels": "distributed", "label_mm": 44}),
+    ("libreoffice", "calc-none-shaded-a4l", [R4A], {"app": "calc", "borders": "none", "page": "A4L",
+                                                    "label_mm": 44}),
+    ("libreoffice", "calc-horizontal-letter-spaced", [R1B], {"app": "calc", "borders": "horizontal",
+                                                             "spaced_labels": "letter", "page": "Letter"}),
 ]
 
 

@@ -1,13 +1,16 @@
-"""Sheets as office documents, exported to PDF by LibreOffice, as a sheet typed in Word and
-printed to PDF would be.
+"""Sheets as office documents, exported to PDF by LibreOffice, as a sheet typed in Word or
+Excel and printed to PDF would be.
 
     sheet_fodt(specs, style) -> str          # a flat ODF text document (standard library only)
+    sheet_fods(specs, style) -> str          # a flat ODF spreadsheet
     render_libreoffice(specs, path, style)   # needs `soffice` on PATH
 
-The document is flat ODF XML (one .fodt file, no zip, no extra dependency), opened by
-LibreOffice Writer and exported with `soffice --headless --convert-to pdf`. Style knobs
-(OFFICE_KNOBS; render.py's names where they mean the same):
+The document is flat ODF XML (one .fodt/.fods file, no zip, no extra dependency), opened by
+LibreOffice Writer or Calc and exported with `soffice --headless --convert-to pdf`. Style
+knobs (OFFICE_KNOBS; render.py's names where they mean the same):
 
+    app             "writer" (a table document, like docx) | "calc" (a worksheet, like xlsx:
+                    rows never break, repeat_header and rating_mm do not apply)
     page            "A4" | "A4L" | "B5" | "Letter"
     font            "ipaex-mincho" | "ipaex-gothic" | "noto-serif" | "noto-sans"
     size            font size in pt
@@ -40,6 +43,7 @@ FONTS = {"ipaex-mincho": "IPAexMincho", "ipaex-gothic": "IPAexGothic",
          "noto-serif": "Noto Serif CJK JP", "noto-sans": "Noto Sans CJK JP"}
 PAGES = {"A4": (210, 297), "A4L": (297, 210), "B5": (182, 257), "Letter": (215.9, 279.4)}
 OFFICE_KNOBS = {
+    "app": ["writer", "calc"],
     "page": ["A4", "A4L", "B5", "Letter"],
     "font": list(FONTS),
     "size": [9.0, 9.5, 10.0, 10.5, 11.0],
@@ -54,7 +58,7 @@ OFFICE_KNOBS = {
     "unit_in_label": [False, True],
     "value_align": ["middle", "top"],
 }
-OFFICE_DEFAULT = {"page": "A4", "font": "ipaex-mincho", "size": 10.0, "label_mm": 38, "rating_mm": 14,
+OFFICE_DEFAULT = {"app": "writer", "page": "A4", "font": "ipaex-mincho", "size": 10.0, "label_mm": 38, "rating_mm": 14,
                   "margin_mm": 15, "borders": "full", "spaced_labels": "none",
                   "vertical_headers": False, "split": "break", "repeat_header": False,
                   "unit_in_label": False, "value_align": "middle"}
@@ -227,4 +231,122 @@ def export_pdf(document: str, suffix: str, path: str | Path) -> Path:
 
 
 def render_libreoffice(specs: list[dict], path: str | Path, style: dict | None = None) -> Path:
+    if (style or {}).get("app", OFFICE_DEFAULT["app"]) == "calc":
+        return export_pdf(sheet_fods(specs, style), ".fods", path)
     return export_pdf(sheet_fodt(specs, style), ".fodt", path)
+
+
+# --------------------------------------------------------------------------- Calc (Excel-like)
+# The same sheet as a spreadsheet: one worksheet, a grid of four columns (label | value |
+# 総合評価 label | rating), merged cells, rows that grow to their text and never break across
+# pages (as Excel prints), stacked vertical headers. Knobs as above less repeat_header
+# (rating_mm: the rating column is the grid's last column, 16 mm).
+
+_NS_CALC = _NS + ' xmlns:css3t="http://www.w3.org/TR/css3-text/"'
+
+
+def _calc_styles(st: dict) -> str:
+    w, h = PAGES[st["page"]]
+    m = st["margin_mm"]
+    rule = "0.5pt solid #000000"
+    b = st["borders"]
+    border = {"full": f'fo:border="{rule}"',
+              "horizontal": f'fo:border-top="{rule}" fo:border-bottom="{rule}"',
+              "none": ""}[b]
+    shade = ' fo:background-color="#e0e0e0"' if b == "none" else ""
+    fs = st["size"]
+    dist = (' fo:text-align="justify" css3t:text-justify="distribute"'
+            if st["spaced_labels"] == "distributed" else ' fo:text-align="start"')
+    lsp = ' fo:letter-spacing="0.8mm"' if st["spaced_labels"] == "letter" else ""
+    valign = "top" if st["split"] == "break_top" else "middle"
+    cell = f'fo:wrap-option="wrap" fo:padding="1.2mm" {border}'
+
+    def cs(name, va, extra="", para="", text="", size=fs):
+        font = f'style:font-name="F" style:font-name-asian="F" fo:font-size="{size}pt" style:font-size-asian="{size}pt"'
+        return (f'<style:style style:name="{name}" style:family="table-cell">'
+                f'<style:table-cell-properties {cell} style:vertical-align="{va}"{extra}/>'
+                f'<style:paragraph-properties{para}/><style:text-properties {font}{text}/></style:style>')
+    inner = w - 2 * m
+    cols = {"coA": st["label_mm"], "coB": inner - st["label_mm"] - 28, "coC": 12, "coD": 16}
+    return "".join([
+        f'<office:font-face-decls><style:font-face style:name="F" svg:font-family="\'{FONTS[st["font"]]}\'"/>'
+        '</office:font-face-decls><office:automatic-styles>',
+        *(f'<style:style style:name="{n}" style:family="table-column"><style:table-column-properties '
+          f'fo:break-before="auto" style:column-width="{v:.2f}mm"/></style:style>' for n, v in cols.items()),
+        '<style:style style:name="ro" style:family="table-row"><style:table-row-properties '
+        'style:use-optimal-row-height="true" fo:break-before="auto"/></style:style>',
+        '<style:style style:name="rb" style:family="table-row"><style:table-row-properties '
+        'style:use-optimal-row-height="true" fo:break-before="page"/></style:style>',
+        '<style:style style:name="rg" style:family="table-row"><style:table-row-properties '
+        'style:row-height="3mm" style:use-optimal-row-height="false" fo:break-before="auto"/></style:style>',
+        '<style:style style:name="ta" style:family="table" style:master-page-name="M">'
+        '<style:table-properties table:display="true"/></style:style>',
+        cs("cT", "middle", "", ' fo:text-align="center"', size=fs + 3).replace(border, ""),
+        cs("cL", "middle", shade, dist, lsp),
+        cs("cH", "middle", shade, ' fo:text-align="center"'),
+        cs("cV", "middle", shade + ' style:direction="ttb"', ' fo:text-align="center"'),
+        cs("cN", st["value_align"]),
+        cs("cC", "middle", "", ' fo:text-align="center"'),
+        cs("cR", "middle", "", ' fo:text-align="center"', size=fs + 2),
+        cs("cI", valign, shade),
+        cs("cX", "top"),
+        cs("cO", "top"),
+        f'<style:page-layout style:name="pm"><style:page-layout-properties fo:page-width="{w}mm" '
+        f'fo:page-height="{h}mm" style:print-orientation="{"landscape" if w > h else "portrait"}" '
+        f'fo:margin-top="{m}mm" fo:margin-bottom="{m}mm" fo:margin-left="{m}mm" fo:margin-right="{m}mm" '
+        'style:scale-to="100%"/></style:page-layout>',
+        '</office:automatic-styles><office:master-styles><style:master-page style:name="M" '
+        'style:page-layout-name="pm"><style:header style:display="false"/><style:footer '
+        'style:display="false"/></style:master-page></office:master-styles>'])
+
+
+def _ccell(paras: list[str], style: str, cols: int = 1, rows: int = 1) -> str:
+    span = (f' table:number-columns-spanned="{cols}"' if cols > 1 else "") + \
+           (f' table:number-rows-spanned="{rows}"' if rows > 1 else "")
+    body = "".join(f"<text:p>{escape(p)}</text:p>" for p in paras)
+    return f'<table:table-cell table:style-name="{style}" office:value-type="string"{span}>{body}</table:table-cell>'
+
+
+def _calc_sheet(sp: dict, st: dict, first: bool) -> list[str]:
+    gen = sp["generation"]
+    rated = gen in ("r1", "r4")
+    suffix, value = _fmt_budget(sp["budget_jpy"], st["unit_in_label"], sp["budget_label"])
+    if not st["unit_in_label"]:
+        value = sp["budget_label"]
+    cov = "<table:covered-table-cell/>"
+    lab = lambda s: [("\u3000".join(s) if st["spaced_labels"] == "ideographic" and len(s) <= 6 else s)]
+    row = lambda cells, style="ro": f'<table:table-row table:style-name="{style}">{cells}</table:table-row>'
+    gap = row('<table:table-cell table:number-columns-repeated="4"/>', "rg")
+    vert = st["vertical_headers"]
+    rows = [row(_ccell([TITLE], "cT", 4) + cov * 3, "ro" if first else "rb"),
+            row(_ccell(["国際機関の概要"] + sp["overview"] + [""], "cO", 4) + cov * 3), gap,
+            row(_ccell(lab("分担金・拠出金の名称"), "cL") + _ccell([sp["contribution_name"]], "cN")
+                + _ccell([sp["fiscal_year_label"]], "cC", 2) + cov),
+            row(_ccell(lab("予算額" + suffix), "cL") + _ccell([value], "cN")
+                + _ccell(["総合", "評価"], "cH", 1, 3) + _ccell([sp["overall_rating"]], "cR", 1, 3)),
+            row(_ccell(lab("拠出先の国際機関名"), "cL") + _ccell([sp["organization_name"]], "cN") + cov * 2),
+            row(_ccell(lab("担当課・室名"), "cL") + _ccell([sp["bureau"] + "\u3000" + sp["division"]], "cN")
+                + cov * 2), gap]
+    head = _ccell(["評価基準"], "cV" if vert else "cH") + _ccell(["達成状況"], "cH", 2 if rated else 3)
+    head += cov + (_ccell(["評価"], "cV" if vert else "cH") if rated else cov)
+    rows.append(row(head))
+    for c in sp["criteria"]:
+        cells = _ccell([CRIT_PREFIX[gen](c["no"]) + c["label"]], "cI")
+        # Calc's optimal row height runs short of long wrapped text (its last line would be
+        # drawn over the border below): an empty last paragraph keeps the text in its cell
+        cells += _ccell(c["text"] + [""], "cX", 2 if rated else 3) + cov
+        cells += _ccell([c["rating"] or ""], "cC") if rated else cov
+        rows.append(row(cells))
+    return rows
+
+
+def sheet_fods(specs: list[dict], style: dict | None = None) -> str:
+    """The flat ODF spreadsheet of `specs` (each sheet starts on a new page)."""
+    st = dict(OFFICE_DEFAULT)
+    st.update(style or {})
+    rows = [r for i, sp in enumerate(specs) for r in _calc_sheet(sp, st, i == 0)]
+    cols = "".join(f'<table:table-column table:style-name="{c}"/>' for c in ("coA", "coB", "coC", "coD"))
+    return (f'<?xml version="1.0" encoding="UTF-8"?>\n<office:document {_NS_CALC} office:version="1.3" '
+            f'office:mimetype="application/vnd.oasis.opendocument.spreadsheet">{_calc_styles(st)}'
+            f'<office:body><office:spreadsheet><table:table table:name="評価" table:style-name="ta">'
+            f'{cols}{"".join(rows)}</table:table></office:spreadsheet></office:body></office:document>')
