@@ -10,7 +10,7 @@ import functools
 import re
 from collections import Counter
 
-from .normalize import label_key, squash
+from .normalize import squash
 from .rules import CriterionRule, Template
 
 _CONTENT_POS = ("名詞", "動詞", "形容詞", "接頭辞", "接尾辞", "形状詞")
@@ -26,7 +26,7 @@ def tagger():
 @functools.lru_cache(maxsize=4096)
 def content_words(text: str) -> tuple[str, ...]:
     out = []
-    for w in tagger()(label_key(text)):
+    for w in tagger()(squash(text)):
         pos = w.feature.pos1 if hasattr(w.feature, "pos1") else ""
         if pos.startswith(_CONTENT_POS) or re.match(r"[A-Za-z]", w.surface):
             lemma = getattr(w.feature, "lemma", None) or w.surface
@@ -56,7 +56,7 @@ def best_criterion(title: str, template: Template) -> tuple[CriterionRule | None
     best, score = None, 0.0
     for c in template.criteria:
         for t in c.titles:
-            s = 1.0 if label_key(t) == label_key(title) else similarity(title, t)
+            s = 1.0 if squash(t) == squash(title) else similarity(title, t)
             if s > score:
                 best, score = c, s
     return best, score

@@ -115,7 +115,7 @@ def squash(s: str) -> str:
 
 # Middle dots and dashes that producers write for one another: a font with one glyph for
 # ・ and ‧ (or ー and ‐) gives the lowest code point in its ToUnicode map. Labels and titles
-# are compared with these folded; values keep the characters the page gives.
+# are to be compared with these folded; values keep the characters the page gives.
 _DOTS = "\u30fb\u2027\u00b7\uff65\u2022\u2219\u22c5"          # ・ ‧ · ･ • ∙ ⋅
 _DASHES_FOLDED = "\u30fc\u2010\u2011\u2012\u2013\u2014\u2015\u2212\uff0d\uff70-\u2500"
 _LABEL_FOLD = str.maketrans({**{c: "\u30fb" for c in _DOTS}, **{c: "\u30fc" for c in _DASHES_FOLDED}})
