@@ -98,3 +98,68 @@ def test_browser_font_warnings_are_one_log_record(capfd, caplog):
     assert "FontBBox" not in err
     [rec] = [r for r in caplog.records if r.name == "extract.pdf"]
     assert "FontBBox" in rec.getMessage() and pdf.name in rec.getMessage()
+
+
+# --- the producers' documents (no browser or office suite needed) -------------------------
+
+from xml.dom import minidom  # noqa: E402
+
+from extract_testkit.producers import PRODUCERS  # noqa: E402
+from extract_testkit.render_html import HTML_KNOBS, sheet_html  # noqa: E402
+from extract_testkit.render_office import OFFICE_KNOBS, sheet_fods, sheet_fodt  # noqa: E402
+from extract_testkit.scoring import norm  # noqa: E402
+from extract_testkit.specs import SPECS  # noqa: E402
+
+
+def _every_value(spec) -> list[str]:
+    vals = [spec[k] for k in ("fiscal_year_label", "contribution_name", "organization_name",
+                              "bureau", "division", "overall_rating")] + spec["overview"]
+    for c in spec["criteria"]:
+        vals += [c["label"]] + c["text"] + ([c["rating"]] if c["rating"] else [])
+    return vals
+
+
+def _styles(knobs):
+    """One style per knob value (the rest at their defaults)."""
+    return [{k: v} for k, vs in knobs.items() for v in vs]
+
+
+@pytest.mark.parametrize("style", _styles(HTML_KNOBS), ids=str)
+def test_html_document_holds_every_value(style):
+    import html as htmllib
+    specs = [SPECS["h28-iom-trafficking"], SPECS["r4-unhcr-refugees"]]
+    doc = htmllib.unescape(sheet_html(specs, style))
+    text = norm(doc)
+    for sp in specs:
+        for v in _every_value(sp):
+            assert norm(v) in text, v
+
+
+@pytest.mark.parametrize("style", _styles(OFFICE_KNOBS), ids=str)
+def test_office_documents_are_well_formed_and_hold_every_value(style):
+    specs = [SPECS["h29-opcw-syria"], SPECS["r1-fao-locust"]]
+    for doc in (sheet_fodt(specs, style), sheet_fods(specs, style)):
+        dom = minidom.parseString(doc.encode("utf-8"))
+        text = norm("".join(n.data for n in _text_nodes(dom)))
+        for sp in specs:
+            for v in _every_value(sp):
+                assert norm(v) in text, v
+
+
+def _text_nodes(node):
+    for ch in node.childNodes:
+        if ch.nodeType == ch.TEXT_NODE:
+            yield ch
+        else:
+            yield from _text_nodes(ch)
+
+
+@pytest.mark.parametrize("name", ["chromium", "libreoffice"])
+def test_live_render_when_installed(name, tmp_path):
+    prod = PRODUCERS[name]
+    if not prod.available():
+        pytest.skip(f"{name} is not installed (the committed fixtures are tested above)")
+    spec = SPECS["r4-icc-victims"]
+    pdf = prod.render([spec], tmp_path / "live.pdf", {})
+    c = compare([spec], pdf)
+    assert c.total > 0 and not c.lines, c.lines[:5]
