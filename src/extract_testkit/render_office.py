@@ -239,8 +239,10 @@ def render_libreoffice(specs: list[dict], path: str | Path, style: dict | None =
 # --------------------------------------------------------------------------- Calc (Excel-like)
 # The same sheet as a spreadsheet: one worksheet, a grid of four columns (label | value |
 # 総合評価 label | rating), merged cells, rows that grow to their text and never break across
-# pages (as Excel prints), stacked vertical headers. Knobs as above less repeat_header
-# (rating_mm: the rating column is the grid's last column, 16 mm).
+# pages (as Excel prints), stacked vertical headers. Knobs as above, less repeat_header
+# and rating_mm (the rating column is the grid's last column, 16 mm). A row taller than the
+# printable height is cut at the page foot, as Excel prints it: the page then shows less than
+# the truth says (r1-unicef-covid's first criterion on B5 with a 24 mm label column does so).
 
 _NS_CALC = _NS + ' xmlns:css3t="http://www.w3.org/TR/css3-text/"'
 
