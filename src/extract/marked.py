@@ -86,7 +86,7 @@ class MarkedPage(PlumberPage):
     def process_object(self, obj):
         attr = super().process_object(obj)
         if isinstance(obj, LTChar):
-            span = self._span_of.get(id(obj))
+            span = getattr(self, "_span_of", {}).get(id(obj))
             if span is not None:
                 attr["actual_text"] = span
         return attr
