@@ -1,12 +1,15 @@
 #!/usr/bin/env python3
-"""Robustness sweep: render sheets in random styles (extract_testkit/render.py) and compare the
-extraction with the spec, like tests/test_robustness.py but for as many styles as you like.
+"""Robustness sweep: render sheets in random styles with one producer and compare each
+extraction with its spec, like tests/test_robustness.py and tests/test_producers.py but for
+as many styles as you like.
 
-    python bench/sweep.py --seed 1 --count 200 [--keep DIR]
+    python bench/sweep.py --producer reportlab|chromium|libreoffice --seed 1 --count 200 [--keep DIR]
 
-Prints each failing style with its first mismatches and a last line `fails: N of M`.
-The style space is extract_testkit/render.py's KNOBS, less the one combination the README lists as a
-known limitation (no ruling lines with a title centred over a row split across pages).
+Producers and their knobs: src/extract_testkit/producers.py (reportlab: render.py's KNOBS, less
+the combination the README lists as a known limitation; chromium: render_html.py; libreoffice:
+render_office.py). Prints each failing style with its first mismatches, then the figures per
+knob value (styles tried, sheets, field accuracy against the renderer's truth, failing styles)
+and a last line `PRODUCER: fails N of M styles, field accuracy X (right/total)`.
 """
 from __future__ import annotations
 
@@ -15,47 +18,75 @@ import json
 import random
 import sys
 import tempfile
+from collections import defaultdict
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from extract_testkit.producers import PRODUCERS
+from extract_testkit.specs import SPECS, Comparison, compare
 
-from extract_testkit.render import KNOBS, render_sheets  # noqa: E402
-from extract_testkit.specs import SPECS, mismatches  # noqa: E402
+
+class Tally:
+    def __init__(self):
+        self.styles = self.sheets = self.right = self.total = self.fails = 0
+
+    def add(self, c: Comparison) -> None:
+        self.styles += 1
+        self.sheets += c.sheets
+        self.right += c.right
+        self.total += c.total
+        self.fails += bool(c.lines)
+
+    def row(self) -> str:
+        acc = self.right / self.total if self.total else 0.0
+        return (f"{self.styles:>6} {self.sheets:>6} {acc:>8.4f} ({self.right}/{self.total})"
+                f"  fails {self.fails}")
 
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--producer", choices=sorted(PRODUCERS), default="reportlab")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--count", type=int, default=100)
     ap.add_argument("--keep", type=Path, help="keep the failing PDFs in this folder")
     a = ap.parse_args(argv)
+    prod = PRODUCERS[a.producer]
+    if not prod.available():
+        print(f"{a.producer} is not installed", file=sys.stderr)
+        return 2
     rnd = random.Random(a.seed)
     tmp = Path(tempfile.mkdtemp(prefix="extract-sweep-"))
-    fails = tried = 0
+    overall = Tally()
+    by_knob: dict[tuple[str, str], Tally] = defaultdict(Tally)
     for i in range(a.count):
-        style = {k: rnd.choice(v) for k, v in KNOBS.items()}
+        style = {k: rnd.choice(v) for k, v in prod.knobs.items()}
         style["seed"] = rnd.randint(0, 9)
         ids = rnd.sample(sorted(SPECS), rnd.choice([1, 1, 1, 2]))
-        if style["borders"] == "none" and style["split"] == "word_span":
+        if prod.excluded(style):
             continue
-        tried += 1
         specs = [SPECS[x] for x in ids]
-        path = tmp / f"sweep-{a.seed}-{i}.pdf"
+        path = tmp / f"sweep-{a.producer}-{a.seed}-{i}.pdf"
         try:
-            render_sheets(specs, path, style)
-            bad = mismatches(specs, path)
+            prod.render(specs, path, style)
+            c = compare(specs, path)
         except Exception as e:  # a crash is a failure too
-            bad = [f"exception: {e!r}"]
-        if bad:
-            fails += 1
-            print(f"FAIL {i} {ids} {json.dumps(style, ensure_ascii=False)}")
-            for b in bad[:4]:
+            c = Comparison(0, sum(9 + 4 * len(s["criteria"]) for s in specs), len(specs), [f"exception: {e!r}"])
+        overall.add(c)
+        for k in prod.knobs:
+            by_knob[(k, json.dumps(style[k]))].add(c)
+        if c.lines:
+            print(f"FAIL {i} {ids} {json.dumps(style, ensure_ascii=False)}", flush=True)
+            for b in c.lines[:4]:
                 print("    " + b[:250])
             if a.keep:
                 a.keep.mkdir(parents=True, exist_ok=True)
                 path.replace(a.keep / path.name)
-    print(f"fails: {fails} of {tried}")
-    return 1 if fails else 0
+    print(f"\n{'knob':<18} {'value':<14} {'styles':>6} {'sheets':>6} {'accuracy':>8}")
+    for (k, v), t in sorted(by_knob.items()):
+        print(f"{k:<18} {v:<14} {t.row()}")
+    acc = overall.right / overall.total if overall.total else 0.0
+    print(f"{a.producer}: fails {overall.fails} of {overall.styles} styles ({overall.sheets} sheets), "
+          f"field accuracy {acc:.4f} ({overall.right}/{overall.total})")
+    return 1 if overall.fails else 0
 
 
 if __name__ == "__main__":

@@ -11,6 +11,7 @@ from extract.normalize import (
     fold_radicals,
     is_paragraph_start,
     join_lines,
+    label_key,
     normalize_text,
     radical_map,
     squash,
@@ -378,3 +379,38 @@ def test_is_paragraph_start_numbers_in_text(n, suffix, rest):
 @given(CJK, st.text(max_size=20))
 def test_is_paragraph_start_plain_kanji(first, rest):
     assert not is_paragraph_start(first + rest)
+
+
+# --- code points producers write for one another (issue 9) ------------------
+
+
+def test_radicals_with_a_japanese_form_fold_to_it():
+    # Unicode's equivalent of ⼾ is the traditional 戶 (NFKC gives it too); a Japanese font
+    # draws 戸, and that is what the sheet printed
+    assert unicodedata.normalize("NFKC", "\u2f3e") == "戶"
+    assert normalize_text("⼾籍") == "戸籍"
+    assert normalize_text("⾭年") == "青年"
+    assert normalize_text("⻑⺠⻄⽇⾏") == "長民西日行"
+
+
+def test_wave_dash_and_fullwidth_tilde_come_out_alike():
+    # one glyph in Japanese fonts; JIS producers write U+301C, Windows ones U+FF5E
+    assert normalize_text("2014年\u301c") == normalize_text("2014年\uff5e") == "2014年~"
+    assert normalize_text("〰") == "〰"      # the wavy dash is another character
+
+
+@pytest.mark.parametrize("variant", ["・", "‧", "·", "･", "•"])
+def test_label_key_folds_middle_dots(variant):
+    assert label_key(f"分担金{variant}拠出金の名称") == label_key("分担金・拠出金の名称")
+    assert normalize_text(variant) != "" and (variant == "･" or normalize_text(variant) == variant)
+
+
+@pytest.mark.parametrize("variant", ["ー", "‐", "－", "-", "ｰ", "−", "—"])
+def test_label_key_folds_dashes(variant):
+    assert label_key(f"プレゼンス{variant}") == label_key("プレゼンスー")
+    assert label_key("予　算　額") == "予算額"
+
+
+def test_label_key_keeps_other_characters_apart():
+    assert label_key("分担金拠出金") != label_key("分担金・拠出金")
+    assert label_key("A.B") != label_key("A・B")

@@ -269,6 +269,11 @@ def test_split_bureau_division_round_trip(bureau, division, sep):
         ("（UNDP）及び国連環境計画（UNEP）", "UNEP"),
         ("国際刑事裁判所被害者信託基金", None),
         ("国連ボランティア計画（国連）", None),
+        # an acronym that opens a bracket followed by Japanese (issue 9)
+        ("包括的核実験禁止条約機関（ＣＴＢＴＯ準備委員会）", "CTBTO"),
+        ("包括的核実験禁止条約機関（CTBTO準備委員会）", "CTBTO"),
+        ("国連（ｅラーニング事業）", None),       # a lower-case word is no acronym
+        ("国際機関（Ａ事務局）", None),           # nor is a single letter
         ("", None),
     ],
 )

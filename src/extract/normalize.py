@@ -16,6 +16,7 @@ __all__ = [
     "radical_map",
     "normalize_text",
     "squash",
+    "label_key",
     "dedupe_chars",
     "join_lines",
     "is_paragraph_start",
@@ -39,7 +40,14 @@ def radical_map() -> dict[int, str]:
             continue
         src, dst = line.split("\t")[:2]
         table[int(src.removeprefix("U+"), 16)] = dst
+    table.update(JAPANESE_FORMS)
     return table
+
+
+# Radicals whose glyph in Japanese fonts is another ideograph than Unicode's equivalent:
+# a font that draws 戸 and ⼾ with one glyph gives the radical in its ToUnicode map, and
+# Unicode (like NFKC) folds ⼾ to the traditional 戶, which a Japanese sheet never printed.
+JAPANESE_FORMS = {0x2F3E: "戸", 0x2FAD: "青"}
 
 
 def fold_radicals(s: str) -> str:
@@ -76,7 +84,13 @@ def normalize_text(s: str) -> str:
     parts = _CIRCLED_RE.split(s)
     # split() with one group: odd indices are the protected circled numbers.
     s = "".join(p if i % 2 else unicodedata.normalize("NFKC", p) for i, p in enumerate(parts))
-    return _CONTROL_RE.sub("", s)
+    return _CONTROL_RE.sub("", s).replace(WAVE_DASH, "~")
+
+
+# U+301C WAVE DASH and U+FF5E FULLWIDTH TILDE are one glyph in Japanese fonts; which code
+# point a text layer carries depends on the producer (JIS or Windows mapping), not on what
+# was typed. NFKC makes U+FF5E an ASCII "~"; the wave dash comes out the same.
+WAVE_DASH = "\u301c"
 
 
 # Whitespace by str.isspace plus zero-width characters that PDFs sometimes emit.
@@ -97,6 +111,20 @@ def squash(s: str) -> str:
             break
         out = again
     return out
+
+
+# Middle dots and dashes that producers write for one another: a font with one glyph for
+# ・ and ‧ (or ー and ‐) gives the lowest code point in its ToUnicode map. Labels and titles
+# are to be compared with these folded; values keep the characters the page gives.
+_DOTS = "\u30fb\u2027\u00b7\uff65\u2022\u2219\u22c5"          # ・ ‧ · ･ • ∙ ⋅
+_DASHES_FOLDED = "\u30fc\u2010\u2011\u2012\u2013\u2014\u2015\u2212\uff0d\uff70-\u2500"
+_LABEL_FOLD = str.maketrans({**{c: "\u30fb" for c in _DOTS}, **{c: "\u30fc" for c in _DASHES_FOLDED}})
+
+
+def label_key(s: str) -> str:
+    """squash, then every middle dot variant as ・ and every dash variant as ー: the form
+    in which labels and criterion titles are compared (never a value)."""
+    return squash(s).translate(_LABEL_FOLD)
 
 
 # ---------------------------------------------------------------------------

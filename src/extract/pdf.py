@@ -9,6 +9,8 @@ from typing import Iterator
 
 import pdfplumber
 
+from .logs import collect_warnings
+from .marked import apply_actual_text, marked
 from .model import Glyph, Page, Ruling
 from .normalize import dedupe_chars, normalize_text
 
@@ -46,16 +48,18 @@ def classify(exc: BaseException) -> PdfError:
 
 @contextlib.contextmanager
 def open_pdf(path: str | Path, password: str | None = None) -> Iterator[pdfplumber.PDF]:
-    """Open with pdfplumber and map its many failure types onto our problem codes."""
-    try:
-        pdf = pdfplumber.open(path, password=password or "")
-        _ = pdf.pages  # forces the page tree to be parsed
-    except Exception as exc:  # pdfminer raises a zoo of types for broken files
-        raise classify(exc) from exc
-    try:
-        yield pdf
-    finally:
-        pdf.close()
+    """Open with pdfplumber and map its many failure types onto our problem codes.
+    pdfminer's warnings while the file is open are counted, not printed (logs.py)."""
+    with collect_warnings(Path(path).name):
+        try:
+            pdf = pdfplumber.open(path, password=password or "")
+            _ = pdf.pages  # forces the page tree to be parsed
+        except Exception as exc:  # pdfminer raises a zoo of types for broken files
+            raise classify(exc) from exc
+        try:
+            yield pdf
+        finally:
+            pdf.close()
 
 
 def _rulings(page) -> list[Ruling]:
@@ -86,7 +90,10 @@ _norm_char = functools.lru_cache(maxsize=16384)(normalize_text)
 
 
 def read_page(page) -> Page:
-    chars = dedupe_chars(page.chars)
+    """Glyphs (with their /ActualText where the page gives one) and ruling lines of a
+    pdfplumber page."""
+    page = marked(page)
+    chars = dedupe_chars(apply_actual_text(page.chars))
     glyphs = []
     garbled = 0
     for c in chars:
@@ -104,8 +111,10 @@ def read_page(page) -> Page:
 
 def iter_pages(pdf: pdfplumber.PDF) -> Iterator[Page]:
     """Read pages one by one and drop pdfplumber's per-page caches as we go."""
-    for page in pdf.pages:
+    for plain in pdf.pages:
+        page = marked(plain)
         try:
             yield read_page(page)
         finally:
             page.close()
+            plain.close()

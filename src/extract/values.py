@@ -217,15 +217,18 @@ def split_bureau_division(s: str) -> tuple[str | None, str | None]:
 # ---------------------------------------------------------------------------
 # Acronyms
 
-_ACRONYM_RE = re.compile(r"\(([A-Za-z][A-Za-z0-9&\-./]*)\)")
+# (IOM), or an upper-case acronym that opens a bracket followed by Japanese: (CTBTO準備委員会)
+_ACRONYM_RE = re.compile(r"\(([A-Za-z][A-Za-z0-9&\-./]*)\)"
+                         r"|\(([A-Z][A-Z0-9&\-./]*[A-Z0-9])[\u3040-\u30ff\u3400-\u9fff][^()]*\)")
 
 
 def acronym(name: str) -> str | None:
-    """Latin acronym in the last bracket of an organisation name: 国際移住機関（ＩＯＭ） -> IOM."""
+    """Latin acronym in the last bracket of an organisation name: 国際移住機関（ＩＯＭ） -> IOM,
+    包括的核実験禁止条約機関（ＣＴＢＴＯ準備委員会） -> CTBTO."""
     if not name:
         return None
     # an acronym holds no spaces: one there is a line wrap inside the bracket (UNHC / R)
     flat = re.sub(r"[(（][^)）]*[)）]", lambda m: re.sub(r"\s+", "", m.group(0)),
                   unicodedata.normalize("NFKC", name))
-    found = _ACRONYM_RE.findall(flat)
+    found = [a or b for a, b in _ACRONYM_RE.findall(flat)]
     return found[-1] if found else None

@@ -1,0 +1,114 @@
+#!/usr/bin/env python3
+"""Render the producer fixtures: sheets printed by headless Chromium and exported by
+LibreOffice, committed so that the tests need neither program.
+
+    python tools/render_fixtures.py [--only NAME ...]
+
+Writes tests/fixtures/producers/<producer>/<name>.pdf and, next to each, <name>.truth.json
+({"file", "sheets": [specs], "render": {"producer", "style"}}, the corpus truth format): the
+truth is the spec the file was rendered from (extract_testkit/robustness_specs.json).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from extract_testkit.producers import PRODUCERS
+from extract_testkit.specs import SPECS
+
+OUT = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "producers"
+H28, H29A, H29B = "h28-iom-trafficking", "h29-opcw-syria", "h29-who-health"
+R1A, R1B, R4A, R4B = "r1-unicef-covid", "r1-fao-locust", "r4-unhcr-refugees", "r4-icc-victims"
+
+# (producer, name, spec ids, style): every knob value of each producer at least once, and the
+# cases issue 9 lists (narrow label column with top-aligned values, per-cell borders, no
+# borders with shading, a table pushed to the next page, rows broken across pages).
+CASES = [
+    ("chromium", "noto-sans-a4-full", [R4A], {}),
+    ("chromium", "label24-top-ipaex-mincho", [H28], {"label_mm": 24, "value_align": "top",
+                                                     "font": "ipaex-mincho"}),
+    ("chromium", "label28-top-noto-serif-b5", [R1A], {"label_mm": 28, "value_align": "top",
+                                                      "font": "noto-serif", "page": "B5", "size": 9.5}),
+    ("chromium", "segments-ipaex-gothic-letter", [H29A], {"borders": "segments", "font": "ipaex-gothic",
+                                                          "page": "Letter", "label_mm": 32}),
+    ("chromium", "horizontal-a4l", [R4B], {"borders": "horizontal", "page": "A4L", "label_mm": 55,
+                                           "rating_mm": 18, "margin_mm": 10}),
+    ("chromium", "none-shaded-noto-serif", [H28], {"borders": "none", "font": "noto-serif", "label_mm": 44}),
+    ("chromium", "vertical-headers-segments", [R1B], {"vertical_headers": True, "borders": "segments",
+                                                      "rating_mm": 12}),
+    ("chromium", "letter-spaced", [R4A], {"spaced_labels": "letter", "label_mm": 38, "font": "ipaex-gothic"}),
+    ("chromium", "distributed-ideographic", [H29B, R1A], {"spaced_labels": "distributed", "label_mm": 50,
+                                                          "size": 11.0, "margin_mm": 20}),
+    ("chromium", "whole-rows-table-next-page", [R4A], {"split": "whole", "page": "B5", "size": 11.0,
+                                                       "label_mm": 32}),
+    ("chromium", "break-top-no-borders", [H28], {"split": "break_top", "borders": "none", "size": 10.5,
+                                                 "label_mm": 28}),
+    ("chromium", "ideographic-unit-in-label", [H29A, R4B], {"spaced_labels": "ideographic",
+                                                            "unit_in_label": True, "size": 9.0}),
+    ("chromium", "whole-rows-two-sheets", [R4B, H28], {"page": "B5", "font": "noto-sans", "size": 9.0,
+                                                       "label_mm": 38, "rating_mm": 12, "margin_mm": 20,
+                                                       "borders": "none", "spaced_labels": "distributed",
+                                                       "vertical_headers": True, "split": "whole",
+                                                       "unit_in_label": True, "value_align": "top"}),
+    ("chromium", "vertical-ideographic-label24", [R1B, H28], {"page": "A4L", "font": "ipaex-gothic",
+                                                              "label_mm": 24, "rating_mm": 12, "margin_mm": 10,
+                                                              "borders": "horizontal",
+                                                              "spaced_labels": "ideographic",
+                                                              "vertical_headers": True, "split": "break_top",
+                                                              "unit_in_label": True, "value_align": "top"}),
+    ("libreoffice", "ipaex-mincho-a4-full", [R4B], {}),
+    ("libreoffice", "label24-top-noto-sans", [H28], {"label_mm": 24, "value_align": "top",
+                                                     "font": "noto-sans"}),
+    ("libreoffice", "label28-top-noto-serif-b5", [R1B], {"label_mm": 28, "value_align": "top",
+                                                         "font": "noto-serif", "page": "B5"}),
+    ("libreoffice", "horizontal-ipaex-gothic-letter", [H29B], {"borders": "horizontal",
+                                                               "font": "ipaex-gothic", "page": "Letter"}),
+    ("libreoffice", "none-shaded-a4l", [R4A], {"borders": "none", "page": "A4L", "label_mm": 55,
+                                               "rating_mm": 18}),
+    ("libreoffice", "vertical-headers-repeat", [R1A], {"vertical_headers": True, "repeat_header": True,
+                                                       "rating_mm": 12, "margin_mm": 10}),
+    ("libreoffice", "letter-spaced", [H29A], {"spaced_labels": "letter", "label_mm": 44}),
+    ("libreoffice", "distributed", [R4A, H28], {"spaced_labels": "distributed", "label_mm": 32,
+                                                "size": 11.0, "margin_mm": 20}),
+    ("libreoffice", "whole-rows-table-next-page", [R4A], {"split": "whole", "page": "B5", "size": 11.0}),
+    ("libreoffice", "break-top-no-borders", [H28], {"split": "break_top", "borders": "none",
+                                                    "label_mm": 28, "size": 10.5}),
+    ("libreoffice", "ideographic-unit-in-label", [R1B, H29B], {"spaced_labels": "ideographic",
+                                                               "unit_in_label": True, "size": 9.0}),
+    ("libreoffice", "calc-ipaex-gothic", [H29A, R4B], {"app": "calc", "font": "ipaex-gothic"}),
+    ("libreoffice", "calc-label24-top", [R1B], {"app": "calc", "label_mm": 24, "value_align": "top",
+                                                "font": "noto-serif", "size": 9.5}),
+    ("libreoffice", "calc-vertical-distributed", [H28], {"app": "calc", "vertical_headers": True,
+                                                         "spaced_labels": "distributed", "label_mm": 44}),
+    ("libreoffice", "calc-none-shaded-a4l", [R4A], {"app": "calc", "borders": "none", "page": "A4L",
+                                                    "label_mm": 44}),
+    ("libreoffice", "calc-horizontal-letter-spaced", [R1B], {"app": "calc", "borders": "horizontal",
+                                                             "spaced_labels": "letter", "page": "Letter"}),
+]
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--only", nargs="*", help="names to render (default: all)")
+    a = ap.parse_args(argv)
+    for producer, name, ids, style in CASES:
+        if a.only and name not in a.only and f"{producer}/{name}" not in a.only:
+            continue
+        prod = PRODUCERS[producer]
+        if not prod.available():
+            print(f"skip {producer}/{name}: {producer} is not installed", file=sys.stderr)
+            continue
+        folder = OUT / producer
+        folder.mkdir(parents=True, exist_ok=True)
+        specs = [SPECS[i] for i in ids]
+        prod.render(specs, folder / f"{name}.pdf", style)
+        truth = {"file": f"{name}.pdf", "sheets": specs, "render": {"producer": producer, "style": style}}
+        (folder / f"{name}.truth.json").write_text(json.dumps(truth, ensure_ascii=False, indent=1) + "\n", "utf-8")
+        print(f"{producer}/{name}.pdf", (folder / f"{name}.pdf").stat().st_size)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
