@@ -7,6 +7,7 @@ from pathlib import Path
 import pandas as pd
 import pyarrow as pa
 
+from .keys import sheet_keys
 from .model import FileResult
 
 SHEETS = pa.schema([
@@ -16,7 +17,8 @@ SHEETS = pa.schema([
     ("contribution_name", pa.string()), ("organization_name", pa.string()),
     ("organization_abbr", pa.string()), ("bureau", pa.string()), ("division", pa.string()),
     ("budget_jpy", pa.int64()), ("budget_label", pa.string()), ("overall_rating", pa.string()),
-    ("overview", pa.string()), ("quality", pa.float64()), ("quality_grade", pa.string()),
+    ("overview", pa.string()), ("organization_key", pa.string()), ("contribution_key", pa.string()),
+    ("quality", pa.float64()), ("quality_grade", pa.string()),
 ])
 CRITERIA = pa.schema([
     ("sheet_id", pa.string()), ("criterion_no", pa.int32()), ("label", pa.string()),
@@ -55,6 +57,7 @@ def rows(results: list[FileResult]) -> dict[str, list[dict]]:
             for name in SHEETS.names:
                 if name not in row:
                     row[name] = s.fields.get(name)
+            row.update(sheet_keys(row))
             out["sheets"].append(row)
             for fr in field_rows(s):
                 out["fields"].append({"sheet_id": sid, **fr})
