@@ -70,7 +70,22 @@ def build_parser() -> argparse.ArgumentParser:
                        "samples/<name>.expected.json. Exit status 0 when all agree, 1 otherwise.")
     c.add_argument("--samples", metavar="DIR", default="samples", help="folder (default: samples)")
     c.add_argument("--rules", metavar="DIR", help="folder of rules files (default: the shipped rules/)")
+    _add_analyst_commands(sub)
     return p
+
+
+def _add_analyst_commands(sub) -> None:
+    """`export` and `report`: what to do with an output folder once it is written."""
+    ex = sub.add_parser("export", help="write the tables of an output folder as CSV or one xlsx workbook",
+                        description="Write the tables (sheets, criteria, problems, fields) of an "
+                        "`extract run` output folder as CSV files in UTF-8 with a byte-order mark "
+                        "(DEST is a folder: DEST/sheets.csv, ...) or as one Excel workbook with "
+                        "a sheet per table (DEST is a file; needs the extra extract[xlsx]). Exit "
+                        "status: 0 when written, 1 when cells had to be left empty (listed), 2 on "
+                        "error.")
+    ex.add_argument("out", metavar="OUT", help="output folder of `extract run`")
+    ex.add_argument("--to", choices=("csv", "xlsx"), required=True, help="format")
+    ex.add_argument("dest", metavar="DEST", help="folder (csv) or .xlsx file (xlsx)")
 
 
 class Progress:
@@ -157,6 +172,22 @@ def cmd_check(a) -> int:
     return check_main(a.samples, rules=a.rules)
 
 
+def cmd_export(a) -> int:
+    from .export import ExportError, export
+    from .outputs import OutputError
+    try:
+        res = export(a.out, a.to, a.dest)
+    except (OutputError, ExportError) as e:
+        print(f"extract export: error: {e}", file=sys.stderr)
+        return EXIT_USAGE
+    for note in res.omitted:
+        print(f"extract export: cell left empty: {note}", file=sys.stderr)
+    counts = ", ".join(f"{name} {n}" for name, n in res.rows.items())
+    print(f"{a.dest}: {len(res.files)} file(s) written ({counts} rows)"
+          + (f"; {len(res.omitted)} cell(s) left empty" if res.omitted else ""))
+    return EXIT_PROBLEMS if res.omitted else EXIT_OK
+
+
 def main(argv: list[str] | None = None) -> int:
     p = build_parser()
     a = p.parse_args(argv)
@@ -165,7 +196,7 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_USAGE
     try:
         return {"run": cmd_run, "rules": cmd_rules, "diff": cmd_diff, "audit": cmd_audit,
-                "check": cmd_check}[a.command](a)
+                "check": cmd_check, "export": cmd_export}[a.command](a)
     except RulesError as e:
         print(f"extract: rules error: {e}", file=sys.stderr)
         return EXIT_USAGE
