@@ -23,7 +23,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "src"))
+sys.path.append(str(ROOT / "src"))      # after PYTHONPATH: another version can be measured
 
 def browser_ms(html: Path, work: Path) -> tuple[int, int] | None:
     from extract_testkit.browser import chromium_path, load_times_ms
@@ -47,16 +47,16 @@ def main(argv=None) -> int:
     sheets, pages = join_pdfs(sheet_samples(a.samples), pdf, a.sheets)
     print(f"{pdf}: {sheets} sheets, {pages} pages, {pdf.stat().st_size / 1e6:.1f} MB")
     rules = load_rules()
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     extract_pdf(pdf, rules)
-    t1 = time.perf_counter()
+    t1, c1 = time.perf_counter(), time.process_time()
     html, rows = audit(pdf, rules)
-    t2 = time.perf_counter()
+    t2, c2 = time.perf_counter(), time.process_time()
     page = work / "audit.html"
     page.write_text(html, encoding="utf-8")
-    print(f"audit: extraction {t1 - t0:.1f} s; audit() in all {t2 - t1:.1f} s "
-          f"(images and HTML {t2 - t1 - (t1 - t0):.1f} s); {len(rows['sheets'])} sheets, "
-          f"{page.stat().st_size / 1e6:.2f} MB")
+    print(f"audit: extraction {t1 - t0:.1f} s ({c1 - c0:.1f} s CPU); audit() in all "
+          f"{t2 - t1:.1f} s ({c2 - c1:.1f} s CPU), so images and HTML {c2 - c1 - (c1 - c0):.1f} s "
+          f"CPU; {len(rows['sheets'])} sheets, {page.stat().st_size / 1e6:.2f} MB")
     if not a.no_browser:
         ms = browser_ms(page, work)
         print("audit page in Chromium: " + (f"load event {ms[0]} ms, first frame {ms[1]} ms"
@@ -69,11 +69,12 @@ def main(argv=None) -> int:
     out = work / "out"
     t3 = time.perf_counter()
     batch.run([pdf], out, jobs=1)
-    t4 = time.perf_counter()
+    t4, c4 = time.perf_counter(), time.process_time()
     report = work / "report.html"
     write_report(out, report)
-    t5 = time.perf_counter()
-    print(f"run {t4 - t3:.1f} s; report {t5 - t4:.2f} s, {report.stat().st_size / 1e6:.2f} MB")
+    t5, c5 = time.perf_counter(), time.process_time()
+    print(f"run {t4 - t3:.1f} s; report {t5 - t4:.2f} s ({c5 - c4:.2f} s CPU), "
+          f"{report.stat().st_size / 1e6:.2f} MB")
     if not a.no_browser:
         ms = browser_ms(report, work)
         print("report in Chromium: " + (f"load event {ms[0]} ms, first frame {ms[1]} ms"
