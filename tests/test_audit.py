@@ -259,10 +259,11 @@ def test_round_page_in_chromium_follows_the_scroll_and_loads_lazily(tmp_path):
     assert shown == [str(sheet["sheet_index"])], shown
     assert re.search(r'id="curpage">(\d+)<', dom).group(1) == str(target)
     assert re.findall(r'<tr id="toc(\d+)" class="cur"', dom) == [str(sheet["sheet_index"])]
-    # images near the window are decoded, the others still wait
+    # images near the window are decoded, the others still wait (the first pages may have
+    # been decoded too, before the browser moved to the #page anchor)
     loaded = re.findall(r'<img alt="page (\d+)"[^>]* src="data:', dom)
-    assert 1 <= len(loaded) <= 12, loaded
-    assert all(abs(int(n) - target) <= 8 for n in loaded), loaded
+    assert str(target) in loaded and len(loaded) <= 16, loaded
+    assert all(abs(int(n) - target) <= 8 or int(n) <= 8 for n in loaded), loaded
     assert dom.count("data-src=") == ROUND_PAGES - len(loaded)
     # at the top of the page: the first sheet
     dom = dump_dom(tmp_path / "profile", page.as_uri())

@@ -216,7 +216,10 @@ function show(k,fromScroll){
 function pageInView(){
   var y=window.scrollY+window.innerHeight/3,lo=0,hi=pages.length-1,at=-1;
   while(lo<=hi){var m=(lo+hi)>>1;if(pages[m].offsetTop<=y){at=m;lo=m+1;}else hi=m-1;}
-  return at<0?null:pages[at];
+  if(at<0)return null;
+  for(var i=Math.max(0,at-1);i<Math.min(pages.length,at+3);i++){
+    var im=pages[i].querySelector('img[data-src]');if(im)load(im);}
+  return pages[at];
 }
 var queued=false;
 function follow(){queued=false;var p=pageInView();if(!p)return;
