@@ -51,7 +51,7 @@ _PROBE = ("<script>addEventListener('load',function(){var t=performance.now();"
           "</script>")
 
 
-def load_times_ms(html: Path, work: Path, tries: int = 2) -> tuple[int, int] | None:
+def load_times_ms(html: Path, work: Path, tries: int = 3) -> tuple[int, int] | None:
     """(ms to the load event, ms to the first frame after it) of a page, measured by the
     browser itself on a probed copy; None when no timing came back. For benchmarks only."""
     probe = work / f"probe-{html.name}"
