@@ -8,7 +8,6 @@
 from __future__ import annotations
 
 import re
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -18,6 +17,7 @@ import pytest
 from conftest import ROOT, SAMPLES, sample_pdfs
 from extract import cli
 from extract.audit import KINDS, audit, kind_of
+from extract_testkit.browser import chromium_path, dump_dom, run_chromium
 
 _WS = re.compile(r"\s+")
 SHEET_VALUES = ["fiscal_year", "fiscal_year_label", "contribution_name", "organization_name",
@@ -117,14 +117,15 @@ def test_audit_page_has_one_box_per_fields_row(multi_audit):
         pos = dict(re.findall(r"(left|top|width|height):([-\d.]+)%", style))
         assert 0 <= float(pos["left"]) and float(pos["left"]) + float(pos["width"]) <= 100.5
         assert 0 <= float(pos["top"]) and float(pos["top"]) + float(pos["height"]) <= 100.5
-    assert html.count('<img alt="page') == 6 and html.count("data:image/png;base64,") == 6
+    assert html.count('<img alt="page') == 6
+    assert len(re.findall(r'data-src="data:image/(webp|png);base64,', html)) == 6
     assert html.count('<tr data-box="b') == len(rows["fields"])
     assert "quality" in html and "(good)" in html and "Problems" in html
 
 
 def test_audit_page_is_self_contained(multi_audit):
     _, html, _ = multi_audit
-    assert not re.search(r'(src|href)\s*=\s*"(?!data:)', html)
+    assert not re.search(r'(src|href)\s*=\s*"(?!data:|#)', html)   # inline data, in-page links
     assert "http://" not in html and "https://" not in html and "@import" not in html
 
 
@@ -140,17 +141,14 @@ def test_audit_lists_problems_and_colours(tmp_path, capsys):
 
 # ------------------------------------------------------------------ in a real browser
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+CHROMIUM = chromium_path()
 needs_chromium = pytest.mark.skipif(
     not CHROMIUM, reason="no chromium binary on PATH (Debian: apt-get install -y chromium); "
     "the audit page is not checked in a browser")
 
 
 def _chromium(tmp_path: Path, *args: str) -> subprocess.CompletedProcess:
-    cmd = [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-           "--no-first-run", "--disable-background-networking", "--disable-component-update",
-           "--disable-sync", f"--user-data-dir={tmp_path / 'profile'}", *args]
-    return subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+    return run_chromium(tmp_path / "profile", *args)
 
 
 @pytest.mark.slow
@@ -187,3 +185,91 @@ def test_docs_screenshot_present():
     shot = ROOT / "docs" / "audit.png"
     assert shot.is_file() and shot.stat().st_size < 450_000
     assert "docs/audit.png" in (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+# ------------------------------------------------------------------ a whole round in one file
+
+ROUND_SHEETS, ROUND_PAGES = 100, 170
+
+
+def _round_page(pages: int = ROUND_PAGES, sheets: int = ROUND_SHEETS) -> tuple[str, dict]:
+    """The audit page of a synthetic 170-page, 100-sheet file (a real tiny page image on every
+    page, boxes and fields on every sheet page), built without extracting anything."""
+    import base64
+    import io
+
+    from PIL import Image
+
+    from extract.audit import build_html
+    buf = io.BytesIO()
+    Image.new("L", (60, 85), 255).save(buf, format="PNG")
+    png = base64.b64encode(buf.getvalue()).decode("ascii")
+    page_list = [{"number": n, "width": 595.0, "height": 842.0, "x0": 0.0, "top": 0.0,
+                  "mime": "image/png", "data": png} for n in range(1, pages + 1)]
+    rows = {"sheets": [], "fields": [], "problems": [], "criteria": []}
+    first = 3                                    # two pages of front matter
+    for k in range(sheets):
+        last = first + (1 if k % 7 < 3 else 0)   # sheets of one and two pages
+        sid = f"s{k:03d}"
+        rows["sheets"].append({"sheet_id": sid, "sheet_index": k, "page_first": first,
+                               "page_last": last, "template": "r4", "fiscal_year": 2023,
+                               "contribution_name": f"拠出金{k}", "source_sha256": "0" * 64,
+                               "quality": 1.0, "quality_grade": "good"})
+        for n in range(first, last + 1):
+            for field in ("contribution_name", "criteria[1].text"):
+                rows["fields"].append({"sheet_id": sid, "field": field, "page": n,
+                                       "value": f"拠出金{k}" + ("".join(
+                                           f"第{k}-{n}-{i}文。" for i in range(40))
+                                           if "text" in field else ""),
+                                       "x0": 50.0, "top": 100.0, "x1": 300.0, "bottom": 200.0,
+                                       "rule": "r4.toml:x", "method": "layout", "confidence": 1.0})
+        if k % 10 == 0:
+            rows["problems"].append({"severity": "warning", "code": "missing_field",
+                                     "sheet_index": k, "field": "budget_jpy", "message": "m"})
+        first = last + 1
+    assert first - 1 <= pages
+    return build_html("round.pdf", rows, page_list), rows
+
+
+def test_round_page_links_sheets_and_defers_images():
+    html, rows = _round_page()
+    ids = set(re.findall(r'id="(page\d+)"', html))
+    assert len(ids) == ROUND_PAGES
+    # the sheet list and the problems link to pages that exist
+    links = re.findall(r'<tr id="toc(\d+)"><td><a href="#(page\d+)">', html)
+    assert len(links) == ROUND_SHEETS and all(t in ids for _, t in links)
+    for (k, target), s in zip(links, rows["sheets"]):
+        assert int(k) == s["sheet_index"] and target == f"page{s['page_first']}"
+    assert len(re.findall(r'<td><a href="#page\d+">#\d+</a></td><td>budget_jpy', html)) == 10
+    # images are not decoded on load: no src on any img until the script sets it
+    assert not re.search(r"<img[^>]* src=", html)
+    assert html.count("data-src=\"data:image/png;base64,") == ROUND_PAGES
+    # one side table per sheet, all hidden until the script shows the sheet in view
+    assert len(re.findall(r'<div class="sheet" id="sheet\d+" data-k="\d+" hidden>', html)) == ROUND_SHEETS
+    # every character of a long value is in the page once (side table) plus a clipped tooltip
+    long_value = rows["fields"][1]["value"]
+    assert len(long_value) > 300 and html.count(long_value[-150:]) == 1
+
+
+@needs_chromium
+def test_round_page_in_chromium_follows_the_scroll_and_loads_lazily(tmp_path):
+    html, rows = _round_page()
+    page = tmp_path / "round.html"
+    page.write_text(html, encoding="utf-8")
+    target = 120
+    sheet = next(s for s in rows["sheets"] if s["page_first"] <= target <= s["page_last"])
+    dom = dump_dom(tmp_path / "profile", page.as_uri() + f"#page{target}")
+    # the side panel shows the sheet of the page in view, and only it
+    shown = re.findall(r'<div class="sheet" id="sheet(\d+)" data-k="\d+">', dom)
+    assert shown == [str(sheet["sheet_index"])], shown
+    assert re.search(r'id="curpage">(\d+)<', dom).group(1) == str(target)
+    assert re.findall(r'<tr id="toc(\d+)" class="cur"', dom) == [str(sheet["sheet_index"])]
+    # images near the window are decoded, the others still wait (the first pages may have
+    # been decoded too, before the browser moved to the #page anchor)
+    loaded = re.findall(r'<img alt="page (\d+)"[^>]* src="data:', dom)
+    assert str(target) in loaded and len(loaded) <= 16, loaded
+    assert all(abs(int(n) - target) <= 8 or int(n) <= 8 for n in loaded), loaded
+    assert dom.count("data-src=") == ROUND_PAGES - len(loaded)
+    # at the top of the page: the first sheet
+    dom = dump_dom(tmp_path / "profile", page.as_uri())
+    assert re.findall(r'<div class="sheet" id="sheet(\d+)" data-k="\d+">', dom) == ["0"]

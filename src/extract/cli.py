@@ -71,7 +71,37 @@ def build_parser() -> argparse.ArgumentParser:
                        "samples/<name>.expected.json. Exit status 0 when all agree, 1 otherwise.")
     c.add_argument("--samples", metavar="DIR", default="samples", help="folder (default: samples)")
     c.add_argument("--rules", metavar="DIR", help="folder of rules files (default: the shipped rules/)")
+    _add_analyst_commands(sub)
     return p
+
+
+def _add_analyst_commands(sub) -> None:
+    """`export` and `report`: what to do with an output folder once it is written."""
+    ex = sub.add_parser("export", help="write the tables of an output folder as CSV or one xlsx workbook",
+                        description="Write the tables (sheets, criteria, problems, fields) of an "
+                        "`extract run` output folder as CSV files in UTF-8 with a byte-order mark "
+                        "(DEST is a folder: DEST/sheets.csv, ...) or as one Excel workbook with "
+                        "a sheet per table (DEST is a file; needs the extra extract[xlsx]). Exit "
+                        "status: 0 when written, 1 when cells had to be left empty (listed), 2 on "
+                        "error.")
+    ex.add_argument("out", metavar="OUT", help="output folder of `extract run`")
+    ex.add_argument("--to", choices=("csv", "xlsx"), required=True, help="format")
+    ex.add_argument("dest", metavar="DEST", help="folder (csv) or .xlsx file (xlsx)")
+    rp = sub.add_parser("report", help="write one HTML page about a batch: problems, ratings, budget, panel",
+                        description="Write one self-contained HTML page (no network) about an "
+                        "`extract run` output folder: files, sheets, quality grades, problems by "
+                        "code with the files concerned, overall ratings by fiscal year, budget by "
+                        "rating and the contribution x fiscal year panel. With --audit PDF_ROOT, "
+                        "also write the audit page of every file with a problem into REPORT-audit/ "
+                        "next to the report, linked from it. Exit status: 0 when written, 2 on error.")
+    rp.add_argument("out", metavar="OUT", help="output folder of `extract run`")
+    rp.add_argument("-o", "--output", default="report.html", help="HTML file (default: report.html)")
+    rp.add_argument("--audit", metavar="PDF_ROOT",
+                    help="the folder the batch was run on: write the audit pages of the files "
+                    "with problems (source_path is read relative to it)")
+    rp.add_argument("--audit-all", action="store_true", help="with --audit: every file, not only "
+                    "those with problems")
+    rp.add_argument("--rules", metavar="DIR", help="rules folder for the audit pages (default: shipped)")
 
 
 class Progress:
@@ -195,6 +225,42 @@ def cmd_check(a) -> int:
     return EXIT_OK
 
 
+def cmd_export(a) -> int:
+    from .export import ExportError, export
+    from .outputs import OutputError
+    try:
+        res = export(a.out, a.to, a.dest)
+    except (OutputError, ExportError) as e:
+        print(f"extract export: error: {e}", file=sys.stderr)
+        return EXIT_USAGE
+    for note in res.omitted:
+        print(f"extract export: cell left empty: {note}", file=sys.stderr)
+    counts = ", ".join(f"{name} {n}" for name, n in res.rows.items())
+    print(f"{a.dest}: {len(res.files)} file(s) written ({counts} rows)"
+          + (f"; {len(res.omitted)} cell(s) left empty" if res.omitted else ""))
+    return EXIT_PROBLEMS if res.omitted else EXIT_OK
+
+
+def cmd_report(a) -> int:
+    from .outputs import OutputError
+    from .report import write_report
+    if a.audit and not Path(a.audit).is_dir():
+        print(f"extract report: error: no such folder: {a.audit}", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        res = write_report(a.out, a.output, pdf_root=a.audit, rules=a.rules, audit_all=a.audit_all)
+    except OutputError as e:
+        print(f"extract report: error: {e}", file=sys.stderr)
+        return EXIT_USAGE
+    for sp in res.not_found:
+        print(f"extract report: no audit page for {sp}: not found under {a.audit}", file=sys.stderr)
+    s = res.summary
+    print(f"{a.output}: {len(s.files)} file(s), {len(s.sheets)} sheet(s), "
+          f"{sum(g.count for g in s.problems)} problem(s)"
+          + (f"; {len(res.audit_pages)} audit page(s) in {res.path.stem}-audit/" if a.audit else ""))
+    return EXIT_OK
+
+
 def main(argv: list[str] | None = None) -> int:
     p = build_parser()
     a = p.parse_args(argv)
@@ -203,7 +269,7 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_USAGE
     try:
         return {"run": cmd_run, "rules": cmd_rules, "diff": cmd_diff, "audit": cmd_audit,
-                "check": cmd_check}[a.command](a)
+                "check": cmd_check, "export": cmd_export, "report": cmd_report}[a.command](a)
     except RulesError as e:
         print(f"extract: rules error: {e}", file=sys.stderr)
         return EXIT_USAGE

@@ -3,7 +3,8 @@ results, and `extract check` (every samples/*.pdf against its golden file).
 
 The golden format is the one tools/update_golden.py writes: {"sheets": [...], "criteria":
 [...], "problems": [...]}, the rows of extract.tables.rows for that one file with
-source_path the bare file name, floats rounded to 0.1 (NaN to null, no -0.0), keys sorted.
+source_path the bare file name, floats rounded to 0.1 (NaN to null, no -0.0), keys sorted,
+without the cross-year key columns of `sheets` (functions of the names it holds).
 `golden` below is that format (the tool calls it), and `compare` lists the differences row
 by row: the one comparison of results, used by `extract check` and the golden tests.
 """
@@ -16,6 +17,7 @@ from pathlib import Path
 
 from .api import extract_pdf
 from .diff import show_change
+from .keys import KEY_COLUMNS
 from .rules import load_rules
 from .tables import rows
 
@@ -51,7 +53,10 @@ def golden(result) -> dict:
     """The golden dict of one FileResult (extracted with source_path = bare file name), after
     a JSON round trip so that it compares equal to a loaded .expected.json."""
     r = rows([result])
-    data = {name: [_round(dict(x)) for x in r[name]] for name in TABLES}
+    # the cross-year keys are functions of the printed names kept here (tests/test_keys.py)
+    derived = {"sheets": KEY_COLUMNS}
+    data = {name: [_round({k: v for k, v in x.items() if k not in derived.get(name, ())})
+                   for x in r[name]] for name in TABLES}
     return json.loads(json.dumps(data, ensure_ascii=False, sort_keys=True))
 
 

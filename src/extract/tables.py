@@ -7,6 +7,7 @@ from pathlib import Path
 import pandas as pd
 import pyarrow as pa
 
+from .keys import KEY_COLUMNS, sheet_keys
 from .model import FileResult
 from .parsers import template_columns
 
@@ -16,13 +17,16 @@ SHEET_KEYS = [
     ("sheet_id", pa.string()), ("source_path", pa.string()), ("source_sha256", pa.string()),
     ("sheet_index", pa.int32()), ("page_first", pa.int32()), ("page_last", pa.int32()),
     ("template", pa.string())]
+# derived from the printed names (keys.py): the cross-year join keys
+SHEET_DERIVED = [(name, pa.string()) for name in KEY_COLUMNS]
 SHEET_QUALITY = [("quality", pa.float64()), ("quality_grade", pa.string())]
 
 
 def sheets_schema(templates: list) -> pa.Schema:
-    """The sheets table of these templates: keys, each field's columns (parsers.py), quality."""
+    """The sheets table of these templates: keys, each field's columns (parsers.py), the
+    cross-year keys, quality."""
     return pa.schema(SHEET_KEYS + [(c.name, ARROW_TYPES[c.type]) for c in template_columns(templates)]
-                     + SHEET_QUALITY)
+                     + SHEET_DERIVED + SHEET_QUALITY)
 
 
 # The sheets table of the shipped rules (= sheets_schema(load_rules()), a test checks it),
@@ -34,7 +38,8 @@ SHEETS = pa.schema([
     ("contribution_name", pa.string()), ("organization_name", pa.string()),
     ("organization_abbr", pa.string()), ("bureau", pa.string()), ("division", pa.string()),
     ("budget_jpy", pa.int64()), ("budget_label", pa.string()), ("overall_rating", pa.string()),
-    ("overview", pa.string()), ("quality", pa.float64()), ("quality_grade", pa.string()),
+    ("overview", pa.string()), ("organization_key", pa.string()), ("contribution_key", pa.string()),
+    ("quality", pa.float64()), ("quality_grade", pa.string()),
 ])
 CRITERIA = pa.schema([
     ("sheet_id", pa.string()), ("criterion_no", pa.int32()), ("label", pa.string()),
@@ -68,7 +73,7 @@ def sheets_schema_for(results: list[FileResult]) -> pa.Schema:
     if not extra:
         return SHEETS
     cols = list(SHEETS)
-    i = SHEETS.get_field_index("quality")
+    i = SHEETS.get_field_index(SHEET_DERIVED[0][0])
     return pa.schema(cols[:i] + [pa.field(c.name, ARROW_TYPES[c.type]) for c in extra] + cols[i:])
 
 
@@ -86,6 +91,7 @@ def rows(results: list[FileResult]) -> dict[str, list[dict]]:
             for name in sheet_columns:
                 if name not in row:
                     row[name] = s.fields.get(name)
+            row.update(sheet_keys(row))
             out["sheets"].append(row)
             for fr in field_rows(s):
                 out["fields"].append({"sheet_id": sid, **fr})
