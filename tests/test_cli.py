@@ -86,10 +86,10 @@ def test_tables_readable_by_pandas(samples_run, extracted):
     assert len(criteria) == sum(len(s.criteria) for p in pdfs for s in extracted(p).sheets)
     assert set(criteria["sheet_id"]) == set(sheets["sheet_id"])
     assert sheets["sheet_id"].is_unique
-    # source_path is relative to the folder given: bare names here
-    assert set(sheets["source_path"]) == {p.name for p in pdfs if p.name not in PROBLEM_SAMPLES}
+    # source_path is relative to the common root of the inputs, the folder's name included
+    assert set(sheets["source_path"]) == {f"samples/{p.name}" for p in pdfs if p.name not in PROBLEM_SAMPLES}
     errs = problems[problems["severity"] == "error"]
-    assert dict(zip(errs["source_path"], errs["code"])) == PROBLEM_SAMPLES
+    assert dict(zip(errs["source_path"], errs["code"])) == {f"samples/{k}": v for k, v in PROBLEM_SAMPLES.items()}
 
 
 def test_summary_line_lists_problem_codes(samples_run):

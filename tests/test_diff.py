@@ -177,7 +177,7 @@ def sample_runs(tmp_path_factory, extracted):
                   encoding="utf-8")
     old_rows = table_rows([extracted(p) for p in sorted(SAMPLES.glob("*.pdf"))])
     batch.write_tables(old_rows, tmp / "old")
-    batch.run([SAMPLES], tmp / "new", rules_dir=rules, jobs=2, cache_dir=tmp / "cache")
+    batch.run(sorted(SAMPLES.glob("*.pdf")), tmp / "new", rules_dir=rules, jobs=2, cache_dir=tmp / "cache")
     return tmp / "old", tmp / "new", old_rows
 
 

@@ -15,6 +15,8 @@ import re
 import sys
 from pathlib import Path
 
+from .inputs import display_name
+
 # kind of field -> (colour, legend text)
 KINDS = {
     "name": ("#1f77b4", "names (contribution, organization, acronym)"),
@@ -230,10 +232,11 @@ def audit(pdf, rules=None, password: str | None = None, resolution: int = 100) -
     from .rules import load_rules
     from .tables import rows
     templates = rules if isinstance(rules, list) else load_rules(rules)
-    result = extract_pdf(pdf, templates, password=password, source_path=Path(pdf).name)
+    name = display_name(Path(pdf).name)     # a file name need not be valid UTF-8
+    result = extract_pdf(pdf, templates, password=password, source_path=name)
     r = rows([result])
     pages, err = render_pages(pdf, password, resolution) if Path(pdf).is_file() else ([], "no such file")
-    return build_html(Path(pdf).name, r, pages, err), r
+    return build_html(name, r, pages, err), r
 
 
 def write_audit(pdf, out, rules=None, password: str | None = None, resolution: int = 100) -> dict:
@@ -247,7 +250,7 @@ def write_audit(pdf, out, rules=None, password: str | None = None, resolution: i
 def main(pdf, out, rules=None, password=None, resolution: int = 100) -> int:
     """The `extract audit` command: 0 when written (even for a file with problems), 2 on error."""
     if not Path(pdf).is_file():
-        print(f"extract audit: error: no such file: {pdf}", file=sys.stderr)
+        print(f"extract audit: error: no such file: {display_name(str(pdf))}", file=sys.stderr)
         return 2
     r = write_audit(pdf, out, rules, password, resolution)
     errors = [p["code"] for p in r["problems"] if p["severity"] == "error"]

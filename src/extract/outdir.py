@@ -1,0 +1,164 @@
+"""The output folder: what in it belongs to extract, its lock, and leftovers of crashed runs.
+
+OUT may hold anything of the user's. extract touches only what it created there:
+  - the table folders sheets/, criteria/, problems/, fields/, each marked by a
+    `.extract-table.json` file that lists every file extract wrote in it;
+  - `.extract.lock` (who is writing), `.extract-tmp-*` (a write in progress) and the
+    default cache folder `.cache/`.
+A table folder without the mark, or holding a file the mark does not list, is the user's:
+a run refuses to replace it (OutputError) instead of deleting it.
+"""
+from __future__ import annotations
+
+import errno
+import json
+import os
+import shutil
+import socket
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+MARK = ".extract-table.json"
+LOCK = ".extract.lock"
+TMP_PREFIX = ".extract-tmp-"
+TMP_MARK = ".extract-tmp"
+TABLES = ("sheets", "criteria", "problems", "fields")
+
+
+class OutputError(Exception):
+    """The output folder cannot be written, or holds something extract must not replace."""
+
+
+class OutputBusy(OutputError):
+    """Another run holds the output folder's lock."""
+
+
+def describe(e: OSError, path: Path | str) -> str:
+    """One line for an OSError on `path`: 'No space left on device: out/sheets'."""
+    why = e.strerror or (errno.errorcode.get(e.errno or 0) if e.errno else None) or str(e)
+    return f"{why}: {path}"
+
+
+def table_files(folder: Path) -> set[str]:
+    """Every file and folder below `folder`, as posix paths relative to it."""
+    out = set()
+    for dirpath, dirnames, filenames in os.walk(folder):
+        rel = Path(dirpath).relative_to(folder)
+        for n in dirnames + filenames:
+            out.add((rel / n).as_posix())
+    return out
+
+
+def write_mark(folder: Path) -> None:
+    """List what extract wrote in a table folder (call after the last file is written)."""
+    files = sorted(table_files(folder) - {MARK})
+    (folder / MARK).write_text(json.dumps({"tool": "extract", "files": files}), encoding="utf-8")
+
+
+def foreign_files(folder: Path) -> list[str]:
+    """What in an existing table folder extract did not write ([] when it is all ours).
+    A folder without the mark is foreign as a whole."""
+    if folder.is_symlink() or not folder.is_dir():
+        return [folder.name]
+    try:
+        listed = set(json.loads((folder / MARK).read_text(encoding="utf-8"))["files"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return [folder.name]
+    return sorted(table_files(folder) - listed - {MARK})
+
+
+def check_replaceable(out_dir: Path) -> None:
+    """Raise OutputError naming the first table folder in out_dir that is not extract's."""
+    for name in TABLES:
+        final = out_dir / name
+        if not (final.exists() or final.is_symlink()):
+            continue
+        foreign = foreign_files(final)
+        if foreign:
+            what = (f"{final} was not written by extract" if foreign == [name]
+                    else f"{final} holds files extract did not write ({', '.join(foreign[:3])})")
+            raise OutputError(f"{what}; it is left untouched: choose another output folder (-o) "
+                              "or move it away")
+
+
+def make_tmp(out_dir: Path) -> Path:
+    """A fresh, marked temporary folder inside out_dir for a write in progress."""
+    tmp = out_dir / f"{TMP_PREFIX}{os.getpid()}-{time.time_ns()}"
+    tmp.mkdir()
+    (tmp / TMP_MARK).write_text("", encoding="utf-8")
+    return tmp
+
+
+def remove_leftovers(out_dir: Path) -> list[str]:
+    """Delete the temporary folders of earlier runs that crashed (only marked ones); call with
+    the lock held, so that none of them is in use. Returns their names."""
+    gone = []
+    try:
+        entries = list(out_dir.iterdir())
+    except OSError:
+        return gone
+    for p in entries:
+        if p.name.startswith(TMP_PREFIX) and p.is_dir() and not p.is_symlink() \
+                and (p / TMP_MARK).exists():
+            shutil.rmtree(p, ignore_errors=True)
+            gone.append(p.name)
+    return gone
+
+
+@dataclass
+class Lock:
+    """An exclusive flock on OUT/.extract.lock, released when closed or when the process dies."""
+    path: Path
+    fd: int
+
+    def close(self) -> None:
+        if self.fd >= 0:
+            os.close(self.fd)
+            self.fd = -1
+
+    def __enter__(self) -> "Lock":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def holder(path: Path) -> str:
+    """Who holds the lock, as its holder wrote it."""
+    try:
+        info = json.loads(path.read_text(encoding="utf-8"))
+        return f"process {info['pid']} on {info['host']} since {info['since']}"
+    except (OSError, ValueError, KeyError, TypeError):
+        return "another process"
+
+
+def lock(out_dir: Path) -> Lock:
+    """Create out_dir if needed and take its lock without waiting.
+
+    OutputBusy when another run holds it (the message names that run); OutputError when the
+    folder cannot be created or written."""
+    import fcntl
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        path = out_dir / LOCK
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as e:
+        raise OutputError(f"cannot write the output folder ({describe(e, e.filename or out_dir)})") from e
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError as e:
+        os.close(fd)
+        if e.errno in (errno.EAGAIN, errno.EACCES, errno.EWOULDBLOCK):
+            raise OutputBusy(f"{out_dir} is being written by {holder(path)}; wait for it to "
+                             "finish or choose another output folder (-o)") from e
+        raise OutputError(f"cannot lock the output folder ({describe(e, path)})") from e
+    info = {"pid": os.getpid(), "host": socket.gethostname(),
+            "since": time.strftime("%Y-%m-%dT%H:%M:%S%z")}
+    try:
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, json.dumps(info).encode(), 0)
+    except OSError as e:
+        os.close(fd)
+        raise OutputError(f"cannot write the output folder ({describe(e, path)})") from e
+    return Lock(path, fd)
