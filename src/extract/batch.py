@@ -289,65 +289,72 @@ class LocalPool:
 
     def run(self, tasks: list[tuple], on_result: Callable[[tuple, dict], None]) -> None:
         pending = list(reversed(tasks))
-        by_id = {}
+        by_id: dict[int, int] = {}
         msgs = _messages(self.timeout, self.mem_mb)
         while pending or any(s.task for s in self.slots):
-            for i, s in enumerate(self.slots):
-                if s.task is None and pending:
-                    if not s.proc.is_alive():
-                        self._replace(i, kill=False)
-                        s = self.slots[i]
-                    elif s.done >= self.max_tasks:
-                        s.tasks.put(None)
-                        self._replace(i, kill=False)
-                        s = self.slots[i]
-                    t = pending.pop()
-                    by_id[t[0]] = i
-                    s.task, s.started = t, time.monotonic()
-                    s.tasks.put(t)
+            self._assign(pending, by_id)
             try:
                 tid, status, payload, rss = self.results.get(timeout=0.05)
                 self.peak_rss_mb = max(self.peak_rss_mb, rss)
             except queue.Empty:
-                tid = None
-            if tid == -1:       # a worker is ready
+                self._check_slots(by_id, msgs, on_result)
                 continue
-            if tid is not None:
-                i = by_id.pop(tid, None)
-                if i is None or self.slots[i].task is None or self.slots[i].task[0] != tid:
-                    continue
-                s = self.slots[i]
+            if tid != -1:       # -1: a worker says it is ready
+                self._receive(tid, status, payload, by_id, msgs, on_result)
+
+    def _assign(self, pending: list[tuple], by_id: dict[int, int]) -> None:
+        """Give a task to every idle worker, replacing the dead and the worn out first."""
+        for i, s in enumerate(self.slots):
+            if s.task is not None or not pending:
+                continue
+            if not s.proc.is_alive():
+                self._replace(i, kill=False)
+            elif s.done >= self.max_tasks:
+                s.tasks.put(None)
+                self._replace(i, kill=False)
+            s = self.slots[i]
+            t = pending.pop()
+            by_id[t[0]] = i
+            s.task, s.started = t, time.monotonic()
+            s.tasks.put(t)
+
+    def _receive(self, tid, status, payload, by_id, msgs, on_result) -> None:
+        """A worker's answer for task tid."""
+        i = by_id.pop(tid, None)
+        if i is None or self.slots[i].task is None or self.slots[i].task[0] != tid:
+            return
+        s = self.slots[i]
+        task, s.task = s.task, None
+        s.done += 1
+        if status == "ok":
+            on_result(task, payload)
+            if any(p["code"] == "memory_limit" for p in payload["problems"]):
+                self._replace(i, kill=False)   # that worker exits to start afresh
+            return
+        detail = re.sub(r"[.!?]+", "", str(payload or ""))[:120]
+        msg = msgs[status][:-1] + (f" ({detail})." if detail else ".")
+        on_result(task, _empty(problem_row(task[2], status, msg)))
+        if status == "memory_limit":
+            self._replace(i, kill=True)
+
+    def _check_slots(self, by_id, msgs, on_result) -> None:
+        """Stop the tasks past their time, and report those whose worker died."""
+        now = time.monotonic()
+        for i, s in enumerate(self.slots):
+            if s.task is None:
+                continue
+            code = None
+            if now - s.started > self.timeout:
+                code = "timeout"
+            elif not s.proc.is_alive():
+                code = "memory_limit" if s.proc.exitcode in (-9,) and self.mem_mb else "worker_crashed"
+            if code:
+                s.proc.join(timeout=1)
+                self._check_started(s)
                 task, s.task = s.task, None
-                s.done += 1
-                if status == "ok":
-                    on_result(task, payload)
-                    if any(p["code"] == "memory_limit" for p in payload["problems"]):
-                        self._replace(i, kill=False)   # that worker exits to start afresh
-                else:
-                    detail = re.sub(r"[.!?]+", "", str(payload or ""))[:120]
-                    msg = msgs[status][:-1] + (f" ({detail})." if detail else ".")
-                    on_result(task, {"sheets": [], "criteria": [], "fields": [], "templates": {},
-                                     "problems": [problem_row(task[2], status, msg)]})
-                    if status == "memory_limit":
-                        self._replace(i, kill=True)
-                continue
-            now = time.monotonic()
-            for i, s in enumerate(self.slots):
-                if s.task is None:
-                    continue
-                code = None
-                if now - s.started > self.timeout:
-                    code = "timeout"
-                elif not s.proc.is_alive():
-                    code = "memory_limit" if s.proc.exitcode in (-9,) and self.mem_mb else "worker_crashed"
-                if code:
-                    s.proc.join(timeout=1)
-                    self._check_started(s)
-                    task, s.task = s.task, None
-                    by_id.pop(task[0], None)
-                    self._replace(i, kill=True)
-                    on_result(task, {"sheets": [], "criteria": [], "fields": [], "templates": {},
-                                     "problems": [problem_row(task[2], code, msgs[code])]})
+                by_id.pop(task[0], None)
+                self._replace(i, kill=True)
+                on_result(task, _empty(problem_row(task[2], code, msgs[code])))
 
     def close(self, kill: bool = False) -> None:
         """Stop the workers: ask them to finish, or (kill=True, on an interrupt or an

@@ -23,6 +23,9 @@ MARK = ".extract-table.json"
 LOCK = ".extract.lock"
 TMP_PREFIX = ".extract-tmp-"
 TMP_MARK = ".extract-tmp"
+# In a temporary folder: its tables are being swapped into OUT (a run that dies then has
+# its swap finished by the next run, so OUT never stays half old, half new).
+SWAP_MARK = ".extract-swapping"
 TABLES = ("sheets", "criteria", "problems", "fields")
 
 
@@ -86,21 +89,65 @@ def make_tmp(out_dir: Path) -> Path:
     """A fresh, marked temporary folder inside out_dir for a write in progress."""
     tmp = out_dir / f"{TMP_PREFIX}{os.getpid()}-{time.time_ns()}"
     tmp.mkdir()
-    (tmp / TMP_MARK).write_text("", encoding="utf-8")
+    try:
+        (tmp / TMP_MARK).write_text("", encoding="utf-8")
+    except OSError:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
     return tmp
 
 
+def _move_in(tmp: Path, out_dir: Path, name: str) -> None:
+    final = out_dir / name
+    if not (tmp / name).exists():
+        return      # moved already
+    if final.exists() or final.is_symlink():
+        os.replace(final, tmp / f"{name}.old")
+    os.replace(tmp / name, final)
+
+
+def swap_in(tmp: Path, out_dir: Path) -> None:
+    """Move the table folders written in tmp into out_dir, the old ones into tmp.
+
+    Journalled: a process killed half-way leaves tmp marked, and remove_leftovers (at the
+    start of the next run) finishes the swap; on an OSError what was moved is put back."""
+    (tmp / SWAP_MARK).write_text("", encoding="utf-8")
+    done: list[str] = []
+    try:
+        for name in TABLES:
+            done.append(name)
+            _move_in(tmp, out_dir, name)
+    except OSError:
+        for name in reversed(done):
+            final, old = out_dir / name, tmp / f"{name}.old"
+            try:
+                if not (tmp / name).exists() and final.exists():
+                    os.replace(final, tmp / name)
+                if old.exists():
+                    os.replace(old, final)
+            except OSError:
+                pass
+        (tmp / SWAP_MARK).unlink()
+        raise
+
+
 def remove_leftovers(out_dir: Path) -> list[str]:
-    """Delete the temporary folders of earlier runs that crashed (only marked ones); call with
-    the lock held, so that none of them is in use. Returns their names."""
+    """Finish the swaps and delete the temporary folders of earlier runs that died (only
+    marked ones); call with the lock held, so that none of them is in use. Returns their names."""
     gone = []
     try:
-        entries = list(out_dir.iterdir())
+        entries = sorted(out_dir.iterdir())
     except OSError:
         return gone
     for p in entries:
         if p.name.startswith(TMP_PREFIX) and p.is_dir() and not p.is_symlink() \
                 and (p / TMP_MARK).exists():
+            if (p / SWAP_MARK).exists():
+                for name in TABLES:
+                    try:
+                        _move_in(p, out_dir, name)
+                    except OSError:
+                        break
             shutil.rmtree(p, ignore_errors=True)
             gone.append(p.name)
     return gone

@@ -98,16 +98,18 @@ def write(results: list[FileResult], out_dir: str | Path) -> dict[str, int]:
 
 @contextlib.contextmanager
 def _signals_held():
-    """Hold SIGINT/SIGTERM while table folders are swapped, so none is left half-swapped."""
-    if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "pthread_sigmask"):
+    """Let no SIGINT/SIGTERM cut the swap of the table folders short. One that comes during
+    the swap is dropped: the new output is in place by then, so the run has finished."""
+    if threading.current_thread() is not threading.main_thread():
         yield
         return
-    held = {signal.SIGINT, signal.SIGTERM}
-    old = signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    held = [signal.SIGINT, signal.SIGTERM]
+    old = {s: signal.signal(s, signal.SIG_IGN) for s in held}
     try:
         yield
     finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, old)
+        for s, h in old.items():
+            signal.signal(s, h)
 
 
 def _write_parquet(all_rows: dict[str, list[dict]], tmp: Path) -> dict[str, int]:
@@ -138,24 +140,8 @@ def _write_parquet(all_rows: dict[str, list[dict]], tmp: Path) -> dict[str, int]
 
 def _swap(tmp: Path, out_dir: Path) -> None:
     """Move each new table folder into place; the old ones go into tmp (deleted with it)."""
-    done: list[str] = []
     with _signals_held():
-        try:
-            for name in outdir.TABLES:
-                final = out_dir / name
-                if final.exists() or final.is_symlink():
-                    os.replace(final, tmp / f"{name}.old")
-                done.append(name)
-                os.replace(tmp / name, final)
-        except OSError:     # put back what was swapped already: all old or all new
-            for name in reversed(done):
-                final, old = out_dir / name, tmp / f"{name}.old"
-                with contextlib.suppress(OSError):
-                    if not (tmp / name).exists() and final.exists():
-                        os.replace(final, tmp / name)
-                    if old.exists():
-                        os.replace(old, final)
-            raise
+        outdir.swap_in(tmp, out_dir)
 
 
 def write_tables(all_rows: dict[str, list[dict]], out_dir: Path) -> dict[str, int]:
