@@ -143,3 +143,39 @@ def test_a_read_only_out_is_exit_2_and_untouched(tmp_path, inputs):
         assert "Traceback" not in proc.stderr and list(mnt.iterdir()) == []
     finally:
         subprocess.run(["umount", "-l", str(mnt)], capture_output=True)
+
+
+# ------------------------------------------------------------------ leftovers of crashed runs
+
+class _Killed(BaseException):
+    """Stands for SIGKILL inside the swap: nothing after it runs, no rollback."""
+
+
+def test_a_swap_cut_short_is_finished_by_the_next_run(tmp_path, inputs, monkeypatch):
+    one, many = inputs
+    out = tmp_path / "out"
+    batch.run([one], out, jobs=1)
+    old_fields = snapshot(out / "fields")
+    real, moved = outdir._move_in, []
+
+    def dies_after_two(tmp, out_dir, name):
+        if len(moved) == 2:
+            raise _Killed()
+        real(tmp, out_dir, name)
+        moved.append(name)
+
+    monkeypatch.setattr(outdir, "_move_in", dies_after_two)
+    with pytest.raises(_Killed):
+        batch.run([many], out, jobs=2)
+    monkeypatch.setattr(outdir, "_move_in", real)
+    assert moved == ["sheets", "criteria"] and snapshot(out / "fields") == old_fields   # half old, half new
+    assert len(leftovers(out)) == 1
+    (out / ".tmp-4242" / "sheets").mkdir(parents=True)          # an older version's leftover
+    (out / ".tmp-77").mkdir()
+    (out / ".tmp-77" / "mine.txt").write_text("not extract's")   # not ours: stays
+    assert len(outdir.remove_leftovers(out)) == 2
+    assert complete(out, many) and snapshot(out / "fields") != old_fields   # the swap was finished
+    assert leftovers(out) == [] and not (out / ".tmp-4242").exists()
+    assert (out / ".tmp-77" / "mine.txt").read_text() == "not extract's"
+    _, stats = batch.run([many], out, jobs=2)
+    assert stats.cached == N

@@ -34,7 +34,7 @@ _TRANSIENT = {"timeout", "worker_crashed", "memory_limit"}
 _PASSWORD_DEPENDENT = {"encrypted"}
 # Exit status of a worker that could not start (e.g. --memory-limit below what it needs).
 STARTUP_FAILED = 75
-_CACHE_TMP = re.compile(r"^[0-9a-f]{64}\.tmp(\d+)$")
+_CACHE_TMP = re.compile(r"^(?:[0-9a-f]{64}|probe)\.tmp(\d+)$")
 
 
 class WorkerStartError(Exception):
@@ -158,7 +158,7 @@ class Cache:
             subs = [d for d in self.folder.iterdir() if len(d.name) == 2 and d.is_dir()]
         except OSError:
             return 0
-        for d in subs:
+        for d in [self.folder] + subs:
             for f in d.iterdir():
                 m = _CACHE_TMP.match(f.name)
                 if m and not lifeline.alive(int(m.group(1))):

@@ -13,6 +13,7 @@ from __future__ import annotations
 import errno
 import json
 import os
+import re
 import shutil
 import socket
 import time
@@ -131,6 +132,14 @@ def swap_in(tmp: Path, out_dir: Path) -> None:
         raise
 
 
+def _old_tmp(p: Path) -> bool:
+    """A `.tmp-PID` folder of an earlier version of extract (nothing but table folders)."""
+    if not re.fullmatch(r"\.tmp-\d+", p.name) or not p.is_dir() or p.is_symlink():
+        return False
+    names = set(TABLES) | {f"{t}.old" for t in TABLES}
+    return all(c.name in names and c.is_dir() for c in p.iterdir())
+
+
 def remove_leftovers(out_dir: Path) -> list[str]:
     """Finish the swaps and delete the temporary folders of earlier runs that died (only
     marked ones); call with the lock held, so that none of them is in use. Returns their names."""
@@ -140,7 +149,10 @@ def remove_leftovers(out_dir: Path) -> list[str]:
     except OSError:
         return gone
     for p in entries:
-        if p.name.startswith(TMP_PREFIX) and p.is_dir() and not p.is_symlink() \
+        if _old_tmp(p):     # left by a version before the marks: only table folders in it
+            shutil.rmtree(p, ignore_errors=True)
+            gone.append(p.name)
+        elif p.name.startswith(TMP_PREFIX) and p.is_dir() and not p.is_symlink() \
                 and (p / TMP_MARK).exists():
             if (p / SWAP_MARK).exists():
                 for name in TABLES:
