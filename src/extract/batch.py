@@ -37,6 +37,10 @@ STARTUP_FAILED = 75
 _CACHE_TMP = re.compile(r"^(?:[0-9a-f]{64}|probe)\.tmp(\d+)$")
 
 
+class OptionError(ValueError):
+    """An option of the run that cannot work (a timeout of 0, a negative limit)."""
+
+
 class WorkerStartError(Exception):
     """No worker process could start: the run cannot extract anything."""
 
@@ -449,11 +453,11 @@ def _extract(plan: _Plan, on_result, rules_dir, jobs, timeout, memory_limit_mb, 
 
 def _check_options(timeout: float, memory_limit_mb: int | None, jobs: int | None) -> None:
     if not timeout > 0:
-        raise ValueError(f"timeout must be more than 0 seconds, not {timeout:g}")
+        raise OptionError(f"timeout must be more than 0 seconds, not {timeout:g}")
     if memory_limit_mb is not None and memory_limit_mb < 0:
-        raise ValueError(f"memory limit must be 0 (none) or more MB, not {memory_limit_mb}")
+        raise OptionError(f"memory limit must be 0 (none) or more MB, not {memory_limit_mb}")
     if jobs is not None and jobs < 1:
-        raise ValueError(f"jobs must be at least 1, not {jobs}")
+        raise OptionError(f"jobs must be at least 1, not {jobs}")
 
 
 def run(inputs: Iterable[str | Path], out_dir: str | Path, rules_dir=None, jobs: int | None = None,
@@ -464,7 +468,7 @@ def run(inputs: Iterable[str | Path], out_dir: str | Path, rules_dir=None, jobs:
 
     Holds out_dir's lock for the whole run (OutputBusy when another run has it); checks
     before extracting that the output and cache folders can be written and that no table
-    folder there belongs to someone else (OutputError). ValueError for a bad option,
+    folder there belongs to someone else (OutputError). OptionError for a bad option,
     WorkerStartError when no worker can start, Interrupted on Ctrl-C / SIGTERM: in every
     case the previous output is unchanged and no temporary file is left behind."""
     _check_options(timeout, memory_limit_mb, jobs)

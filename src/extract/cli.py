@@ -156,7 +156,7 @@ def cmd_run(a) -> int:
                              memory_limit_mb=a.memory_limit or None, force=a.force,
                              password=a.password, cache_dir=a.cache, scheduler=a.scheduler,
                              progress=Progress(a.quiet))
-    except (OutputError, batch.WorkerStartError, ValueError) as e:
+    except (OutputError, batch.WorkerStartError, batch.OptionError) as e:
         _error(str(e))
         return EXIT_USAGE
     except batch.Interrupted as e:
