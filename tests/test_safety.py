@@ -300,3 +300,18 @@ def test_ctrl_c_prints_one_line_and_exits_130(tmp_path):
     assert re.fullmatch(r"interrupted; \d+ files done are cached; output unchanged", last), err
     assert snapshot(out) == before
     assert wait_gone(proc.pid, seconds=15) == []
+
+
+def test_the_output_of_an_earlier_version_is_replaced_but_nothing_else(tmp_path):
+    """Before the marks a table folder held only fy=*/part-0.parquet (or part-0.parquet):
+    such a folder is taken as extract's; one more file in it makes it the user's."""
+    out = tmp_path / "out"
+    assert run_cli("run", KANGXI, "-o", out, "-q").returncode == 0
+    for name in outdir.TABLES:
+        (out / name / outdir.MARK).unlink()
+    assert run_cli("run", BOLD, "-o", out, "-q").returncode == 0
+    assert list(pd.read_parquet(out / "sheets")["source_path"]) == [BOLD.name]
+    (out / "fields" / outdir.MARK).unlink()
+    (out / "fields" / "fy=2016" / "mine.csv").write_text("x")
+    assert run_cli("run", KANGXI, "-o", out, "-q").returncode == 2
+    assert (out / "fields" / "fy=2016" / "mine.csv").exists()

@@ -30,6 +30,10 @@ SWAP_MARK = ".extract-swapping"
 TABLES = ("sheets", "criteria", "problems", "fields")
 
 
+# What versions of extract before the marks wrote in a table folder, and nothing else.
+_OLD_LAYOUT = re.compile(r"fy=[0-9a-z]+(/part-0\.parquet)?|part-0\.parquet")
+
+
 class OutputError(Exception):
     """The output folder cannot be written, or holds something extract must not replace."""
 
@@ -68,7 +72,9 @@ def foreign_files(folder: Path) -> list[str]:
     try:
         listed = set(json.loads((folder / MARK).read_text(encoding="utf-8"))["files"])
     except (OSError, ValueError, KeyError, TypeError):
-        return [folder.name]
+        files = table_files(folder)     # an earlier version wrote no mark: exactly its layout?
+        ours = files and all(_OLD_LAYOUT.fullmatch(f) for f in files)
+        return [] if ours else [folder.name]
     return sorted(table_files(folder) - listed - {MARK})
 
 
