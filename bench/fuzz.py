@@ -396,7 +396,8 @@ def fuzz(iterations: int, seed: int, jobs: int = 2, out: Path | None = None, bat
             names = sorted(kinds)
             bout = folder.with_name(folder.name + "-out")
             try:
-                rows, stats = batch.run([folder], bout, jobs=jobs, timeout=timeout,
+                # the files, not the folder: source_path is then the bare name
+                rows, stats = batch.run(sorted(folder.glob("*.pdf")), bout, jobs=jobs, timeout=timeout,
                                         memory_limit_mb=memory_limit_mb, force=True, max_tasks=50)
                 bad = check_batch(rows, names, bout)
             except Exception as e:

@@ -88,7 +88,8 @@ def test_tables_readable_by_pandas(samples_run, extracted):
     assert len(criteria) == sum(len(s.criteria) for p in pdfs for s in extracted(p).sheets)
     assert set(criteria["sheet_id"]) == set(sheets["sheet_id"])
     assert sheets["sheet_id"].is_unique
-    # source_path is relative to the folder given: bare names here
+    # source_path is relative to the common root of the inputs: files given one by one from
+    # one folder are named by their file name (a folder given keeps its name: test_safety)
     assert set(sheets["source_path"]) == {p.name for p in pdfs if p.name not in PROBLEM_SAMPLES}
     errs = problems[problems["severity"] == "error"]
     assert dict(zip(errs["source_path"], errs["code"])) == PROBLEM_SAMPLES

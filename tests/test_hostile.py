@@ -277,12 +277,12 @@ def run(tmp_path_factory):
     by_file: dict[str, dict] = {n: {"sheets": [], "problems": [], "criteria": []} for n in cat}
     sid = {}
     for r in rows["sheets"]:
-        by_file.setdefault(r["source_path"], {"sheets": [], "problems": [], "criteria": []})
-        by_file[r["source_path"]]["sheets"].append(r)
-        sid[r["sheet_id"]] = r["source_path"]
+        by_file.setdefault(_name(r), {"sheets": [], "problems": [], "criteria": []})
+        by_file[_name(r)]["sheets"].append(r)
+        sid[r["sheet_id"]] = _name(r)
     for r in rows["problems"]:
-        by_file.setdefault(r["source_path"], {"sheets": [], "problems": [], "criteria": []})
-        by_file[r["source_path"]]["problems"].append(r)
+        by_file.setdefault(_name(r), {"sheets": [], "problems": [], "criteria": []})
+        by_file[_name(r)]["problems"].append(r)
     for r in rows["criteria"]:
         by_file[sid[r["sheet_id"]]]["criteria"].append(r)
     for n in sorted(cat):
@@ -292,6 +292,11 @@ def run(tmp_path_factory):
               f"warnings={[p['code'] for p in f['problems'] if p['severity'] == 'warning']}")
     return {"folder": folder, "out": out, "cat": cat, "rows": rows, "stats": stats,
             "by_file": by_file, "seconds": t_run, "base": base}
+
+
+def _name(row: dict) -> str:
+    """The catalogue name of a row: source_path includes the input folder's name (in/)."""
+    return row["source_path"].removeprefix("in/")
 
 
 def outcome(f: dict) -> str:
@@ -431,16 +436,16 @@ def test_doubtful_field_is_null_with_warning(run, name):
 def test_every_file_accounted_for_and_parquet_readable(run):
     import pandas as pd
     rows = run["rows"]
-    seen = {r["source_path"] for r in rows["sheets"]} | {r["source_path"] for r in rows["problems"]}
+    seen = {_name(r) for r in rows["sheets"]} | {_name(r) for r in rows["problems"]}
     assert seen == set(ITEMS)
     for name in ("sheets", "criteria", "problems"):
         df = pd.read_parquet(run["out"] / name)
         assert len(df) == len(rows[name]), name
     probs = pd.read_parquet(run["out"] / "problems")
-    assert set(probs["source_path"]) <= set(ITEMS)
-    # output stays inside out/: table folders and the cache, no stray files
+    assert set(probs["source_path"].str.removeprefix("in/")) <= set(ITEMS)
+    # output stays inside out/: table folders, the cache and the lock file, no stray files
     assert {"sheets", "criteria", "problems"} <= {p.name for p in run["out"].iterdir()}
-    assert all(p.is_dir() for p in run["out"].iterdir())
+    assert all(p.is_dir() or p.name == ".extract.lock" for p in run["out"].iterdir())
 
 
 @pytest.mark.slow
@@ -525,7 +530,7 @@ def test_output_paths_never_from_pdf_content(tmp_path):
     new = {p for p in tmp_path.rglob("*")} - before
     assert new and all(p == out or out in p.parents for p in new), sorted(map(str, new - {out}))
     assert not (tmp_path / "etc").exists() and not (root / "etc").exists()
-    assert all(r["source_path"] == "titled.pdf" for r in rows["sheets"] + rows["problems"])
+    assert all(r["source_path"] == "in/titled.pdf" for r in rows["sheets"] + rows["problems"])
 
 
 def test_no_network(monkeypatch):

@@ -8,9 +8,8 @@ from pathlib import Path
 
 PKG = Path(__file__).resolve().parents[1] / "src" / "extract"
 
-# Edges known to close a cycle, removed by a change on its way (delete the entry then):
-# tables.write calls batch.write_tables until the Parquet writer moves into tables.py (issue 8).
-KNOWN = {("tables", "batch")}
+# Edges known to close a cycle, removed by a change on its way (delete the entry then).
+KNOWN: set[tuple[str, str]] = set()
 
 
 def _is_type_checking(node: ast.If) -> bool:

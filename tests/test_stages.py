@@ -173,7 +173,8 @@ def test_continuation_top_is_below_a_repeated_header_row(tmp_path, templates):
 # ------------------------------------------------------------------ furniture
 
 def test_running_header_and_page_numbers_are_removed_labels_kept(tmp_path):
-    pages = [[("text", 60, 20, "公表用資料"), ("text", 60, 30, "予算額"), ("text", 60, 300, f"本文{i}ページ"),
+    # no ruled table here: a repeated line is furniture only when a blank line sets it apart
+    pages = [[("text", 60, 20, "公表用資料"), ("text", 60, 60, "予算額"), ("text", 60, 300, f"本文{i}ページ"),
               ("text", 290, 810, f"- {i} -")] for i in (1, 2, 3)]
     got = strip_furniture(read(draw(tmp_path / "f.pdf", pages)), {"予算額"})
     for i, p in enumerate(got, 1):

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import hashlib
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
+from typing import Callable, Iterable
 
 from .model import FileResult, Problem
+from .inputs import display_name, iter_pdfs  # noqa: F401  (iter_pdfs: public here since the first version)
 from .pdf import PdfError, classify, iter_pages, open_pdf
 from .pipeline import read_pages
 from .rules import Template, load_rules
@@ -28,7 +29,7 @@ def extract_pdf(path: str | Path, rules: list[Template] | str | Path | None = No
     `sha256` saves hashing the file again where the caller has done it already."""
     path = Path(path)
     templates = rules if isinstance(rules, list) else load_rules(rules)
-    src = source_path or path.name
+    src = display_name(source_path or path.name)
     try:
         digest = sha256 or file_sha256(path)
     except OSError as e:
@@ -50,15 +51,6 @@ def extract_pdf(path: str | Path, rules: list[Template] | str | Path | None = No
     return result
 
 
-def iter_pdfs(paths: Iterable[str | Path]) -> Iterator[tuple[Path, str]]:
-    """Files and folders (recursive, *.pdf in any case) with their path relative to the root given."""
-    for p in paths:
-        p = Path(p)
-        if p.is_dir():
-            for f in sorted(x for x in p.rglob("*") if x.is_file() and x.suffix.lower() == ".pdf"):
-                yield f, f.relative_to(p).as_posix()
-        else:
-            yield p, p.name
 
 
 def extract_many(paths: Iterable[str | Path], rules: str | Path | list[Template] | None = None,

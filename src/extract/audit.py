@@ -24,6 +24,7 @@ from .api import extract_pdf
 from .parsers import template_columns
 from .rules import load_rules
 from .tables import rows
+from .inputs import display_name
 
 # kind of field -> (colour, legend text)
 KINDS = {
@@ -400,12 +401,13 @@ def build_html(source: str, rows: dict[str, list[dict]], pages: list[dict],
 def audit(pdf, rules=None, password: str | None = None, resolution: int = 100) -> tuple[str, dict]:
     """(HTML, table rows) of one PDF."""
     templates = rules if isinstance(rules, list) else load_rules(rules)
-    result = extract_pdf(pdf, templates, password=password, source_path=Path(pdf).name)
+    name = display_name(Path(pdf).name)     # a file name need not be valid UTF-8
+    result = extract_pdf(pdf, templates, password=password, source_path=name)
     r = rows([result])
     large = frozenset(n for s in r["sheets"] for n in range(s["page_first"], s["page_last"] + 1))
     pages, err = (render_pages(pdf, password, resolution, large=large) if Path(pdf).is_file()
                   else ([], "no such file"))
-    return build_html(Path(pdf).name, r, pages, err, column_kinds(templates)), r
+    return build_html(name, r, pages, err, column_kinds(templates)), r
 
 
 def write_audit(pdf, out, rules=None, password: str | None = None, resolution: int = 100) -> dict:

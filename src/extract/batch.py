@@ -12,22 +12,46 @@ import multiprocessing as mp
 import os
 import queue
 import re
-import shutil
+import signal
 import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
 
-from . import __version__
-from .api import extract_pdf, file_sha256, iter_pdfs
+from . import __version__, lifeline, outdir
+from .api import extract_pdf, file_sha256
+from .inputs import iter_pdfs
+from .outdir import TABLES, OutputError
 from .rules import Template, load_rules
-
-TABLES = ("sheets", "criteria", "problems", "fields")
+from .tables import rows as table_rows
+from .tables import write_tables  # noqa: F401  (batch.write_tables: the writer of a run)
 # Results that depend on no template: they stay valid whatever the rules say.
 _TEMPLATE_FREE = {"unreadable_pdf", "encrypted", "no_text_layer", "garbled_text"}
 # Problems of the run itself, not of the file: never cached.
 _TRANSIENT = {"timeout", "worker_crashed", "memory_limit"}
+# Results that depend on the password given: never cached (a run with --password must try again).
+_PASSWORD_DEPENDENT = {"encrypted"}
+# Exit status of a worker that could not start (e.g. --memory-limit below what it needs).
+STARTUP_FAILED = 75
+_CACHE_TMP = re.compile(r"^(?:[0-9a-f]{64}|probe)\.tmp(\d+)$")
+
+
+class OptionError(ValueError):
+    """An option of the run that cannot work (a timeout of 0, a negative limit)."""
+
+
+class WorkerStartError(Exception):
+    """No worker process could start: the run cannot extract anything."""
+
+
+class Interrupted(KeyboardInterrupt):
+    """The run was interrupted (Ctrl-C, SIGTERM); `done` files were extracted and cached,
+    the output folder is unchanged."""
+
+    def __init__(self, done: int):
+        super().__init__(done)
+        self.done = done
 
 
 def extractor_version() -> str:
@@ -47,18 +71,17 @@ def extract_rows(path: str, source_path: str, templates: list[Template] | str | 
                  password: str | None = None, sha256: str | None = None) -> dict:
     """One PDF to its rows: {"sheets": [...], "criteria": [...], "problems": [...],
     "templates": {id: digest of the rules used}}. Pure: same input, same output."""
-    from .tables import rows
     if not isinstance(templates, list):
         templates = load_rules(templates)
     res = extract_pdf(path, templates, password, source_path, sha256)
-    out = rows([res])
+    out = table_rows([res])
     by_id = {t.id: t.digest for t in templates}
     out["templates"] = {s.template: by_id.get(s.template, "") for s in res.sheets}
     return out
 
 
-def problem_row(source_path: str, code: str, message: str) -> dict:
-    return {"source_path": source_path, "sheet_index": None, "severity": "error", "code": code,
+def problem_row(source_path: str, code: str, message: str, severity: str = "error") -> dict:
+    return {"source_path": source_path, "sheet_index": None, "severity": severity, "code": code,
             "field": None, "message": message}
 
 
@@ -99,18 +122,56 @@ class Cache:
         return out
 
     def put(self, sha: str, rows: dict) -> None:
+        """Store the rows of one file; OutputError when the cache cannot be written (a full
+        disk), with no temporary file left behind."""
         codes = {r["code"] for r in rows["problems"] if r["severity"] == "error"}
-        if codes & _TRANSIENT:
+        if codes & (_TRANSIENT | _PASSWORD_DEPENDENT):
             return
         entry = {"version": self.version, "templates": rows.get("templates") or {},
                  "template_free": bool(codes) and codes <= _TEMPLATE_FREE,
                  "all_digest": self.all_digest,
                  "rows": {k: rows[k] for k in TABLES}}
         p = self._path(sha)
-        p.parent.mkdir(parents=True, exist_ok=True)
         tmp = p.with_suffix(f".tmp{os.getpid()}")
-        tmp.write_text(json.dumps(entry, ensure_ascii=False), encoding="utf-8")
-        os.replace(tmp, p)
+        try:
+            p.parent.mkdir(parents=True, exist_ok=True)
+            tmp.write_text(json.dumps(entry, ensure_ascii=False), encoding="utf-8")
+            os.replace(tmp, p)
+        except OSError as e:
+            try:
+                tmp.unlink()
+            except OSError:
+                pass
+            raise OutputError(f"cannot write the cache ({outdir.describe(e, e.filename or tmp)}); "
+                              "the previous output is unchanged") from e
+
+    def check(self) -> None:
+        """OutputError unless the cache folder can be created and written."""
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            probe = self.folder / f"probe.tmp{os.getpid()}"
+            probe.write_bytes(b"")
+            probe.unlink()
+        except OSError as e:
+            raise OutputError(f"cannot write the cache folder ({outdir.describe(e, e.filename or self.folder)})") from e
+
+    def remove_leftovers(self) -> int:
+        """Delete temporary entries that runs which died left behind (their process is gone)."""
+        n = 0
+        try:
+            subs = [d for d in self.folder.iterdir() if len(d.name) == 2 and d.is_dir()]
+        except OSError:
+            return 0
+        for d in [self.folder] + subs:
+            for f in d.iterdir():
+                m = _CACHE_TMP.match(f.name)
+                if m and not lifeline.alive(int(m.group(1))):
+                    try:
+                        f.unlink()
+                        n += 1
+                    except OSError:
+                        pass
+        return n
 
 
 # ------------------------------------------------------------------ workers
@@ -126,11 +187,19 @@ def _limit_memory(mb: int | None) -> None:
         pass
 
 
-def _worker(tasks, results, rules_dir, mem_mb):
-    _limit_memory(mem_mb)
-    templates = load_rules(rules_dir)
-    from .match import tagger
-    tagger()
+def _worker(tasks, results, rules_dir, mem_mb, parent_pid=None):
+    lifeline.die_with_parent()
+    if parent_pid:
+        lifeline.watch(parent_pid)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)    # Ctrl-C is the main process's to handle
+    try:
+        _limit_memory(mem_mb)
+        templates = load_rules(rules_dir)
+        from .match import tagger
+        tagger()
+        results.put((-1, "ready", os.getpid(), 0.0))   # also starts the queue's thread
+    except BaseException:   # most likely --memory-limit below what a worker needs to start
+        os._exit(STARTUP_FAILED)
     while True:
         item = tasks.get()
         if item is None:
@@ -192,8 +261,10 @@ class LocalPool:
 
     def __init__(self, jobs: int, rules_dir, timeout: float, mem_mb: int | None, max_tasks: int):
         self.ctx = mp.get_context("spawn" if sys.platform == "win32" else "forkserver")
+        if sys.platform != "win32":
+            self.ctx.set_forkserver_preload(["extract._forkserver"])
         self.results = self.ctx.Queue()
-        self.args = (rules_dir, mem_mb)
+        self.args = (rules_dir, mem_mb, os.getpid())
         self.timeout = timeout
         self.mem_mb = mem_mb
         self.max_tasks = max_tasks
@@ -211,76 +282,103 @@ class LocalPool:
         if kill and s.proc.is_alive():
             s.proc.kill()
         s.proc.join(timeout=5)
+        self._check_started(s)
         self.slots[i] = self._spawn()
+
+    def _check_started(self, s: _Slot) -> None:
+        if s.proc.exitcode == STARTUP_FAILED:
+            limit = f" within --memory-limit {self.mem_mb} MB" if self.mem_mb else ""
+            raise WorkerStartError(f"a worker process could not start{limit}"
+                                   + ("; raise the limit (0 for none)" if self.mem_mb else ""))
 
     def run(self, tasks: list[tuple], on_result: Callable[[tuple, dict], None]) -> None:
         pending = list(reversed(tasks))
-        by_id = {}
+        by_id: dict[int, int] = {}
         msgs = _messages(self.timeout, self.mem_mb)
         while pending or any(s.task for s in self.slots):
-            for i, s in enumerate(self.slots):
-                if s.task is None and pending:
-                    if not s.proc.is_alive():
-                        self._replace(i, kill=False)
-                        s = self.slots[i]
-                    elif s.done >= self.max_tasks:
-                        s.tasks.put(None)
-                        self._replace(i, kill=False)
-                        s = self.slots[i]
-                    t = pending.pop()
-                    by_id[t[0]] = i
-                    s.task, s.started = t, time.monotonic()
-                    s.tasks.put(t)
+            self._assign(pending, by_id)
             try:
                 tid, status, payload, rss = self.results.get(timeout=0.05)
                 self.peak_rss_mb = max(self.peak_rss_mb, rss)
             except queue.Empty:
-                tid = None
-            if tid is not None:
-                i = by_id.pop(tid, None)
-                if i is None or self.slots[i].task is None or self.slots[i].task[0] != tid:
-                    continue
-                s = self.slots[i]
-                task, s.task = s.task, None
-                s.done += 1
-                if status == "ok":
-                    on_result(task, payload)
-                    if any(p["code"] == "memory_limit" for p in payload["problems"]):
-                        self._replace(i, kill=False)   # that worker exits to start afresh
-                else:
-                    detail = re.sub(r"[.!?]+", "", str(payload or ""))[:120]
-                    msg = msgs[status][:-1] + (f" ({detail})." if detail else ".")
-                    on_result(task, {"sheets": [], "criteria": [], "fields": [], "templates": {},
-                                     "problems": [problem_row(task[2], status, msg)]})
-                    if status == "memory_limit":
-                        self._replace(i, kill=True)
+                self._check_slots(by_id, msgs, on_result)
                 continue
-            now = time.monotonic()
-            for i, s in enumerate(self.slots):
-                if s.task is None:
-                    continue
-                code = None
-                if now - s.started > self.timeout:
-                    code = "timeout"
-                elif not s.proc.is_alive():
-                    code = "memory_limit" if s.proc.exitcode in (-9,) and self.mem_mb else "worker_crashed"
-                if code:
-                    task, s.task = s.task, None
-                    by_id.pop(task[0], None)
-                    self._replace(i, kill=True)
-                    on_result(task, {"sheets": [], "criteria": [], "fields": [], "templates": {},
-                                     "problems": [problem_row(task[2], code, msgs[code])]})
+            if tid != -1:       # -1: a worker says it is ready
+                self._receive(tid, status, payload, by_id, msgs, on_result)
 
-    def close(self) -> None:
+    def _assign(self, pending: list[tuple], by_id: dict[int, int]) -> None:
+        """Give a task to every idle worker, replacing the dead and the worn out first."""
+        for i, s in enumerate(self.slots):
+            if s.task is not None or not pending:
+                continue
+            if not s.proc.is_alive():
+                self._replace(i, kill=False)
+            elif s.done >= self.max_tasks:
+                s.tasks.put(None)
+                self._replace(i, kill=False)
+            s = self.slots[i]
+            t = pending.pop()
+            by_id[t[0]] = i
+            s.task, s.started = t, time.monotonic()
+            s.tasks.put(t)
+
+    def _receive(self, tid, status, payload, by_id, msgs, on_result) -> None:
+        """A worker's answer for task tid."""
+        i = by_id.pop(tid, None)
+        if i is None or self.slots[i].task is None or self.slots[i].task[0] != tid:
+            return
+        s = self.slots[i]
+        task, s.task = s.task, None
+        s.done += 1
+        if status == "ok":
+            on_result(task, payload)
+            if any(p["code"] == "memory_limit" for p in payload["problems"]):
+                self._replace(i, kill=False)   # that worker exits to start afresh
+            return
+        detail = re.sub(r"[.!?]+", "", str(payload or ""))[:120]
+        msg = msgs[status][:-1] + (f" ({detail})." if detail else ".")
+        on_result(task, _empty(problem_row(task[2], status, msg)))
+        if status == "memory_limit":
+            self._replace(i, kill=True)
+
+    def _check_slots(self, by_id, msgs, on_result) -> None:
+        """Stop the tasks past their time, and report those whose worker died."""
+        now = time.monotonic()
+        for i, s in enumerate(self.slots):
+            if s.task is None:
+                continue
+            code = None
+            if now - s.started > self.timeout:
+                code = "timeout"
+            elif not s.proc.is_alive():
+                code = "memory_limit" if s.proc.exitcode in (-9,) and self.mem_mb else "worker_crashed"
+            if code:
+                s.proc.join(timeout=1)
+                self._check_started(s)
+                task, s.task = s.task, None
+                by_id.pop(task[0], None)
+                self._replace(i, kill=True)
+                on_result(task, _empty(problem_row(task[2], code, msgs[code])))
+
+    def close(self, kill: bool = False) -> None:
+        """Stop the workers: ask them to finish, or (kill=True, on an interrupt or an
+        error) end them at once."""
         for s in self.slots:
+            if kill:
+                s.proc.kill()
+                continue
             try:
                 s.tasks.put(None)
             except Exception:
                 pass
         for s in self.slots:
-            s.proc.join(timeout=2)
+            s.proc.join(timeout=0.5 if kill else 2)
             if s.proc.is_alive():
                 s.proc.kill()
+                s.proc.join(timeout=2)
+        for q in [self.results] + [s.tasks for s in self.slots]:
+            q.close()
+            q.cancel_join_thread()
 
 
 def _dask_map(address: str, tasks: list[tuple], rules_dir, on_result) -> None:
@@ -295,111 +393,152 @@ def _dask_map(address: str, tasks: list[tuple], rules_dir, on_result) -> None:
             on_result(futs[fut], fut.result())
 
 
-# ------------------------------------------------------------------ output
-
-def write_tables(all_rows: dict[str, list[dict]], out_dir: Path) -> dict[str, int]:
-    """Write the tables into a temporary folder inside out_dir, then swap each into place.
-
-    sheets and criteria are partitioned by fiscal year (hive layout, fy=2016/…,
-    fy=unknown where none was read); problems is one file."""
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-    from .tables import SCHEMAS
-
-    out_dir.mkdir(parents=True, exist_ok=True)
-    tmp = out_dir / f".tmp-{os.getpid()}"
-    if tmp.exists():
-        shutil.rmtree(tmp)
-    tmp.mkdir()
-    year_of = {r["sheet_id"]: r.get("fiscal_year") for r in all_rows["sheets"]}
-    counts = {}
-    for name in TABLES:
-        rows = all_rows[name]
-        folder = tmp / name
-        folder.mkdir()
-        counts[name] = len(rows)
-        if name == "problems":
-            pq.write_table(pa.Table.from_pylist(rows, schema=SCHEMAS[name]), folder / "part-0.parquet")
-            continue
-        parts: dict[str, list[dict]] = {}
-        for r in rows:
-            y = r.get("fiscal_year") if name == "sheets" else year_of.get(r["sheet_id"])
-            parts.setdefault("unknown" if y is None else str(y), []).append(r)
-        if not parts:   # an empty table still has its schema on disk
-            parts["unknown"] = []
-        for key, rs in sorted(parts.items()):
-            (folder / f"fy={key}").mkdir()
-            pq.write_table(pa.Table.from_pylist(rs, schema=SCHEMAS[name]),
-                           folder / f"fy={key}" / "part-0.parquet")
-    for name in TABLES:
-        final = out_dir / name
-        if final.exists() or final.is_symlink():
-            os.replace(final, tmp / f"{name}.old")
-        os.replace(tmp / name, final)
-    shutil.rmtree(tmp, ignore_errors=True)
-    return counts
-
-
 # ------------------------------------------------------------------ the run
+
+def _empty(problem: dict) -> dict:
+    return {"sheets": [], "criteria": [], "fields": [], "templates": {}, "problems": [problem]}
+
+
+@dataclass
+class _Plan:
+    """What a run has to do: rows already known (cache, unreadable, duplicates) and tasks."""
+    files: list[tuple[Path, str]]
+    results: list[dict | None]
+    todo: list[tuple]
+    cached: int = 0
+
+
+def _plan(files: list[tuple[Path, str]], cache: Cache, force: bool, password: str | None) -> _Plan:
+    """Hash every file; take what the cache has; a file with the bytes of an earlier one is
+    extracted once (its sheets listed under the first path, a duplicate_file warning here)."""
+    plan = _Plan(files, [None] * len(files), [])
+    first_of: dict[str, str] = {}
+    for i, (path, rel) in enumerate(files):
+        try:
+            sha = file_sha256(path)
+        except OSError as e:
+            plan.results[i] = _empty(problem_row(rel, "unreadable_pdf",
+                                                 f"The file cannot be opened ({e.strerror})."))
+            continue
+        if sha in first_of:
+            plan.results[i] = _empty(problem_row(
+                rel, "duplicate_file", f"The file has the same bytes as {first_of[sha]}; its "
+                "sheets are listed once, under that path.", severity="warning"))
+            continue
+        first_of[sha] = rel
+        hit = None if force else cache.get(sha, rel)
+        if hit is not None:
+            plan.results[i] = hit
+            plan.cached += 1
+        else:
+            plan.todo.append((i, str(path), rel, password, sha))
+    return plan
+
+
+def _extract(plan: _Plan, on_result, rules_dir, jobs, timeout, memory_limit_mb, max_tasks,
+             scheduler, stats: RunStats) -> None:
+    if scheduler:
+        _dask_map(scheduler, [(t[0], t[1], t[2], t[3], t[4]) for t in plan.todo], rules_dir, on_result)
+        return
+    jobs = jobs or os.cpu_count() or 1
+    pool = LocalPool(min(jobs, len(plan.todo)), rules_dir, timeout, memory_limit_mb, max_tasks)
+    ok = False
+    try:
+        pool.run(plan.todo, on_result)
+        ok = True
+    finally:
+        pool.close(kill=not ok)
+    stats.peak_worker_rss_mb = pool.peak_rss_mb
+
+
+def _check_options(timeout: float, memory_limit_mb: int | None, jobs: int | None) -> None:
+    if not timeout > 0:
+        raise OptionError(f"timeout must be more than 0 seconds, not {timeout:g}")
+    if memory_limit_mb is not None and memory_limit_mb < 0:
+        raise OptionError(f"memory limit must be 0 (none) or more MB, not {memory_limit_mb}")
+    if jobs is not None and jobs < 1:
+        raise OptionError(f"jobs must be at least 1, not {jobs}")
+
 
 def run(inputs: Iterable[str | Path], out_dir: str | Path, rules_dir=None, jobs: int | None = None,
         timeout: float = 120.0, memory_limit_mb: int | None = 2048, force: bool = False,
         password: str | None = None, cache_dir: str | Path | None = None, max_tasks: int = 50,
         scheduler: str | None = None, progress: Callable | None = None) -> tuple[dict, RunStats]:
-    """Extract every PDF under `inputs` into `out_dir`; returns (rows by table, stats)."""
+    """Extract every PDF under `inputs` into `out_dir`; returns (rows by table, stats).
+
+    Holds out_dir's lock for the whole run (OutputBusy when another run has it); checks
+    before extracting that the output and cache folders can be written and that no table
+    folder there belongs to someone else (OutputError). OptionError for a bad option,
+    WorkerStartError when no worker can start, Interrupted on Ctrl-C / SIGTERM: in every
+    case the previous output is unchanged and no temporary file is left behind."""
+    _check_options(timeout, memory_limit_mb, jobs)
     t0 = time.monotonic()
     out_dir = Path(out_dir)
     templates = load_rules(rules_dir)
-    cache = Cache(Path(cache_dir) if cache_dir else out_dir / ".cache", templates)
-    files = list(iter_pdfs(inputs))
-    stats = RunStats(files=len(files))
-    results: list[dict | None] = [None] * len(files)
-    todo = []
-    for i, (path, rel) in enumerate(files):
-        try:
-            sha = file_sha256(path)
-        except OSError as e:
-            results[i] = {"sheets": [], "criteria": [], "fields": [], "templates": {}, "problems": [
-                problem_row(rel, "unreadable_pdf", f"The file cannot be opened ({e.strerror}).")]}
-            continue
-        hit = None if force else cache.get(sha, rel)
-        if hit is not None:
-            results[i] = hit
-            stats.cached += 1
-        else:
-            todo.append((i, str(path), rel, password, sha))
-    done = [0]
+    with outdir.lock(out_dir):
+        outdir.remove_leftovers(out_dir)
+        outdir.check_replaceable(out_dir)
+        cache = Cache(Path(cache_dir) if cache_dir else out_dir / ".cache", templates)
+        cache.check()
+        cache.remove_leftovers()
+        files = list(iter_pdfs(inputs))
+        stats = RunStats(files=len(files))
+        plan = _plan(files, cache, force, password)
+        stats.cached = plan.cached
+        done = [0]
+        extracted = [0]
 
-    def account(i: int, rows: dict) -> None:
-        results[i] = rows
-        done[0] += 1
-        stats.sheets += len(rows["sheets"])
-        for p in rows["problems"]:
-            stats.problems[p["code"]] = stats.problems.get(p["code"], 0) + 1
-        if progress:
-            progress(files[i][1], rows, done[0], len(files), stats)
+        def account(i: int, rows: dict) -> None:
+            plan.results[i] = rows
+            done[0] += 1
+            stats.sheets += len(rows["sheets"])
+            for p in rows["problems"]:
+                stats.problems[p["code"]] = stats.problems.get(p["code"], 0) + 1
+            if progress:
+                progress(files[i][1], rows, done[0], len(files), stats)
 
-    for i, r in enumerate(results):
-        if r is not None:
-            account(i, r)
+        for i, r in enumerate(plan.results):
+            if r is not None:
+                account(i, r)
 
-    def on_result(task, rows):
-        i, _, _, _, sha = task
-        cache.put(sha, rows)
-        account(i, rows)
+        def on_result(task, rows):
+            i, _, _, _, sha = task
+            cache.put(sha, rows)
+            extracted[0] += 1
+            account(i, rows)
 
-    if todo:
-        if scheduler:
-            _dask_map(scheduler, [(t[0], t[1], t[2], t[3], t[4]) for t in todo], rules_dir, on_result)
-        else:
-            jobs = jobs or os.cpu_count() or 1
-            pool = LocalPool(min(jobs, len(todo)), rules_dir, timeout, memory_limit_mb, max_tasks)
+        with _TermAsInterrupt():
             try:
-                pool.run(todo, on_result)
-            finally:
-                pool.close()
-            stats.peak_worker_rss_mb = pool.peak_rss_mb
-    all_rows = {name: [r for res in results if res for r in res[name]] for name in TABLES}
-    write_tables(all_rows, out_dir)
+                if plan.todo:
+                    _extract(plan, on_result, rules_dir, jobs, timeout, memory_limit_mb, max_tasks,
+                             scheduler, stats)
+                all_rows = {name: [r for res in plan.results if res for r in res[name]] for name in TABLES}
+                write_tables(all_rows, out_dir)
+            except KeyboardInterrupt as e:
+                raise Interrupted(extracted[0]) from e
     stats.seconds = time.monotonic() - t0
     return all_rows, stats
+
+
+class _Terminated(KeyboardInterrupt):
+    pass
+
+
+def _on_term(signum, frame):
+    raise _Terminated()
+
+
+class _TermAsInterrupt:
+    """SIGTERM handled like Ctrl-C (in the main thread), so both end a run cleanly."""
+
+    def __enter__(self):
+        import threading
+        self.old = None
+        if threading.current_thread() is threading.main_thread():
+            self.old = signal.signal(signal.SIGTERM, _on_term)
+        return self
+
+    def __exit__(self, *exc):
+        if self.old is not None:
+            signal.signal(signal.SIGTERM, self.old)
+        return False

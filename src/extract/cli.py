@@ -8,16 +8,41 @@ import sys
 from pathlib import Path
 
 from . import __version__, batch
-from .api import iter_pdfs
+from .inputs import display_name, iter_pdfs
+from .outdir import OutputError
 from .rules import RulesError, load_rules
 
-EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message):  # usage errors exit 2 with a hint
         self.print_usage(sys.stderr)
         self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n(see --help)\n")
+
+
+def _positive_float(text: str) -> float:
+    try:
+        v = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not v > 0 or v == float("inf"):
+        raise argparse.ArgumentTypeError(f"must be a number of seconds above 0, not {text}")
+    return v
+
+
+def _non_negative_int(text: str) -> int:
+    try:
+        v = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if v < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 (no limit) or a number of MB, not {text}")
+    return v
+
+
+def _error(message: str) -> None:
+    print(f"extract: error: {display_name(message)}", file=sys.stderr)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -31,15 +56,18 @@ def build_parser() -> argparse.ArgumentParser:
                        "OUT/problems as Parquet datasets (sheets and criteria partitioned by fiscal "
                        "year, fy=2016/...). Unchanged files are taken from the cache in OUT/.cache. "
                        "Exit status: 0 when every file was extracted, 1 when any file produced an "
-                       "error row, 2 on usage errors.")
+                       "error row, 2 on usage or output problems (another run writing OUT, a "
+                       "folder in OUT that extract did not create, a full disk), 130 when "
+                       "interrupted.")
     r.add_argument("inputs", nargs="+", metavar="PATH", help="PDF files or folders")
     r.add_argument("-o", "--out", default="out", help="output folder (default: out)")
     r.add_argument("--rules", metavar="DIR", help="folder of rules files (default: the shipped rules/)")
     r.add_argument("--password", help="password for encrypted PDFs")
     r.add_argument("-j", "--jobs", type=int, default=None,
                    help=f"worker processes (default: all cores, here {os.cpu_count()})")
-    r.add_argument("--timeout", type=float, default=120.0, help="seconds allowed per file (default: 120)")
-    r.add_argument("--memory-limit", type=int, default=2048, metavar="MB",
+    r.add_argument("--timeout", type=_positive_float, default=120.0,
+                   help="seconds allowed per file (default: 120)")
+    r.add_argument("--memory-limit", type=_non_negative_int, default=2048, metavar="MB",
                    help="address-space limit per worker in MB, 0 for none (default: 2048)")
     r.add_argument("--force", action="store_true", help="ignore the cache and extract every file again")
     r.add_argument("--cache", metavar="DIR", help="cache folder (default: OUT/.cache)")
@@ -134,7 +162,7 @@ class Progress:
             self.stream.flush()
         else:
             errs = sorted({p["code"] for p in rows["problems"] if p["severity"] == "error"})
-            self.stream.write(f"[{done}/{total}] {source_path}: {len(rows['sheets'])} sheet(s)"
+            self.stream.write(f"[{done}/{total}] {display_name(source_path)}: {len(rows['sheets'])} sheet(s)"
                               + (f", error: {','.join(errs)}" if errs else "") + "\n")
             self.stream.flush()
 
@@ -154,9 +182,17 @@ def cmd_run(a) -> int:
     if a.jobs is not None and a.jobs < 1:
         print("extract: error: --jobs must be at least 1", file=sys.stderr)
         return EXIT_USAGE
-    rows, st = batch.run(a.inputs, a.out, rules_dir=a.rules, jobs=a.jobs, timeout=a.timeout,
-                         memory_limit_mb=a.memory_limit or None, force=a.force, password=a.password,
-                         cache_dir=a.cache, scheduler=a.scheduler, progress=Progress(a.quiet))
+    try:
+        rows, st = batch.run(a.inputs, a.out, rules_dir=a.rules, jobs=a.jobs, timeout=a.timeout,
+                             memory_limit_mb=a.memory_limit or None, force=a.force,
+                             password=a.password, cache_dir=a.cache, scheduler=a.scheduler,
+                             progress=Progress(a.quiet))
+    except (OutputError, batch.WorkerStartError, batch.OptionError) as e:
+        _error(str(e))
+        return EXIT_USAGE
+    except batch.Interrupted as e:
+        print(f"\ninterrupted; {e.done} files done are cached; output unchanged", file=sys.stderr)
+        return EXIT_INTERRUPTED
     failed = {p["source_path"] for p in rows["problems"] if p["severity"] == "error"}
     codes = ", ".join(f"{c} {n}" for c, n in sorted(st.problems.items()))
     print(f"{st.files} file(s) ({st.cached} from cache), {len(rows['sheets'])} sheet(s), "
@@ -273,6 +309,9 @@ def main(argv: list[str] | None = None) -> int:
     except RulesError as e:
         print(f"extract: rules error: {e}", file=sys.stderr)
         return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("\ninterrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
 
 
 if __name__ == "__main__":

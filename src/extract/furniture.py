@@ -1,12 +1,17 @@
 """Page furniture: running headers, page numbers and stamps that belong to no field.
 
 Found by position and repetition, not by wording: a line in the top or bottom margin
-that recurs at the same place on several pages, or a bare page number there.
+that recurs at the same place on several pages, or a page number there. Furniture sits
+outside the sheet's table, never in a cell: nothing inside the ruled table (the extent of
+its ruling lines, a stamp's small box aside) is furniture unless it sits in a small box of
+its own (a stamp drawn over the table), however often it recurs (a file holding the same sheet twice, or sheets that
+share paragraphs, repeats cell text at the same place). On a page without such a table its
+extent is unknown: there a repeated line must also stand apart from the text by a blank line.
 """
 from __future__ import annotations
 
 import re
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from .layout import make_lines
 from .model import Page
@@ -14,6 +19,15 @@ from .normalize import squash
 
 TOP_MARGIN = 0.10       # share of the page height
 BOTTOM_MARGIN = 0.10
+# A line closer than this (points) to the ruled area counts as inside it.
+TABLE_SLACK = 1.0
+# Collinear ruling lines closer than this (points) are one line.
+TOUCH = 2.0
+# A ruling line shorter than this share of the page width may be a stamp's box, not the table's.
+SMALL_BOX = 0.15
+# On a page without a ruled table, a repeated line is furniture only this many of its own
+# heights away from any other line above or below it (a blank line: not part of the text).
+ISOLATION = 1.0
 # decorated page numbers (- 2 -, 2/5, p.2) anywhere in a margin; a bare number only when centred
 _PAGE_NO = re.compile(r"^[-‐－—―](\d{1,4}|[ivxlc]{1,6})[-‐－—―]$|^\d{1,4}/\d{1,4}$|^(p|page)\.?\d{1,4}$",
                       re.IGNORECASE)
@@ -28,8 +42,94 @@ def _margin_lines(page: Page):
             yield ln
 
 
+def _merged(page: Page, horizontal: bool) -> list[tuple[float, float, float]]:
+    """Ruling lines of one direction as (position, start, end), collinear pieces that touch
+    joined (a grid drawn cell by cell gives its long lines back)."""
+    segs = sorted((r.top, r.x0, r.x1) if horizontal else (r.x0, r.top, r.bottom)
+                  for r in page.rulings if r.horizontal == horizontal)
+    out: list[list[float]] = []
+    for pos, a, b in segs:
+        for m in reversed(out[-8:]):
+            if abs(m[0] - pos) <= 1.0 and a <= m[2] + TOUCH:
+                m[2] = max(m[2], b)
+                break
+        else:
+            out.append([pos, a, b])
+    return [(m[0], m[1], m[2]) for m in out]
+
+
+def _small(seg: tuple[float, float, float], page: Page) -> bool:
+    return seg[2] - seg[1] < SMALL_BOX * page.width
+
+
+@dataclass
+class _Grid:
+    """A page's ruling lines as furniture detection needs them."""
+    box: tuple[float, float, float, float] | None     # around the table's lines
+    hs: list[tuple[float, float, float]]              # short horizontal lines
+    vs: list[tuple[float, float, float]]              # short vertical lines
+
+
+def _grid(page: Page) -> _Grid:
+    hs, vs = _merged(page, True), _merged(page, False)
+    long_h = [h for h in hs if not _small(h, page)]
+    long_v = [v for v in vs if not _small(v, page)]
+    box = None
+    if long_h or long_v:
+        xs = [x for _, a, b in long_h for x in (a, b)] + [p for p, _, _ in long_v]
+        ys = [p for p, _, _ in long_h] + [y for _, a, b in long_v for y in (a, b)]
+        box = (min(xs), min(ys), max(xs), max(ys))
+    return _Grid(box, [h for h in hs if _small(h, page)], [v for v in vs if _small(v, page)])
+
+
+def _in_table(ln, grid: _Grid) -> bool:
+    if grid.box is None:
+        return False
+    x0, top, x1, bottom = grid.box
+    return (ln.bottom > top - TABLE_SLACK and ln.top < bottom + TABLE_SLACK
+            and ln.x1 > x0 - TABLE_SLACK and ln.x0 < x1 + TABLE_SLACK)
+
+
+def _boxed(ln, grid: _Grid) -> bool:
+    """The line sits in a small box of its own (a stamp), not in a cell of the table grid:
+    short lines close above, below, left and right of it that belong to no longer line."""
+    pad = 2 * (ln.bottom - ln.top)
+
+    def across(segs, lo, hi, a, b):
+        return any(lo - pad <= p <= hi + pad and s <= a + 1 and e >= b - 1 for p, s, e in segs)
+
+    return (across(grid.hs, ln.top, ln.top, ln.x0, ln.x1) and across(grid.hs, ln.bottom, ln.bottom, ln.x0, ln.x1)
+            and across(grid.vs, ln.x0, ln.x0, ln.top, ln.bottom) and across(grid.vs, ln.x1, ln.x1, ln.top, ln.bottom))
+
+
 def _key(text: str) -> str:
     return re.sub(r"\d+", "#", squash(text))
+
+
+def _isolated(ln, others: list) -> bool:
+    """No other line above or below it (overlapping it across) within a blank line's height."""
+    h = ln.bottom - ln.top
+    own = {id(g) for g in ln.glyphs}
+    for o in others:
+        if o.x1 <= ln.x0 or o.x0 >= ln.x1 or any(id(g) in own for g in o.glyphs):
+            continue
+        gap = max(o.top - ln.bottom, ln.top - o.bottom)
+        if gap < ISOLATION * h:
+            return False
+    return True
+
+
+def _candidates(page: Page) -> list[tuple[object, bool]]:
+    """The margin lines that may be furniture, each with whether a repetition may make it
+    so: outside the ruled table (or in a stamp's box); on a page without a ruled table, only
+    a line standing apart from the text (a repeated line there is a page number or nothing)."""
+    grid = _grid(page)
+    margin = list(_margin_lines(page))
+    if grid.box is not None:
+        return [(ln, True) for ln in margin if not _in_table(ln, grid) or _boxed(ln, grid)]
+    near = make_lines([g for g in page.glyphs if g.top <= page.height * (TOP_MARGIN + 0.1)
+                       or g.bottom >= page.height * (0.9 - BOTTOM_MARGIN)])
+    return [(ln, _boxed(ln, grid) or _isolated(ln, near)) for ln in margin]
 
 
 def strip_furniture(pages: list[Page], keep: set[str] = frozenset()) -> list[Page]:
@@ -38,21 +138,22 @@ def strip_furniture(pages: list[Page], keep: set[str] = frozenset()) -> list[Pag
     seen: dict[str, list[tuple[int, float, float]]] = {}
     per_page = []
     for i, p in enumerate(pages):
-        lines = list(_margin_lines(p))
+        lines = _candidates(p)
         per_page.append(lines)
-        for ln in lines:
+        for ln, _ in lines:
             seen.setdefault(_key(ln.text), []).append((i, ln.top, ln.x0))
     out = []
     for i, (p, lines) in enumerate(zip(pages, per_page)):
         drop = set()
-        for ln in lines:
+        for ln, may_repeat in lines:
             k = _key(ln.text)
             again = [o for o in seen[k] if o[0] != i and abs(o[1] - ln.top) < 2.5 and abs(o[2] - ln.x0) < 2.5]
             sq = squash(ln.text)
             centred = abs((ln.x0 + ln.x1) / 2 - p.width / 2) < 0.08 * p.width
             if any(w in sq for w in keep):
                 continue
-            if _PAGE_NO.match(sq) or (_BARE_NO.match(sq) and centred) or (again and len(k) >= 3):
+            repeated = may_repeat and again and len(k) >= 3
+            if _PAGE_NO.match(sq) or (_BARE_NO.match(sq) and centred) or repeated:
                 drop.update(id(g) for g in ln.glyphs)
         out.append(replace(p, glyphs=[g for g in p.glyphs if id(g) not in drop]) if drop else p)
     return out

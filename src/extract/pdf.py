@@ -49,17 +49,30 @@ def classify(exc: BaseException) -> PdfError:
 @contextlib.contextmanager
 def open_pdf(path: str | Path, password: str | None = None) -> Iterator[pdfplumber.PDF]:
     """Open with pdfplumber and map its many failure types onto our problem codes.
-    pdfminer's warnings while the file is open are counted, not printed (logs.py)."""
+    pdfminer's warnings while the file is open are counted, not printed (logs.py).
+
+    A password that does not fit is tried without: a PDF with only an owner password
+    (printing or copying restricted) opens without one, whatever --password says."""
     with collect_warnings(Path(path).name):
         try:
-            pdf = pdfplumber.open(path, password=password or "")
-            _ = pdf.pages  # forces the page tree to be parsed
-        except Exception as exc:  # pdfminer raises a zoo of types for broken files
-            raise classify(exc) from exc
+            pdf = _open(path, password or "")
+        except PdfError as err:
+            if not password or err.code != "encrypted":
+                raise
+            pdf = _open(path, "")
         try:
             yield pdf
         finally:
             pdf.close()
+
+
+def _open(path: str | Path, password: str) -> pdfplumber.PDF:
+    try:
+        pdf = pdfplumber.open(path, password=password)
+        _ = pdf.pages  # forces the page tree to be parsed
+    except Exception as exc:  # pdfminer raises a zoo of types for broken files
+        raise classify(exc) from exc
+    return pdf
 
 
 def _rulings(page) -> list[Ruling]:

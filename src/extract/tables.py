@@ -1,12 +1,18 @@
 """Results to DataFrames with the Arrow schema of the output contract, and Parquet."""
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import os
+import shutil
+import signal
+import threading
 from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
 
+from . import outdir
 from .keys import KEY_COLUMNS, sheet_keys
 from .model import FileResult
 from .parsers import template_columns
@@ -120,6 +126,83 @@ def to_frames(results: list[FileResult]) -> dict[str, pd.DataFrame]:
 
 
 def write(results: list[FileResult], out_dir: str | Path) -> dict[str, int]:
-    """Write the tables of `results` to out_dir exactly as `extract run` does."""
-    from .batch import write_tables
-    return write_tables(rows(results), Path(out_dir))
+    """Write the tables of `results` to out_dir exactly as `extract run` does (taking the
+    output folder's lock; OutputError / OutputBusy when it cannot)."""
+    out_dir = Path(out_dir)
+    with outdir.lock(out_dir):
+        outdir.remove_leftovers(out_dir)
+        return write_tables(rows(results), out_dir)
+
+
+@contextlib.contextmanager
+def _signals_held():
+    """Let no SIGINT/SIGTERM cut the swap of the table folders short. One that comes during
+    the swap is dropped: the new output is in place by then, so the run has finished."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    held = [signal.SIGINT, signal.SIGTERM]
+    old = {s: signal.signal(s, signal.SIG_IGN) for s in held}
+    try:
+        yield
+    finally:
+        for s, h in old.items():
+            signal.signal(s, h)
+
+
+def _write_parquet(all_rows: dict[str, list[dict]], tmp: Path) -> dict[str, int]:
+    import pyarrow.parquet as pq
+    year_of = {r["sheet_id"]: r.get("fiscal_year") for r in all_rows["sheets"]}
+    counts = {}
+    for name in outdir.TABLES:
+        rows_ = all_rows[name]
+        folder = tmp / name
+        folder.mkdir()
+        counts[name] = len(rows_)
+        if name == "problems":
+            pq.write_table(pa.Table.from_pylist(rows_, schema=SCHEMAS[name]), folder / "part-0.parquet")
+        else:
+            parts: dict[str, list[dict]] = {}
+            for r in rows_:
+                y = r.get("fiscal_year") if name == "sheets" else year_of.get(r["sheet_id"])
+                parts.setdefault("unknown" if y is None else str(y), []).append(r)
+            if not parts:   # an empty table still has its schema on disk
+                parts["unknown"] = []
+            for key, rs in sorted(parts.items()):
+                (folder / f"fy={key}").mkdir()
+                pq.write_table(pa.Table.from_pylist(rs, schema=SCHEMAS[name]),
+                               folder / f"fy={key}" / "part-0.parquet")
+        outdir.write_mark(folder)
+    return counts
+
+
+def _swap(tmp: Path, out_dir: Path) -> None:
+    """Move each new table folder into place; the old ones go into tmp (deleted with it)."""
+    with _signals_held():
+        outdir.swap_in(tmp, out_dir)
+
+
+def write_tables(all_rows: dict[str, list[dict]], out_dir: Path) -> dict[str, int]:
+    """Write the tables into a temporary folder inside out_dir, then swap each into place.
+    The caller holds out_dir's lock (outdir.lock).
+
+    sheets and criteria are partitioned by fiscal year (hive layout, fy=2016/…,
+    fy=unknown where none was read); problems is one file. A table folder that extract did
+    not write is never replaced (OutputError); on a write error (a full disk) the previous
+    tables stay as they were, nothing temporary is left, and OutputError says why."""
+    out_dir = Path(out_dir)
+    outdir.check_replaceable(out_dir)
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        tmp = outdir.make_tmp(out_dir)
+    except OSError as e:
+        raise outdir.OutputError(f"cannot write the output folder ({outdir.describe(e, out_dir)})") from e
+    try:
+        counts = _write_parquet(all_rows, tmp)
+        _swap(tmp, out_dir)
+    except OSError as e:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise outdir.OutputError(f"cannot write the tables ({outdir.describe(e, e.filename or out_dir)}); "
+                                 "the previous output is unchanged") from e
+    shutil.rmtree(tmp, ignore_errors=True)
+    return counts
