@@ -1,0 +1,89 @@
+"""Font descents as the PDF declares them (FontDescriptor /Descent), the way pdfminer reads
+them, for the pdfium reader.
+
+pdfminer puts a character's box from descent to descent + font size, taking the descent
+from the font descriptor (0 when absent, negated when positive). pdfium does the same when
+the descriptor has one but, when /Ascent and /Descent are both 0 (common in subset
+TrueType fonts), measures them on the embedded glyphs instead, which moves every box by up
+to ~0.1 em. So the declared values are read here, page by page and keyed by the font's
+name without its subset tag, through pdfminer's object parser (no content streams are
+parsed: this costs a few milliseconds). A font whose name is ambiguous on its page, or a
+file pdfminer cannot walk, is simply absent: the reader then keeps pdfium's value.
+"""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+# Form XObjects nested deeper than this are not searched for fonts.
+MAX_FORM_DEPTH = 8
+_SUBSET = re.compile(r"^[A-Z]{6}\+")
+
+
+def base_name(name: str) -> str:
+    return _SUBSET.sub("", name)
+
+
+def _descriptor_descent(spec, resolve1, literal_name) -> tuple[str, float] | None:
+    name = resolve1(spec.get("BaseFont"))
+    if name is None:
+        return None
+    name = literal_name(name) if not isinstance(name, (str, bytes)) else name
+    name = name.decode("latin-1") if isinstance(name, bytes) else str(name)
+    subtype = literal_name(resolve1(spec.get("Subtype")) or "")
+    if subtype == "Type3":
+        return None                 # pdfminer uses the FontBBox and FontMatrix there
+    desc = resolve1(spec.get("FontDescriptor"))
+    if desc is None and "DescendantFonts" in spec:
+        kids = resolve1(spec["DescendantFonts"])
+        if isinstance(kids, list) and kids:
+            kid = resolve1(kids[0])
+            desc = resolve1(kid.get("FontDescriptor")) if isinstance(kid, dict) else None
+    value = resolve1(desc.get("Descent", 0)) if isinstance(desc, dict) else 0
+    if not isinstance(value, (int, float)):
+        return None
+    value = -value if value > 0 else value
+    return base_name(name), value / 1000.0
+
+
+def _fonts(resources, resolve1, literal_name, out: dict, depth: int) -> None:
+    resources = resolve1(resources)
+    if not isinstance(resources, dict):
+        return
+    fonts = resolve1(resources.get("Font"))
+    if isinstance(fonts, dict):
+        for spec in fonts.values():
+            spec = resolve1(spec)
+            if isinstance(spec, dict):
+                got = _descriptor_descent(spec, resolve1, literal_name)
+                if got:
+                    out.setdefault(got[0], set()).add(got[1])
+    xobjs = resolve1(resources.get("XObject"))
+    if isinstance(xobjs, dict) and depth < MAX_FORM_DEPTH:
+        for x in xobjs.values():
+            x = resolve1(x)
+            attrs = getattr(x, "attrs", None)
+            if isinstance(attrs, dict) and literal_name(resolve1(attrs.get("Subtype")) or "") == "Form":
+                _fonts(attrs.get("Resources"), resolve1, literal_name, out, depth + 1)
+
+
+def declared_descents(path: str | Path, password: str | None = None) -> list[dict[str, float]]:
+    """Per page (in order): font name without subset tag -> descent as a fraction of the
+    font size; [] when the file cannot be walked."""
+    from pdfminer.pdfdocument import PDFDocument
+    from pdfminer.pdfpage import PDFPage
+    from pdfminer.pdfparser import PDFParser
+    from pdfminer.pdftypes import resolve1
+    from pdfminer.psparser import literal_name
+
+    pages = []
+    try:
+        with open(path, "rb") as f:
+            doc = PDFDocument(PDFParser(f), password=password or "")
+            for page in PDFPage.create_pages(doc):
+                found: dict[str, set] = {}
+                _fonts(page.resources, resolve1, literal_name, found, 0)
+                pages.append({k: next(iter(v)) for k, v in found.items() if len(v) == 1})
+    except (Exception, RecursionError):
+        return []
+    return pages

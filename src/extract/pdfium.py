@@ -1,0 +1,358 @@
+"""The pdfium reader: the same pages as pdf.py (pdfplumber) from pypdfium2's text page and
+page objects, several times faster.
+
+Everything is mapped onto pdfplumber's geometry so the stages downstream cannot tell the
+readers apart: a character's box is pdfminer's (origin to origin + advance along the text
+direction, font descent to descent + font size across it, through the character's matrix),
+not pdfium's tight glyph box; path objects are split into subpaths and classified as
+pdfminer does (line, rectangle, curve); /Rotate and the MediaBox origin are applied as
+pdfminer's page matrix and pdfplumber's offsets apply them.
+
+pdfium's text page drops a text object printed again at (almost) the same place (fake
+bold); `dedupe_chars` still runs afterwards, as for pdfplumber.
+"""
+from __future__ import annotations
+
+import contextlib
+import ctypes
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
+
+import pypdfium2 as pdfium
+import pypdfium2.raw as R
+
+from .descent import base_name, declared_descents
+from .model import Glyph, Page, Ruling
+from .normalize import dedupe_chars
+from .pdf import PdfError, classify, is_garbled_char, norm_char, rulings_from
+
+Matrix = tuple[float, float, float, float, float, float]
+IDENTITY: Matrix = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
+# Form XObjects nested deeper than this are not searched for ruling lines (hostile files).
+MAX_FORM_DEPTH = 32
+# pdfium's error codes for a document that needs a (different) password.
+_PASSWORD_ERRORS = {R.FPDF_ERR_PASSWORD}
+_SECURITY_ERRORS = {R.FPDF_ERR_SECURITY}
+# pdfium reports a hyphen ('-') at the end of a line as this code, flagged IsHyphen.
+_HYPHEN_MARK = 0x02
+
+
+@dataclass(frozen=True, slots=True)
+class PageFrame:
+    """pdfminer's page matrix (rotation, MediaBox origin) and pdfplumber's page box."""
+    ctm: Matrix
+    width: float
+    height: float
+    x_off: float        # pdfplumber adds the MediaBox x0 back to x coordinates
+    top_off: float      # pdfplumber's MediaBox top (minus the MediaBox y0)
+
+    def box(self, x0: float, y0: float, x1: float, y1: float) -> tuple[float, float, float, float]:
+        """A user-space rectangle to pdfplumber's (x0, top, x1, bottom)."""
+        a, b, c, d, e, f = self.ctm
+        xs = (a * x0 + c * y0 + e, a * x1 + c * y0 + e, a * x0 + c * y1 + e, a * x1 + c * y1 + e)
+        ys = (b * x0 + d * y0 + f, b * x1 + d * y0 + f, b * x0 + d * y1 + f, b * x1 + d * y1 + f)
+        return self.from_miner(min(xs), min(ys), max(xs), max(ys))
+
+    def from_miner(self, x0: float, y0: float, x1: float, y1: float) -> tuple[float, float, float, float]:
+        """A box in pdfminer's page space (origin at the rotated MediaBox's bottom left)."""
+        return (x0 + self.x_off, self.height - y1 + self.top_off,
+                x1 + self.x_off, self.height - y0 + self.top_off)
+
+    def point(self, x: float, y: float) -> tuple[float, float]:
+        a, b, c, d, e, f = self.ctm
+        return a * x + c * y + e, b * x + d * y + f
+
+
+def page_frame(mediabox: tuple[float, float, float, float], rotation: int) -> PageFrame:
+    """As pdfminer's PDFPageInterpreter.process_page and pdfplumber's Page.__init__ do it."""
+    x0, x1 = sorted((mediabox[0], mediabox[2]))
+    y0, y1 = sorted((mediabox[1], mediabox[3]))
+    rot = rotation % 360
+    if rot == 90:
+        ctm = (0.0, -1.0, 1.0, 0.0, -y0, x1)
+    elif rot == 180:
+        ctm = (-1.0, 0.0, 0.0, -1.0, x1, y1)
+    elif rot == 270:
+        ctm = (0.0, 1.0, -1.0, 0.0, y1, -x0)
+    else:
+        ctm = (1.0, 0.0, 0.0, 1.0, -x0, -y0)
+    bx0, by0, bx1, by1 = (y0, x0, y1, x1) if rot in (90, 270) else (x0, y0, x1, y1)
+    height = by1 - by0
+    return PageFrame(ctm, bx1 - bx0, height, bx0, height - by1)
+
+
+def mult(m: Matrix, n: Matrix) -> Matrix:
+    """m then n (PDF order: a point is transformed by m first)."""
+    a, b, c, d, e, f = m
+    A, B, C, D, E, F = n
+    return (a * A + b * C, a * B + b * D, c * A + d * C, c * B + d * D,
+            e * A + f * C + E, e * B + f * D + F)
+
+
+# ------------------------------------------------------------------ opening
+
+@contextlib.contextmanager
+def open_document(path: str | Path, password: str | None = None) -> Iterator[pdfium.PdfDocument]:
+    """Open with pdfium and map its load errors onto our problem codes."""
+    try:
+        doc = pdfium.PdfDocument(str(path), password=password or None)
+    except pdfium.PdfiumError as exc:
+        raise error_of(exc) from exc
+    except Exception as exc:        # e.g. a file that cannot be opened at all
+        raise classify(exc) from exc
+    try:
+        yield doc
+    finally:
+        doc.close()
+
+
+def error_of(exc: pdfium.PdfiumError) -> PdfError:
+    code = getattr(exc, "err_code", None)
+    if code in _PASSWORD_ERRORS or code in _SECURITY_ERRORS:
+        return PdfError("encrypted", "The PDF is encrypted with a password; "
+                        "run again with --password, or remove the protection.")
+    what = str(exc).split(":")[-1].strip(" .") or "pdfium cannot load it"
+    return PdfError("unreadable_pdf", "The file cannot be read as a PDF "
+                    f"({what[:80]}); check that it is a complete, valid PDF or download it again.")
+
+
+# ------------------------------------------------------------------ characters
+
+class _Fonts:
+    """Per-font descent (fraction of the font size), asked once per font handle: the one
+    the PDF declares (descent.py) where known, else pdfium's."""
+
+    def __init__(self, declared: dict[str, float]):
+        self.declared = declared
+        self.descent: dict[int, float] = {}
+        self.name = ctypes.create_string_buffer(256)
+
+    def descent_of(self, font) -> float:
+        key = ctypes.cast(font, ctypes.c_void_p).value or 0
+        d = self.descent.get(key)
+        if d is None:
+            n = R.FPDFFont_GetBaseFontName(font, self.name, len(self.name))
+            name = base_name(self.name.value.decode("latin-1")) if n else ""
+            d = self.declared.get(name)
+            if d is None:
+                v = ctypes.c_float()
+                d = v.value / 1000.0 if R.FPDFFont_GetDescent(font, 1000.0, v) else 0.0
+                d = -d if d > 0 else d      # as pdfminer: a positive Descent is taken as negative
+            self.descent[key] = d
+        return d
+
+
+def _char_matrix(tp, i: int, m: R.FS_MATRIX) -> tuple[float, float, float, float]:
+    R.FPDFText_GetMatrix(tp, i, m)
+    return m.a, m.b, m.c, m.d
+
+
+def read_chars(tp, frame: PageFrame, declared: dict[str, float] | None = None) -> list[dict]:
+    """pdfplumber-like char dicts (text, x0, top, x1, bottom, size, upright) in stream order;
+    `declared`: font name -> descent the PDF declares (descent.declared_descents)."""
+    n = R.FPDFText_CountChars(tp)
+    fonts = _Fonts(declared or {})
+    ox, oy = ctypes.c_double(), ctypes.c_double()
+    width = ctypes.c_float()
+    m = R.FS_MATRIX()
+    out = []
+    for i in range(n):
+        if R.FPDFText_IsGenerated(tp, i):
+            continue
+        u = R.FPDFText_GetUnicode(tp, i)
+        obj = R.FPDFText_GetTextObject(tp, i)
+        if not obj:
+            continue
+        if u == _HYPHEN_MARK and R.FPDFText_IsHyphen(tp, i):
+            u = 0x2D                    # pdfium's mark for a '-' that ends a line
+        garbled = R.FPDFText_HasUnicodeMapError(tp, i) or u == 0
+        text = f"(cid:{u})" if garbled else chr(u) if u < 0x110000 else "\ufffd"
+        fs = R.FPDFText_GetFontSize(tp, i)
+        font = R.FPDFTextObj_GetFont(obj)
+        adv = width.value if R.FPDFFont_GetGlyphWidth(font, u, fs, width) else fs
+        desc = fonts.descent_of(font) * fs if font else 0.0
+        a, b, c, d = _char_matrix(tp, i, m)
+        R.FPDFText_GetCharOrigin(tp, i, ox, oy)
+        x, y = ox.value, oy.value
+        # the text-space box (0, desc) .. (adv, desc + fs) through the character's matrix
+        xs = (x + c * desc, x + a * adv + c * desc, x + c * (desc + fs), x + a * adv + c * (desc + fs))
+        ys = (y + d * desc, y + b * adv + d * desc, y + d * (desc + fs), y + b * adv + d * (desc + fs))
+        x0, top, x1, bottom = frame.box(min(xs), min(ys), max(xs), max(ys))
+        pa, pb, pc, pd = _rotate(frame.ctm, a, b, c, d)
+        upright = pa * pd > 0 and pb * pc <= 0
+        size = (bottom - top) if upright or abs(pb) < abs(pa) else (x1 - x0)
+        out.append({"text": text, "x0": x0, "top": top, "x1": x1, "bottom": bottom,
+                    "size": size, "upright": upright})
+    return out
+
+
+def _rotate(ctm: Matrix, a: float, b: float, c: float, d: float) -> tuple[float, float, float, float]:
+    A, B, C, D = ctm[:4]
+    return a * A + b * C, a * B + b * D, c * A + d * C, c * B + d * D
+
+
+# ------------------------------------------------------------------ paths and images
+
+_SEG_LINE, _SEG_BEZIER, _SEG_MOVE = R.FPDF_SEGMENT_LINETO, R.FPDF_SEGMENT_BEZIERTO, R.FPDF_SEGMENT_MOVETO
+
+
+def _subpaths(path, mtx: Matrix) -> list[tuple[str, list[tuple[float, float]]]]:
+    """(shape, points) per subpath as pdfminer builds them: 'm', 'l', 'c' (one entry per
+    Bezier, its end point), 'h' for a close (the start point again); points transformed."""
+    n = R.FPDFPath_CountSegments(path)
+    x, y = ctypes.c_float(), ctypes.c_float()
+    a, b, c, d, e, f = mtx
+    out: list[tuple[str, list]] = []
+    shape: list[str] = []
+    pts: list[tuple[float, float]] = []
+    bez = 0
+    for i in range(n):
+        seg = R.FPDFPath_GetPathSegment(path, i)
+        t = R.FPDFPathSegment_GetType(seg)
+        R.FPDFPathSegment_GetPoint(seg, x, y)
+        p = (a * x.value + c * y.value + e, b * x.value + d * y.value + f)
+        if t == _SEG_MOVE:
+            if shape:
+                out.append(("".join(shape), pts))
+            shape, pts, bez = ["m"], [p], 0
+        elif not shape:
+            continue
+        elif t == _SEG_BEZIER:
+            bez += 1
+            if bez % 3 == 0:
+                shape.append("c")
+                pts.append(p)
+        else:
+            shape.append("l")
+            pts.append(p)
+        if shape and R.FPDFPathSegment_GetClose(seg):
+            shape.append("h")
+            pts.append(pts[0])
+    if shape:
+        out.append(("".join(shape), pts))
+    return out
+
+
+@dataclass
+class _Shapes:
+    lines: list = None
+    rects: list = None
+    curves: list = None
+    images: int = 0
+
+    def __post_init__(self):
+        self.lines, self.rects, self.curves = [], [], []
+
+
+def _classify(shape: str, pts: list, out: _Shapes) -> None:
+    """pdfminer's PDFLayoutAnalyzer.paint_path for one subpath."""
+    if len(shape) > 3 and shape[-2:] == "lh" and pts[-2] == pts[0]:
+        shape = shape[:-2] + "h"
+        pts = pts[:-2] + pts[-1:]
+    if shape in ("mlh", "ml"):
+        out.lines.append(pts[:2])
+    elif shape in ("mlllh", "mllll"):
+        (x0, y0), (x1, y1), (x2, y2), (x3, y3), _ = pts
+        square = (x0 == x1 and y1 == y2 and x2 == x3 and y3 == y0) or \
+                 (y0 == y1 and x1 == x2 and y2 == y3 and x3 == x0)
+        if pts[0] == pts[4] and square:
+            out.rects.append(pts)
+        else:
+            out.curves.append(pts)
+    else:
+        out.curves.append(pts)
+
+
+def _walk(objs, mtx: Matrix, out: _Shapes, depth: int) -> None:
+    m = R.FS_MATRIX()
+    for obj in objs:
+        t = R.FPDFPageObj_GetType(obj)
+        if t == R.FPDF_PAGEOBJ_IMAGE:
+            out.images += 1
+        elif t == R.FPDF_PAGEOBJ_PATH:
+            fill, stroke = ctypes.c_int(), ctypes.c_int()
+            R.FPDFPath_GetDrawMode(obj, fill, stroke)
+            if not fill.value and not stroke.value:
+                continue
+            R.FPDFPageObj_GetMatrix(obj, m)
+            pm = mult((m.a, m.b, m.c, m.d, m.e, m.f), mtx)
+            for shape, pts in _subpaths(obj, pm):
+                if shape[:1] == "m" and len(shape) > 1:
+                    _classify(shape, pts, out)
+        elif t == R.FPDF_PAGEOBJ_FORM and depth < MAX_FORM_DEPTH:
+            R.FPDFPageObj_GetMatrix(obj, m)
+            fm = mult((m.a, m.b, m.c, m.d, m.e, m.f), mtx)
+            k = R.FPDFFormObj_CountObjects(obj)
+            _walk((R.FPDFFormObj_GetObject(obj, j) for j in range(max(k, 0))), fm, out, depth + 1)
+
+
+def read_shapes(page: pdfium.PdfPage) -> _Shapes:
+    out = _Shapes()
+    raw = page.raw
+    n = R.FPDFPage_CountObjects(raw)
+    _walk((R.FPDFPage_GetObject(raw, i) for i in range(n)), IDENTITY, out, 0)
+    return out
+
+
+def _bound(pts) -> tuple[float, float, float, float]:
+    xs = [p[0] for p in pts]
+    ys = [p[1] for p in pts]
+    return min(xs), min(ys), max(xs), max(ys)
+
+
+def rulings(shapes: _Shapes, frame: PageFrame) -> list[Ruling]:
+    """The same ruling lines pdf.py draws from pdfplumber's lines, rects and curves."""
+    def plumber(pts):
+        x0, y0, x1, y1 = _bound([frame.point(*p) for p in pts])
+        x0, top, x1, bottom = frame.from_miner(x0, y0, x1, y1)
+        return {"x0": x0, "top": top, "x1": x1, "bottom": bottom}
+
+    lines = [plumber(p) for p in shapes.lines]
+    rects = [plumber(p) for p in shapes.rects]
+    curves = []
+    for pts in shapes.curves:
+        if len(pts) == 2:
+            curves.append({"pts": [frame.from_miner(*frame.point(*p), *frame.point(*p))[:2] for p in pts]})
+    return rulings_from(lines, rects, curves)
+
+
+# ------------------------------------------------------------------ pages
+
+def read_page(page: pdfium.PdfPage, number: int, declared: dict[str, float] | None = None) -> Page:
+    l, b, r, t = page.get_mediabox()
+    frame = page_frame((l, b, r, t), page.get_rotation())
+    tp = page.get_textpage()
+    try:
+        chars = dedupe_chars(read_chars(tp.raw, frame, declared))
+    finally:
+        tp.close()
+    glyphs = []
+    garbled = 0
+    for c in chars:
+        raw = c["text"]
+        if is_garbled_char(raw):
+            garbled += 1
+        text = norm_char(raw)
+        if not text.strip():
+            continue
+        glyphs.append(Glyph(text, raw, c["x0"], c["x1"], c["top"], c["bottom"], c["size"]))
+    shapes = read_shapes(page)
+    return Page(number, frame.width, frame.height, glyphs, rulings(shapes, frame),
+                n_images=shapes.images, n_garbled=garbled)
+
+
+def read_pages(path: str | Path, password: str | None = None) -> list[Page]:
+    """Every page of the PDF; raises PdfError for a file that cannot be read."""
+    with open_document(path, password) as doc:
+        descents = declared_descents(path, password) if len(doc) else []
+        if len(descents) != len(doc):
+            descents = []               # pdfminer saw other pages: trust none of it
+        out = []
+        for i in range(len(doc)):
+            page = doc[i]
+            try:
+                out.append(read_page(page, i + 1, descents[i] if descents else None))
+            finally:
+                page.close()
+        return out

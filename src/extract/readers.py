@@ -1,0 +1,23 @@
+"""The two PDF readers behind one call: a path to its pages (model.Page), or PdfError."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from .model import Page
+
+READERS = ("pdfplumber", "pdfium")
+DEFAULT_READER = "pdfplumber"
+
+
+def read_pdf(path: str | Path, password: str | None = None, reader: str | None = None) -> list[Page]:
+    """Every page of the PDF with the reader named (default DEFAULT_READER); raises
+    pdf.PdfError for a file that cannot be read, ValueError for an unknown reader."""
+    reader = reader or DEFAULT_READER
+    if reader == "pdfium":
+        from .pdfium import read_pages
+        return read_pages(path, password)
+    if reader == "pdfplumber":
+        from .pdf import iter_pages, open_pdf
+        with open_pdf(path, password) as pdf:
+            return list(iter_pages(pdf))
+    raise ValueError(f"unknown reader {reader!r} (choose one of {', '.join(READERS)})")
