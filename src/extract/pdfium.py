@@ -174,17 +174,25 @@ def read_chars(tp, frame: PageFrame, declared: dict[str, float] | None = None) -
         desc = fonts.descent_of(font) * fs if font else 0.0
         a, b, c, d = _char_matrix(tp, i, m)
         R.FPDFText_GetCharOrigin(tp, i, ox, oy)
-        x, y = ox.value, oy.value
-        # the text-space box (0, desc) .. (adv, desc + fs) through the character's matrix
-        xs = (x + c * desc, x + a * adv + c * desc, x + c * (desc + fs), x + a * adv + c * (desc + fs))
-        ys = (y + d * desc, y + b * adv + d * desc, y + d * (desc + fs), y + b * adv + d * (desc + fs))
-        x0, top, x1, bottom = frame.box(min(xs), min(ys), max(xs), max(ys))
+        vertical = adv < 0          # a vertical CID font: pdfium gives the (negative) vertical advance
+        # pdfminer's text-space box relative to pdfium's origin: horizontal (0, desc)..(adv,
+        # desc + fs); vertical (pdfium's origin is the pen minus the vertical origin) (0, fs + adv)..(fs, fs)
+        u0, v0, u1, v1 = (0.0, fs + adv, fs, fs) if vertical else (0.0, desc, adv, desc + fs)
+        x0, top, x1, bottom = frame.box(*_through(a, b, c, d, ox.value, oy.value, u0, v0, u1, v1))
         pa, pb, pc, pd = _rotate(frame.ctm, a, b, c, d)
         upright = pa * pd > 0 and pb * pc <= 0
-        size = (bottom - top) if upright or abs(pb) < abs(pa) else (x1 - x0)
+        size = (x1 - x0) if vertical else (bottom - top)
         out.append({"text": text, "x0": x0, "top": top, "x1": x1, "bottom": bottom,
                     "size": size, "upright": upright})
     return out
+
+
+def _through(a: float, b: float, c: float, d: float, x: float, y: float,
+             u0: float, v0: float, u1: float, v1: float) -> tuple[float, float, float, float]:
+    """The bounding box of the text-space rectangle (u0, v0)..(u1, v1) at (x, y) in user space."""
+    xs = (a * u0 + c * v0, a * u1 + c * v0, a * u0 + c * v1, a * u1 + c * v1)
+    ys = (b * u0 + d * v0, b * u1 + d * v0, b * u0 + d * v1, b * u1 + d * v1)
+    return x + min(xs), y + min(ys), x + max(xs), y + max(ys)
 
 
 def _rotate(ctm: Matrix, a: float, b: float, c: float, d: float) -> tuple[float, float, float, float]:
