@@ -34,8 +34,15 @@ MAX_FORM_DEPTH = 32
 # pdfium's error codes for a document that needs a (different) password.
 _PASSWORD_ERRORS = {R.FPDF_ERR_PASSWORD}
 _SECURITY_ERRORS = {R.FPDF_ERR_SECURITY}
-# pdfium reports a hyphen ('-') at the end of a line as this code, flagged IsHyphen.
-_HYPHEN_MARK = 0x02
+# FPDFText_GetTextObject returning the address (an int) rather than a pointer object: the
+# key of a character's text object without building a ctypes object per character.
+_text_object_address = ctypes.CFUNCTYPE(ctypes.c_void_p, R.FPDF_TEXTPAGE, ctypes.c_int)(
+    ctypes.cast(R.FPDFText_GetTextObject, ctypes.c_void_p).value)
+# Blanks: never a glyph (pdf.py drops them after normalization), so not read at all.
+_SPACES = frozenset((0x09, 0x0A, 0x0D, 0x20, 0xA0, 0x3000))
+# pdfium reports a hyphen ('-') at the end of a line, flagged IsHyphen, as U+0002
+# (FPDFText_GetUnicode) or U+FFFE (FPDFText_GetText).
+_HYPHEN_MARKS = frozenset((0x02, 0xFFFE))
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,8 +55,11 @@ class PageFrame:
     top_off: float      # pdfplumber's MediaBox top (minus the MediaBox y0)
 
     def box(self, x0: float, y0: float, x1: float, y1: float) -> tuple[float, float, float, float]:
-        """A user-space rectangle to pdfplumber's (x0, top, x1, bottom)."""
+        """A user-space rectangle (x0 <= x1, y0 <= y1) to pdfplumber's (x0, top, x1, bottom)."""
         a, b, c, d, e, f = self.ctm
+        if a == 1.0 and d == 1.0 and b == 0.0 and c == 0.0:
+            ky = self.height + self.top_off - f
+            return x0 + e + self.x_off, ky - y1, x1 + e + self.x_off, ky - y0
         xs = (a * x0 + c * y0 + e, a * x1 + c * y0 + e, a * x0 + c * y1 + e, a * x1 + c * y1 + e)
         ys = (b * x0 + d * y0 + f, b * x1 + d * y0 + f, b * x0 + d * y1 + f, b * x1 + d * y1 + f)
         return self.from_miner(min(xs), min(ys), max(xs), max(ys))
@@ -143,9 +153,66 @@ class _Fonts:
         return d
 
 
-def _char_matrix(tp, i: int, m: R.FS_MATRIX) -> tuple[float, float, float, float]:
+@dataclass(slots=True)
+class _Run:
+    """What the characters of one pdfium text object share."""
+    font: object
+    size: float
+    descent: float          # in points
+    matrix: tuple[float, float, float, float]   # text matrix x CTM (x form matrices), no translation
+    upright: bool           # as pdfminer's LTChar.upright, on the rotated page
+    offsets: dict           # code point -> (dx0, dy0, dx1, dy1, vertical): the box around the origin
+
+
+def _run_of(tp, i: int, fonts: _Fonts, frame: PageFrame) -> _Run:
+    obj = R.FPDFText_GetTextObject(tp, i)
+    fs = R.FPDFText_GetFontSize(tp, i)
+    font = R.FPDFTextObj_GetFont(obj)
+    m = R.FS_MATRIX()
     R.FPDFText_GetMatrix(tp, i, m)
-    return m.a, m.b, m.c, m.d
+    pa, pb, pc, pd = _rotate(frame.ctm, m.a, m.b, m.c, m.d)
+    return _Run(font, fs, fonts.descent_of(font) * fs if font else 0.0, (m.a, m.b, m.c, m.d),
+                pa * pd > 0 and pb * pc <= 0, {})
+
+
+def _offsets(run: _Run, u: int, width: ctypes.c_float) -> tuple:
+    """pdfminer's box of character `u` relative to pdfium's origin, in user space.
+
+    In text space it is (0, descent)..(advance, descent + size) for horizontal writing; for
+    vertical writing (a negative advance: pdfium's origin is the pen minus the vertical
+    origin) (0, size + advance)..(size, size)."""
+    fs = run.size
+    ok = run.font and R.FPDFFont_GetGlyphWidth(run.font, u, fs, width)
+    adv = width.value if ok else fs
+    vertical = adv < 0
+    if vertical:
+        u0, v0, u1, v1 = 0.0, fs + adv, fs, fs
+    else:
+        u0, v0, u1, v1 = 0.0, run.descent, adv, run.descent + fs
+    a, b, c, d = run.matrix
+    xs = (a * u0 + c * v0, a * u1 + c * v0, a * u0 + c * v1, a * u1 + c * v1)
+    ys = (b * u0 + d * v0, b * u1 + d * v0, b * u0 + d * v1, b * u1 + d * v1)
+    out = run.offsets[u] = (min(xs), min(ys), max(xs), max(ys), vertical)
+    return out
+
+
+def _text_of(tp, i: int, u: int) -> str:
+    if u in _HYPHEN_MARKS and R.FPDFText_IsHyphen(tp, i):
+        u = 0x2D                    # pdfium's mark for a '-' that ends a line
+    if R.FPDFText_HasUnicodeMapError(tp, i) or u == 0:
+        return f"(cid:{u})"
+    return chr(u) if u < 0x110000 else "\ufffd"
+
+
+def _code_points(tp, n: int) -> list[int] | None:
+    """All characters' code points in one call (FPDFText_GetText), or None when UTF-16
+    surrogates would shift the indexes (ask character by character then)."""
+    buf = (ctypes.c_ushort * (n + 1))()
+    got = R.FPDFText_GetText(tp, 0, n, buf)
+    units = list(buf[:n])
+    if got != n + 1 or any(0xD800 <= x < 0xE000 for x in units):
+        return None
+    return units
 
 
 def read_chars(tp, frame: PageFrame, declared: dict[str, float] | None = None) -> list[dict]:
@@ -155,44 +222,27 @@ def read_chars(tp, frame: PageFrame, declared: dict[str, float] | None = None) -
     fonts = _Fonts(declared or {})
     ox, oy = ctypes.c_double(), ctypes.c_double()
     width = ctypes.c_float()
-    m = R.FS_MATRIX()
     out = []
+    runs: dict[int, _Run] = {}
+    codes = _code_points(tp, n)
     for i in range(n):
-        if R.FPDFText_IsGenerated(tp, i):
+        u = codes[i] if codes is not None else R.FPDFText_GetUnicode(tp, i)
+        if u in _SPACES:
+            continue        # pdfium's generated spaces and line ends, and printed blanks: no glyph
+        key = _text_object_address(tp, i)
+        if not key:
             continue
-        u = R.FPDFText_GetUnicode(tp, i)
-        obj = R.FPDFText_GetTextObject(tp, i)
-        if not obj:
-            continue
-        if u == _HYPHEN_MARK and R.FPDFText_IsHyphen(tp, i):
-            u = 0x2D                    # pdfium's mark for a '-' that ends a line
-        garbled = R.FPDFText_HasUnicodeMapError(tp, i) or u == 0
-        text = f"(cid:{u})" if garbled else chr(u) if u < 0x110000 else "\ufffd"
-        fs = R.FPDFText_GetFontSize(tp, i)
-        font = R.FPDFTextObj_GetFont(obj)
-        adv = width.value if R.FPDFFont_GetGlyphWidth(font, u, fs, width) else fs
-        desc = fonts.descent_of(font) * fs if font else 0.0
-        a, b, c, d = _char_matrix(tp, i, m)
+        run = runs.get(key)
+        if run is None:
+            run = runs[key] = _run_of(tp, i, fonts, frame)
+        text = _text_of(tp, i, u)
+        dx0, dy0, dx1, dy1, vertical = run.offsets.get(u) or _offsets(run, u, width)
         R.FPDFText_GetCharOrigin(tp, i, ox, oy)
-        vertical = adv < 0          # a vertical CID font: pdfium gives the (negative) vertical advance
-        # pdfminer's text-space box relative to pdfium's origin: horizontal (0, desc)..(adv,
-        # desc + fs); vertical (pdfium's origin is the pen minus the vertical origin) (0, fs + adv)..(fs, fs)
-        u0, v0, u1, v1 = (0.0, fs + adv, fs, fs) if vertical else (0.0, desc, adv, desc + fs)
-        x0, top, x1, bottom = frame.box(*_through(a, b, c, d, ox.value, oy.value, u0, v0, u1, v1))
-        pa, pb, pc, pd = _rotate(frame.ctm, a, b, c, d)
-        upright = pa * pd > 0 and pb * pc <= 0
-        size = (x1 - x0) if vertical else (bottom - top)
+        x, y = ox.value, oy.value
+        x0, top, x1, bottom = frame.box(x + dx0, y + dy0, x + dx1, y + dy1)
         out.append({"text": text, "x0": x0, "top": top, "x1": x1, "bottom": bottom,
-                    "size": size, "upright": upright})
+                    "size": (x1 - x0) if vertical else (bottom - top), "upright": run.upright})
     return out
-
-
-def _through(a: float, b: float, c: float, d: float, x: float, y: float,
-             u0: float, v0: float, u1: float, v1: float) -> tuple[float, float, float, float]:
-    """The bounding box of the text-space rectangle (u0, v0)..(u1, v1) at (x, y) in user space."""
-    xs = (a * u0 + c * v0, a * u1 + c * v0, a * u0 + c * v1, a * u1 + c * v1)
-    ys = (b * u0 + d * v0, b * u1 + d * v0, b * u0 + d * v1, b * u1 + d * v1)
-    return x + min(xs), y + min(ys), x + max(xs), y + max(ys)
 
 
 def _rotate(ctm: Matrix, a: float, b: float, c: float, d: float) -> tuple[float, float, float, float]:
