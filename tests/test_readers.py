@@ -255,3 +255,44 @@ def test_unreadable_raises_pdf_error(tmp_path):
 def test_unknown_reader_is_an_error(tmp_path):
     with pytest.raises(ValueError, match="unknown reader"):
         read_pdf(sample_pdfs()[0], reader="mupdf")
+
+
+# ------------------------------------------------------------------ --reader on the commands
+
+def test_cli_run_and_diff_with_reader(tmp_path):
+    from extract import cli
+    good = [p for p in sample_pdfs() if p.name in ("h28-iom-trafficking.pdf", "r1-two-budgets.pdf")]
+    src = tmp_path / "in"
+    src.mkdir()
+    for p in good:
+        (src / p.name).write_bytes(p.read_bytes())
+    outs = {}
+    for r in READERS:
+        outs[r] = tmp_path / f"out-{r}"
+        assert cli.main(["run", str(src), "-o", str(outs[r]), "-q", "-j", "1", "--reader", r]) == 0
+    # the two runs' tables are equal, and equal to a fresh pdfium extraction of the PDFs
+    assert cli.main(["diff", str(outs["pdfplumber"]), str(outs["pdfium"])]) == 0
+    assert cli.main(["diff", str(outs["pdfplumber"]), str(src), "--reader", "pdfium"]) == 0
+    # a named reader has cache entries of its own: the pdfium run did not reuse pdfplumber's
+    assert cli.main(["run", str(src), "-o", str(outs["pdfplumber"]), "-q", "-j", "1",
+                     "--cache", str(outs["pdfium"] / ".cache"), "--reader", "pdfium"]) == 0
+
+
+def test_cli_audit_with_reader(tmp_path, capsys):
+    from extract import cli
+    pdf = next(p for p in sample_pdfs() if p.name == "h28-iom-trafficking.pdf")
+    pages = {}
+    for r in READERS:
+        out = tmp_path / f"{r}.html"
+        assert cli.main(["audit", str(pdf), "-o", str(out), "--reader", r]) == 0
+        assert "1 sheet(s)" in capsys.readouterr().out
+        pages[r] = out.read_text(encoding="utf-8")
+    assert len(pages["pdfium"]) > 10_000
+
+
+def test_cli_rejects_unknown_reader(capsys):
+    from extract import cli
+    with pytest.raises(SystemExit) as e:
+        cli.main(["run", "samples", "--reader", "mupdf"])
+    assert e.value.code == 2
+    assert "invalid choice" in capsys.readouterr().err

@@ -224,32 +224,34 @@ def build_html(source: str, rows: dict[str, list[dict]], pages: list[dict],
     return "\n".join(h)
 
 
-def audit(pdf, rules=None, password: str | None = None, resolution: int = 100) -> tuple[str, dict]:
+def audit(pdf, rules=None, password: str | None = None, resolution: int = 100,
+          reader: str | None = None) -> tuple[str, dict]:
     """(HTML, table rows) of one PDF."""
     from .api import extract_pdf
     from .rules import load_rules
     from .tables import rows
     templates = rules if isinstance(rules, list) else load_rules(rules)
-    result = extract_pdf(pdf, templates, password=password, source_path=Path(pdf).name)
+    result = extract_pdf(pdf, templates, password=password, source_path=Path(pdf).name, reader=reader)
     r = rows([result])
     pages, err = render_pages(pdf, password, resolution) if Path(pdf).is_file() else ([], "no such file")
     return build_html(Path(pdf).name, r, pages, err), r
 
 
-def write_audit(pdf, out, rules=None, password: str | None = None, resolution: int = 100) -> dict:
+def write_audit(pdf, out, rules=None, password: str | None = None, resolution: int = 100,
+                reader: str | None = None) -> dict:
     """Write the audit page of `pdf` to `out`; returns the table rows shown."""
-    text, r = audit(pdf, rules, password, resolution)
+    text, r = audit(pdf, rules, password, resolution, reader)
     Path(out).parent.mkdir(parents=True, exist_ok=True)
     Path(out).write_text(text, encoding="utf-8")
     return r
 
 
-def main(pdf, out, rules=None, password=None, resolution: int = 100) -> int:
+def main(pdf, out, rules=None, password=None, resolution: int = 100, reader: str | None = None) -> int:
     """The `extract audit` command: 0 when written (even for a file with problems), 2 on error."""
     if not Path(pdf).is_file():
         print(f"extract audit: error: no such file: {pdf}", file=sys.stderr)
         return 2
-    r = write_audit(pdf, out, rules, password, resolution)
+    r = write_audit(pdf, out, rules, password, resolution, reader)
     errors = [p["code"] for p in r["problems"] if p["severity"] == "error"]
     print(f"{out}: {len(r['sheets'])} sheet(s), {len(r['fields'])} value(s) boxed, "
           f"{len(r['problems'])} problem(s)" + (f" (error: {', '.join(errors)})" if errors else ""))

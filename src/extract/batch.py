@@ -21,6 +21,7 @@ from typing import Callable, Iterable
 
 from . import __version__
 from .api import extract_pdf, file_sha256, iter_pdfs
+from .readers import DEFAULT_READER
 from .rules import Template, load_rules
 
 TABLES = ("sheets", "criteria", "problems", "fields")
@@ -44,13 +45,14 @@ def extractor_version() -> str:
 # ------------------------------------------------------------------ the unit of work
 
 def extract_rows(path: str, source_path: str, templates: list[Template] | str | None = None,
-                 password: str | None = None, sha256: str | None = None) -> dict:
+                 password: str | None = None, sha256: str | None = None,
+                 reader: str | None = None) -> dict:
     """One PDF to its rows: {"sheets": [...], "criteria": [...], "problems": [...],
     "templates": {id: digest of the rules used}}. Pure: same input, same output."""
     from .tables import rows
     if not isinstance(templates, list):
         templates = load_rules(templates)
-    res = extract_pdf(path, templates, password, source_path, sha256)
+    res = extract_pdf(path, templates, password, source_path, sha256, reader=reader)
     out = rows([res])
     by_id = {t.id: t.digest for t in templates}
     out["templates"] = {s.template: by_id.get(s.template, "") for s in res.sheets}
@@ -68,9 +70,10 @@ class Cache:
     """One JSON file per PDF, keyed by its sha256 and the extractor version; an entry is
     valid while the rules of the templates it used are unchanged."""
 
-    def __init__(self, folder: Path, templates: list[Template]):
+    def __init__(self, folder: Path, templates: list[Template], reader: str | None = None):
         self.folder = folder
-        self.version = extractor_version()
+        named = reader and reader != DEFAULT_READER       # another reader: entries of its own
+        self.version = extractor_version() + (f"+{reader}" if named else "")
         self.digests = {t.id: t.digest for t in templates}
         self.all_digest = hashlib.sha256("".join(sorted(self.digests.values())).encode()).hexdigest()
 
@@ -126,7 +129,7 @@ def _limit_memory(mb: int | None) -> None:
         pass
 
 
-def _worker(tasks, results, rules_dir, mem_mb):
+def _worker(tasks, results, rules_dir, mem_mb, reader=None):
     _limit_memory(mem_mb)
     templates = load_rules(rules_dir)
     from .match import tagger
@@ -137,7 +140,7 @@ def _worker(tasks, results, rules_dir, mem_mb):
             return
         tid, path, rel, password, sha = item
         try:
-            rows = extract_rows(path, rel, templates, password, sha or None)
+            rows = extract_rows(path, rel, templates, password, sha or None, reader)
             results.put((tid, "ok", rows, _peak_rss_mb()))
             if any(p["code"] == "memory_limit" for p in rows["problems"]):
                 return      # start afresh: the heap may be in pieces
@@ -190,10 +193,11 @@ def _messages(timeout: float, mem_mb: int | None) -> dict:
 class LocalPool:
     """N worker processes, each with its own queue so a hung file can be killed alone."""
 
-    def __init__(self, jobs: int, rules_dir, timeout: float, mem_mb: int | None, max_tasks: int):
+    def __init__(self, jobs: int, rules_dir, timeout: float, mem_mb: int | None, max_tasks: int,
+                 reader: str | None = None):
         self.ctx = mp.get_context("spawn" if sys.platform == "win32" else "forkserver")
         self.results = self.ctx.Queue()
-        self.args = (rules_dir, mem_mb)
+        self.args = (rules_dir, mem_mb, reader)
         self.timeout = timeout
         self.mem_mb = mem_mb
         self.max_tasks = max_tasks
@@ -283,14 +287,15 @@ class LocalPool:
                 s.proc.kill()
 
 
-def _dask_map(address: str, tasks: list[tuple], rules_dir, on_result) -> None:
+def _dask_map(address: str, tasks: list[tuple], rules_dir, on_result, reader: str | None = None) -> None:
     try:
         from distributed import Client, as_completed
     except ImportError as e:
         raise SystemExit("extract: --scheduler needs the optional extra: pip install 'extract[dask]'") from e
     templates = load_rules(rules_dir)
     with Client(address) as client:
-        futs = {client.submit(extract_rows, t[1], t[2], templates, t[3], t[4], pure=False): t for t in tasks}
+        futs = {client.submit(extract_rows, t[1], t[2], templates, t[3], t[4], reader, pure=False): t
+                for t in tasks}
         for fut in as_completed(futs):
             on_result(futs[fut], fut.result())
 
@@ -345,12 +350,14 @@ def write_tables(all_rows: dict[str, list[dict]], out_dir: Path) -> dict[str, in
 def run(inputs: Iterable[str | Path], out_dir: str | Path, rules_dir=None, jobs: int | None = None,
         timeout: float = 120.0, memory_limit_mb: int | None = 2048, force: bool = False,
         password: str | None = None, cache_dir: str | Path | None = None, max_tasks: int = 50,
-        scheduler: str | None = None, progress: Callable | None = None) -> tuple[dict, RunStats]:
-    """Extract every PDF under `inputs` into `out_dir`; returns (rows by table, stats)."""
+        scheduler: str | None = None, progress: Callable | None = None,
+        reader: str | None = None) -> tuple[dict, RunStats]:
+    """Extract every PDF under `inputs` into `out_dir`; returns (rows by table, stats).
+    `reader`: "pdfplumber" or "pdfium" (None for the default; a named reader has its own cache entries)."""
     t0 = time.monotonic()
     out_dir = Path(out_dir)
     templates = load_rules(rules_dir)
-    cache = Cache(Path(cache_dir) if cache_dir else out_dir / ".cache", templates)
+    cache = Cache(Path(cache_dir) if cache_dir else out_dir / ".cache", templates, reader)
     files = list(iter_pdfs(inputs))
     stats = RunStats(files=len(files))
     results: list[dict | None] = [None] * len(files)
@@ -390,10 +397,10 @@ def run(inputs: Iterable[str | Path], out_dir: str | Path, rules_dir=None, jobs:
 
     if todo:
         if scheduler:
-            _dask_map(scheduler, [(t[0], t[1], t[2], t[3], t[4]) for t in todo], rules_dir, on_result)
+            _dask_map(scheduler, [(t[0], t[1], t[2], t[3], t[4]) for t in todo], rules_dir, on_result, reader)
         else:
             jobs = jobs or os.cpu_count() or 1
-            pool = LocalPool(min(jobs, len(todo)), rules_dir, timeout, memory_limit_mb, max_tasks)
+            pool = LocalPool(min(jobs, len(todo)), rules_dir, timeout, memory_limit_mb, max_tasks, reader)
             try:
                 pool.run(todo, on_result)
             finally:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from . import __version__, batch
 from .api import iter_pdfs
+from .readers import DEFAULT_READER, READERS
 from .rules import RulesError, load_rules
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
@@ -45,6 +46,7 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--scheduler", metavar="ADDRESS",
                    help="run on a Dask cluster (tcp://HOST:PORT); needs the extra extract[dask]")
     r.add_argument("-q", "--quiet", action="store_true", help="no progress output, summary only")
+    _reader_option(r)
     t = sub.add_parser("rules", help="load and validate a rules folder, list its templates",
                        description="Load every *.toml in the rules folder, validate it, and list "
                        "the templates. Exit status 2 names the file and key of the first error.")
@@ -56,6 +58,7 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("new", metavar="NEW_OUT")
     d.add_argument("--json", action="store_true", help="print the diff as JSON")
     d.add_argument("--out", metavar="DIR", help="also write DIR/diff/ (Parquet, one row per changed field)")
+    _reader_option(d, " for an OLD or NEW that is a PDF or a folder of PDFs (extracted now)")
     au = sub.add_parser("audit", help="write an HTML page showing where every value was read",
                         description="Extract one PDF and write a self-contained HTML page: each "
                         "page image with a box around every extracted value, the values, the "
@@ -65,12 +68,18 @@ def build_parser() -> argparse.ArgumentParser:
     au.add_argument("--rules", metavar="DIR", help="folder of rules files (default: the shipped rules/)")
     au.add_argument("--password", help="password for an encrypted PDF")
     au.add_argument("--resolution", type=int, default=100, help="page image dpi (default: 100)")
+    _reader_option(au)
     c = sub.add_parser("check", help="compare the samples with their expected outputs",
                        description="Extract every samples/*.pdf and compare it with "
                        "samples/<name>.expected.json. Exit status 0 when all agree, 1 otherwise.")
     c.add_argument("--samples", metavar="DIR", default="samples", help="folder (default: samples)")
     c.add_argument("--rules", metavar="DIR", help="folder of rules files (default: the shipped rules/)")
     return p
+
+
+def _reader_option(p: argparse.ArgumentParser, what: str = "") -> None:
+    p.add_argument("--reader", choices=READERS, default=None,
+                   help=f"PDF reader{what} (default: {DEFAULT_READER})")
 
 
 class Progress:
@@ -125,7 +134,8 @@ def cmd_run(a) -> int:
         return EXIT_USAGE
     rows, st = batch.run(a.inputs, a.out, rules_dir=a.rules, jobs=a.jobs, timeout=a.timeout,
                          memory_limit_mb=a.memory_limit or None, force=a.force, password=a.password,
-                         cache_dir=a.cache, scheduler=a.scheduler, progress=Progress(a.quiet))
+                         cache_dir=a.cache, scheduler=a.scheduler, progress=Progress(a.quiet),
+                         reader=a.reader)
     failed = {p["source_path"] for p in rows["problems"] if p["severity"] == "error"}
     codes = ", ".join(f"{c} {n}" for c, n in sorted(st.problems.items()))
     print(f"{st.files} file(s) ({st.cached} from cache), {len(rows['sheets'])} sheet(s), "
@@ -144,12 +154,13 @@ def cmd_rules(a) -> int:
 
 def cmd_diff(a) -> int:
     from .diff import main as diff_main
-    return diff_main(a.old, a.new, as_json=a.json, out=a.out)
+    return diff_main(a.old, a.new, as_json=a.json, out=a.out, reader=a.reader)
 
 
 def cmd_audit(a) -> int:
     from .audit import main as audit_main
-    return audit_main(a.pdf, a.out, rules=a.rules, password=a.password, resolution=a.resolution)
+    return audit_main(a.pdf, a.out, rules=a.rules, password=a.password, resolution=a.resolution,
+                      reader=a.reader)
 
 
 def cmd_check(a) -> int:
