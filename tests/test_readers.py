@@ -127,6 +127,10 @@ def _draw(path: Path, kind: str) -> None:
     elif kind == "fakebold":
         for dx in (0, 0.3, 0.6):
             c.drawString(100 + dx, 700, "重ね刷りの太字")
+    elif kind == "standard14":      # fonts without a FontDescriptor: pdfminer's AFM descents
+        for i, font in enumerate(("Helvetica", "Times-Roman", "Courier-Bold", "Helvetica-Oblique")):
+            c.setFont(font, 9 + i)
+            c.drawString(80, 700 - 30 * i, f"Budget 2024: 1,234 yen ({font})")
     c.showPage()
     c.save()
 
@@ -151,7 +155,7 @@ def _glyph_key(g):
     return (g.text, round(g.x0), round(g.top))
 
 
-GEOMETRIES = [("vertical", 0, None), ("rotated", 0, None), ("scaled", 0, None), ("paths", 0, None),
+GEOMETRIES = [("standard14", 0, None), ("vertical", 0, None), ("rotated", 0, None), ("scaled", 0, None), ("paths", 0, None),
               ("fakebold", 0, None), ("scaled", 90, None), ("paths", 270, None), ("rotated", 180, None),
               ("paths", 0, (20, 30, 615, 872)), ("vertical", 90, (-10, 5, 585, 847))]
 
@@ -194,6 +198,28 @@ def test_vertical_writing_boxes_are_upright_columns(tmp_path):
     assert len(col) == 6
     assert all(abs(g.x0 - col[0].x0) < 0.01 and abs(g.size - 12) < 0.01 for g in col)
     assert all(b.top >= a.bottom - 0.01 for a, b in zip(col, col[1:]))
+
+
+def test_actual_text_is_read_by_pdfium_only(tmp_path):
+    """Marked content /ActualText: pdfium's text page gives the ActualText, each character
+    at the start of the span; pdfplumber (pdfminer) the glyphs drawn. Pinned here so that a
+    change of either is seen (issue 9 wants /ActualText read)."""
+    from test_hostile import raw_pdf
+    jp = "評価".encode("utf-16-be").hex().upper().encode()
+    content = (b"/Span <</ActualText (ABC)>> BDC BT /F1 12 Tf 100 700 Td (xyz) Tj ET EMC\n"
+               b"/Span <</ActualText <FEFF" + jp + b">>> BDC BT /F1 12 Tf 100 650 Td (qq) Tj ET EMC\n"
+               b"BT /F1 12 Tf 100 600 Td (plain) Tj ET\n")
+    path = tmp_path / "actual.pdf"
+    path.write_bytes(raw_pdf({
+        1: b"<< /Type /Catalog /Pages 2 0 R >>", 2: b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        3: b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
+           b"/Resources << /Font << /F1 5 0 R >> >> >>",
+        4: b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream",
+        5: b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"}))
+    text = {r: "".join(g.text for g in read_pdf(path, reader=r)[0].glyphs) for r in READERS}
+    assert text == {"pdfplumber": "xyzqqplain", "pdfium": "ABC評価plain"}
+    starts = [g.x0 for g in read_pdf(path, reader="pdfium")[0].glyphs if g.text in "ABC評価"]
+    assert starts == pytest.approx([100.0] * 5, abs=0.01)
 
 
 # ------------------------------------------------------------------ hostile files

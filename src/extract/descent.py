@@ -15,6 +15,13 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from pdfminer.fontmetrics import FONT_METRICS
+from pdfminer.pdfdocument import PDFDocument
+from pdfminer.pdfpage import PDFPage
+from pdfminer.pdfparser import PDFParser
+from pdfminer.pdftypes import resolve1
+from pdfminer.psparser import literal_name
+
 # Form XObjects nested deeper than this are not searched for fonts.
 MAX_FORM_DEPTH = 8
 _SUBSET = re.compile(r"^[A-Z]{6}\+")
@@ -24,7 +31,7 @@ def base_name(name: str) -> str:
     return _SUBSET.sub("", name)
 
 
-def _descriptor_descent(spec, resolve1, literal_name) -> tuple[str, float] | None:
+def _descriptor_descent(spec: dict) -> tuple[str, float] | None:
     name = resolve1(spec.get("BaseFont"))
     if name is None:
         return None
@@ -33,6 +40,8 @@ def _descriptor_descent(spec, resolve1, literal_name) -> tuple[str, float] | Non
     subtype = literal_name(resolve1(spec.get("Subtype")) or "")
     if subtype == "Type3":
         return None                 # pdfminer uses the FontBBox and FontMatrix there
+    if subtype in ("Type1", "MMType1", "TrueType") and name in FONT_METRICS:
+        return base_name(name), float(FONT_METRICS[name][0]["Descent"]) / 1000.0  # the standard 14: AFM
     desc = resolve1(spec.get("FontDescriptor"))
     if desc is None and "DescendantFonts" in spec:
         kids = resolve1(spec["DescendantFonts"])
@@ -46,7 +55,7 @@ def _descriptor_descent(spec, resolve1, literal_name) -> tuple[str, float] | Non
     return base_name(name), value / 1000.0
 
 
-def _fonts(resources, resolve1, literal_name, out: dict, depth: int) -> None:
+def _fonts(resources, out: dict[str, set], depth: int) -> None:
     resources = resolve1(resources)
     if not isinstance(resources, dict):
         return
@@ -55,7 +64,7 @@ def _fonts(resources, resolve1, literal_name, out: dict, depth: int) -> None:
         for spec in fonts.values():
             spec = resolve1(spec)
             if isinstance(spec, dict):
-                got = _descriptor_descent(spec, resolve1, literal_name)
+                got = _descriptor_descent(spec)
                 if got:
                     out.setdefault(got[0], set()).add(got[1])
     xobjs = resolve1(resources.get("XObject"))
@@ -64,26 +73,20 @@ def _fonts(resources, resolve1, literal_name, out: dict, depth: int) -> None:
             x = resolve1(x)
             attrs = getattr(x, "attrs", None)
             if isinstance(attrs, dict) and literal_name(resolve1(attrs.get("Subtype")) or "") == "Form":
-                _fonts(attrs.get("Resources"), resolve1, literal_name, out, depth + 1)
+                _fonts(attrs.get("Resources"), out, depth + 1)
 
 
 def declared_descents(path: str | Path, password: str | None = None) -> list[dict[str, float]]:
     """Per page (in order): font name without subset tag -> descent as a fraction of the
     font size; [] when the file cannot be walked."""
-    from pdfminer.pdfdocument import PDFDocument
-    from pdfminer.pdfpage import PDFPage
-    from pdfminer.pdfparser import PDFParser
-    from pdfminer.pdftypes import resolve1
-    from pdfminer.psparser import literal_name
-
     pages = []
     try:
         with open(path, "rb") as f:
             doc = PDFDocument(PDFParser(f), password=password or "")
             for page in PDFPage.create_pages(doc):
                 found: dict[str, set] = {}
-                _fonts(page.resources, resolve1, literal_name, found, 0)
+                _fonts(page.resources, found, 0)
                 pages.append({k: next(iter(v)) for k, v in found.items() if len(v) == 1})
-    except (Exception, RecursionError):
+    except Exception:              # RecursionError included
         return []
     return pages
