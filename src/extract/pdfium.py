@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
@@ -161,7 +162,22 @@ class _Run:
     descent: float          # in points
     matrix: tuple[float, float, float, float]   # text matrix x CTM (x form matrices), no translation
     upright: bool           # as pdfminer's LTChar.upright, on the rotated page
-    offsets: dict           # code point -> (dx0, dy0, dx1, dy1, vertical): the box around the origin
+    offsets: dict           # code point -> (dx0, dy0, dx1, dy1, vertical, ax, ay): the box
+                            # around the origin and the advance, in user space
+    last: tuple = (math.nan, math.nan)      # the previous character's origin as pdfium gave it
+    shift: tuple = (0.0, 0.0)               # how far characters at that origin are moved on
+    advance: tuple = (0.0, 0.0)             # the previous character's advance
+
+    def place(self, x: float, y: float, ax: float, ay: float) -> tuple[float, float]:
+        """The origin of a character. pdfium gives every character of a marked-content
+        /ActualText span the span's origin; they are set one after the other from there
+        (by their own advances), so none is taken for a fake-bold copy of its neighbour."""
+        if x == self.last[0] and y == self.last[1]:
+            self.shift = (self.shift[0] + self.advance[0], self.shift[1] + self.advance[1])
+        else:
+            self.last, self.shift = (x, y), (0.0, 0.0)
+        self.advance = (ax, ay)
+        return x + self.shift[0], y + self.shift[1]
 
 
 def _run_of(tp, i: int, fonts: _Fonts, frame: PageFrame) -> _Run:
@@ -192,7 +208,8 @@ def _offsets(run: _Run, u: int, width: ctypes.c_float) -> tuple:
     a, b, c, d = run.matrix
     xs = (a * u0 + c * v0, a * u1 + c * v0, a * u0 + c * v1, a * u1 + c * v1)
     ys = (b * u0 + d * v0, b * u1 + d * v0, b * u0 + d * v1, b * u1 + d * v1)
-    out = run.offsets[u] = (min(xs), min(ys), max(xs), max(ys), vertical)
+    ax, ay = (c * adv, d * adv) if vertical else (a * adv, b * adv)     # vertical: adv < 0, downwards
+    out = run.offsets[u] = (min(xs), min(ys), max(xs), max(ys), vertical, ax, ay)
     return out
 
 
@@ -236,9 +253,9 @@ def read_chars(tp, frame: PageFrame, declared: dict[str, float] | None = None) -
         if run is None:
             run = runs[key] = _run_of(tp, i, fonts, frame)
         text = _text_of(tp, i, u)
-        dx0, dy0, dx1, dy1, vertical = run.offsets.get(u) or _offsets(run, u, width)
+        dx0, dy0, dx1, dy1, vertical, ax, ay = run.offsets.get(u) or _offsets(run, u, width)
         R.FPDFText_GetCharOrigin(tp, i, ox, oy)
-        x, y = ox.value, oy.value
+        x, y = run.place(ox.value, oy.value, ax, ay)
         x0, top, x1, bottom = frame.box(x + dx0, y + dy0, x + dx1, y + dy1)
         out.append({"text": text, "x0": x0, "top": top, "x1": x1, "bottom": bottom,
                     "size": (x1 - x0) if vertical else (bottom - top), "upright": run.upright})

@@ -13,8 +13,8 @@ HERE = Path(__file__).parent
 SPECS = {s["id"]: s for s in json.loads((HERE / "robustness_specs.json").read_text("utf-8"))}
 
 
-def mismatches(specs: list[dict], path: Path) -> list[str]:
-    r = extract_pdf(path)
+def mismatches(specs: list[dict], path: Path, reader: str | None = None) -> list[str]:
+    r = extract_pdf(path, reader=reader)
     out = []
     if len(r.sheets) != len(specs):
         out.append(f"sheets: expected {len(specs)} got {len(r.sheets)}; problems="
