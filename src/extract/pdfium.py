@@ -23,7 +23,7 @@ from typing import Iterator
 import pypdfium2 as pdfium
 import pypdfium2.raw as R
 
-from .descent import base_name, declared_descents
+from .preflight import base_name, preflight
 from .model import Glyph, Page, Ruling
 from .normalize import dedupe_chars
 from .pdf import PdfError, classify, is_garbled_char, norm_char, rulings_from
@@ -132,7 +132,7 @@ def error_of(exc: pdfium.PdfiumError) -> PdfError:
 
 class _Fonts:
     """Per-font descent (fraction of the font size), asked once per font handle: the one
-    the PDF declares (descent.py) where known, else pdfium's."""
+    the PDF declares (preflight.py) where known, else pdfium's."""
 
     def __init__(self, declared: dict[str, float]):
         self.declared = declared
@@ -234,7 +234,7 @@ def _code_points(tp, n: int) -> list[int] | None:
 
 def read_chars(tp, frame: PageFrame, declared: dict[str, float] | None = None) -> list[dict]:
     """pdfplumber-like char dicts (text, x0, top, x1, bottom, size, upright) in stream order;
-    `declared`: font name -> descent the PDF declares (descent.declared_descents)."""
+    `declared`: font name -> descent the PDF declares (preflight.preflight)."""
     n = R.FPDFText_CountChars(tp)
     fonts = _Fonts(declared or {})
     ox, oy = ctypes.c_double(), ctypes.c_double()
@@ -420,9 +420,10 @@ def read_page(page: pdfium.PdfPage, number: int, declared: dict[str, float] | No
 def read_pages(path: str | Path, password: str | None = None) -> list[Page]:
     """Every page of the PDF; raises PdfError for a file that cannot be read."""
     with open_document(path, password) as doc:
-        descents = declared_descents(path, password) if len(doc) else []
-        if len(descents) != len(doc):
-            descents = []               # pdfminer saw other pages: trust none of it
+        pre = preflight(path, password) if len(doc) else None
+        if pre and pre.bomb:
+            raise classify(MemoryError())   # as pdfplumber's reader under the memory limit
+        descents = pre.descents if pre and len(pre.descents) == len(doc) else []
         out = []
         for i in range(len(doc)):
             page = doc[i]
