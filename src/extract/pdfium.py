@@ -16,7 +16,7 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
 
@@ -311,13 +311,11 @@ def _subpaths(path, mtx: Matrix) -> list[tuple[str, list[tuple[float, float]]]]:
 
 @dataclass
 class _Shapes:
-    lines: list = None
-    rects: list = None
-    curves: list = None
+    """A page's painted paths as pdfminer classifies them (points in user space), and its images."""
+    lines: list = field(default_factory=list)
+    rects: list = field(default_factory=list)
+    curves: list = field(default_factory=list)
     images: int = 0
-
-    def __post_init__(self):
-        self.lines, self.rects, self.curves = [], [], []
 
 
 def _classify(shape: str, pts: list, out: _Shapes) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from . import pdf, pdfium      # both at import time: a worker pays for them before its first file
 from .model import Page
 
 READERS = ("pdfplumber", "pdfium")
@@ -17,10 +18,8 @@ def read_pdf(path: str | Path, password: str | None = None, reader: str | None =
     pdf.PdfError for a file that cannot be read, ValueError for an unknown reader."""
     reader = reader or DEFAULT_READER
     if reader == "pdfium":
-        from .pdfium import read_pages
-        return read_pages(path, password)
+        return pdfium.read_pages(path, password)
     if reader == "pdfplumber":
-        from .pdf import iter_pages, open_pdf
-        with open_pdf(path, password) as pdf:
-            return list(iter_pages(pdf))
+        with pdf.open_pdf(path, password) as doc:
+            return list(pdf.iter_pages(doc))
     raise ValueError(f"unknown reader {reader!r} (choose one of {', '.join(READERS)})")
