@@ -347,3 +347,55 @@ def test_cli_rejects_unknown_reader(capsys):
         cli.main(["run", "samples", "--reader", "mupdf"])
     assert e.value.code == 2
     assert "invalid choice" in capsys.readouterr().err
+
+
+# ------------------------------------------------------------------ bombs and crashes in C
+
+def _font_pdf(font: bytes, extra: dict[int, bytes]) -> bytes:
+    from test_hostile import raw_pdf
+    content = b"BT /F1 12 Tf 100 700 Td (a) Tj ET"
+    objs = {1: b"<< /Type /Catalog /Pages 2 0 R >>", 2: b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            3: b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
+               b"/Resources << /Font << /F1 5 0 R >> >> >>",
+            4: b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream",
+            5: font}
+    objs.update(extra)
+    return raw_pdf(objs)
+
+
+def _bomb_stream(gib: int = 1) -> bytes:
+    from test_hostile import zlib_bomb
+    bomb = zlib_bomb(gib)
+    return b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(bomb) + bomb + b"\nendstream"
+
+
+def test_font_program_bomb_is_memory_limit(tmp_path):
+    """A FontFile2 inflating to 1 GiB: refused before pdfium reads it (pdfium would abort)."""
+    path = tmp_path / "font-bomb.pdf"
+    path.write_bytes(_font_pdf(
+        b"<< /Type /Font /Subtype /TrueType /BaseFont /Bomb /FirstChar 97 /LastChar 97 "
+        b"/Widths [500] /FontDescriptor 6 0 R >>",
+        {6: b"<< /Type /FontDescriptor /FontName /Bomb /Flags 32 /FontBBox [0 0 1000 1000] "
+            b"/ItalicAngle 0 /Ascent 800 /Descent -200 /CapHeight 700 /StemV 80 /FontFile2 7 0 R >>",
+         7: _bomb_stream()}))
+    assert _problem_codes(path, "pdfium") == ["memory_limit"]
+
+
+def test_crash_in_pdfium_is_a_worker_crashed_row(tmp_path):
+    """pdfium aborts the process when an allocation fails: here a Type3 glyph procedure
+    inflating to 1 GiB under a 700 MB limit (not refused by preflight.py). The worker dies;
+    the batch goes on and the other files are extracted."""
+    from extract import batch
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "a-type3-bomb.pdf").write_bytes(_font_pdf(
+        b"<< /Type /Font /Subtype /Type3 /FontBBox [0 0 1000 1000] /FontMatrix [0.001 0 0 0.001 0 0] "
+        b"/CharProcs << /a 6 0 R >> /Encoding << /Differences [97 /a] >> /FirstChar 97 "
+        b"/LastChar 97 /Widths [1000] /Resources << >> >>", {6: _bomb_stream()}))
+    for name in ("h28-iom-trafficking.pdf", "r1-two-budgets.pdf"):
+        (folder / f"b-{name}").write_bytes(next(p for p in sample_pdfs() if p.name == name).read_bytes())
+    rows, stats = batch.run([folder], tmp_path / "out", jobs=1, memory_limit_mb=700, force=True,
+                            reader="pdfium")
+    errors = {p["source_path"]: p["code"] for p in rows["problems"] if p["severity"] == "error"}
+    assert errors == {"a-type3-bomb.pdf": "worker_crashed"}
+    assert {s["source_path"] for s in rows["sheets"]} == {"b-h28-iom-trafficking.pdf", "b-r1-two-budgets.pdf"}

@@ -417,11 +417,11 @@ def read_page(page: pdfium.PdfPage, number: int, declared: dict[str, float] | No
 
 def read_pages(path: str | Path, password: str | None = None) -> list[Page]:
     """Every page of the PDF; raises PdfError for a file that cannot be read."""
+    pre = preflight(path, password)     # first: pdfium inflates object streams on opening
+    if pre.bomb:
+        raise classify(MemoryError())   # as pdfplumber's reader under the memory limit
     with open_document(path, password) as doc:
-        pre = preflight(path, password) if len(doc) else None
-        if pre and pre.bomb:
-            raise classify(MemoryError())   # as pdfplumber's reader under the memory limit
-        descents = pre.descents if pre and len(pre.descents) == len(doc) else []
+        descents = pre.descents if len(pre.descents) == len(doc) else []
         out = []
         for i in range(len(doc)):
             page = doc[i]

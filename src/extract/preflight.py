@@ -10,7 +10,8 @@ stream is interpreted: a few milliseconds a file):
   here, page by page and keyed by the font's name without its subset tag. A font whose name
   is ambiguous on its page, or a file pdfminer cannot walk, is simply absent: the reader
   then keeps pdfium's value.
-* decompression bombs: a page or form content stream that inflates past MAX_INFLATED.
+* decompression bombs: a page or form content stream, a font program or a ToUnicode map
+  that inflates past MAX_INFLATED.
   pdfium aborts the whole process when an allocation fails (no MemoryError to catch), so
   such a file is refused before pdfium parses it, with the problem code pdfplumber's reader
   gives it under the memory limit (memory_limit).
@@ -29,8 +30,8 @@ from pdfminer.pdfparser import PDFParser
 from pdfminer.pdftypes import LITERALS_FLATE_DECODE, PDFStream, resolve1
 from pdfminer.psparser import literal_name
 
-# Form XObjects nested deeper than this are not searched for fonts.
-MAX_FORM_DEPTH = 8
+# Form XObjects nested deeper than this are not searched for fonts and bombs.
+MAX_FORM_DEPTH = 32
 # A content stream inflating past this is a decompression bomb (a sheet page needs < 1 MB).
 MAX_INFLATED = 256 * 2**20
 _CHUNK = 1 << 20
@@ -92,6 +93,19 @@ def inflates_past(stream, limit: int = MAX_INFLATED) -> bool:
     return total > limit
 
 
+def _font_streams(spec: dict) -> list:
+    """The streams pdfium inflates to read a font's text: ToUnicode and the font programs."""
+    out = [resolve1(spec.get("ToUnicode"))]
+    descs = [resolve1(spec.get("FontDescriptor"))]
+    kids = resolve1(spec.get("DescendantFonts"))
+    if isinstance(kids, list) and kids and isinstance(resolve1(kids[0]), dict):
+        descs.append(resolve1(resolve1(kids[0]).get("FontDescriptor")))
+    for d in descs:
+        if isinstance(d, dict):
+            out += [resolve1(d.get(k)) for k in ("FontFile", "FontFile2", "FontFile3")]
+    return [x for x in out if isinstance(x, PDFStream)]
+
+
 def _fonts(resources, out: dict[str, set], depth: int, streams: list) -> None:
     resources = resolve1(resources)
     if not isinstance(resources, dict):
@@ -104,6 +118,7 @@ def _fonts(resources, out: dict[str, set], depth: int, streams: list) -> None:
                 got = _descriptor_descent(spec)
                 if got:
                     out.setdefault(got[0], set()).add(got[1])
+                streams += _font_streams(spec)
     xobjs = resolve1(resources.get("XObject"))
     if isinstance(xobjs, dict) and depth < MAX_FORM_DEPTH:
         for x in xobjs.values():
@@ -114,11 +129,16 @@ def _fonts(resources, out: dict[str, set], depth: int, streams: list) -> None:
                 _fonts(attrs.get("Resources"), out, depth + 1, streams)
 
 
+def _key(stream) -> object:
+    return stream.objid if stream.objid is not None else id(stream)
+
+
 def preflight(path: str | Path, password: str | None = None) -> Preflight:
     """Per page the declared font descents (font name without subset tag -> descent as a
     fraction of the font size), and whether a content stream is a bomb; an empty
     Preflight when the file cannot be walked."""
     out = Preflight()
+    checked: set = set()          # streams already inflated (fonts are shared by pages)
     try:
         with open(path, "rb") as f:
             doc = PDFDocument(PDFParser(f), password=password or "")
@@ -127,7 +147,9 @@ def preflight(path: str | Path, password: str | None = None) -> Preflight:
                 streams = list(page.contents)
                 _fonts(page.resources, found, 0, streams)
                 out.descents.append({k: next(iter(v)) for k, v in found.items() if len(v) == 1})
-                if any(inflates_past(s) for s in streams):
+                fresh = [x for x in streams if _key(x) not in checked]
+                checked.update(_key(x) for x in fresh)
+                if any(inflates_past(x) for x in fresh):
                     return Preflight(out.descents, bomb=True)
     except Exception:              # RecursionError included
         return Preflight()
