@@ -99,8 +99,10 @@ def _draw(path: Path, kind: str) -> None:
     c.setFont("HeiseiMin-W3", 11)
     c.drawString(60, 780, "評価基準 Rating 2024")
     if kind == "vertical":
-        pdfmetrics.registerFont(UnicodeCIDFont("HeiseiKakuGo-W5", isVertical=True))
-        c.setFont("HeiseiKakuGo-W5", 12)
+        vert = UnicodeCIDFont("HeiseiKakuGo-W5", isVertical=True)
+        vert.name = vert.fontName = "HeiseiKakuGo-W5-V"     # not over the horizontal one others use
+        pdfmetrics.registerFont(vert)
+        c.setFont("HeiseiKakuGo-W5-V", 12)
         c.drawString(300, 700, "縦書きの評価")
     elif kind == "rotated":
         for angle, x in ((90, 300), (30, 200), (180, 400), (270, 500)):

@@ -214,8 +214,6 @@ def _offsets(run: _Run, u: int, width: ctypes.c_float) -> tuple:
 
 
 def _text_of(tp, i: int, u: int) -> str:
-    if u in _HYPHEN_MARKS and R.FPDFText_IsHyphen(tp, i):
-        u = 0x2D                    # pdfium's mark for a '-' that ends a line
     if R.FPDFText_HasUnicodeMapError(tp, i) or u == 0:
         return f"(cid:{u})"
     return chr(u) if u < 0x110000 else "\ufffd"
@@ -252,6 +250,8 @@ def read_chars(tp, frame: PageFrame, declared: dict[str, float] | None = None) -
         run = runs.get(key)
         if run is None:
             run = runs[key] = _run_of(tp, i, fonts, frame)
+        if u in _HYPHEN_MARKS and R.FPDFText_IsHyphen(tp, i):
+            u = 0x2D                    # pdfium's mark for a '-' that ends a line
         text = _text_of(tp, i, u)
         dx0, dy0, dx1, dy1, vertical, ax, ay = run.offsets.get(u) or _offsets(run, u, width)
         R.FPDFText_GetCharOrigin(tp, i, ox, oy)
