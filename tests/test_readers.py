@@ -385,7 +385,7 @@ def test_font_program_bomb_is_memory_limit(tmp_path):
 
 def test_crash_in_pdfium_is_a_worker_crashed_row(tmp_path):
     """pdfium aborts the process when an allocation fails: here a Type3 glyph procedure
-    inflating to 1 GiB under a 700 MB limit (not refused by preflight.py). The worker dies;
+    inflating to 1 GiB under a 1024 MB limit (not refused by preflight.py). The worker dies;
     the batch goes on and the other files are extracted."""
     from extract import batch
     folder = tmp_path / "in"
@@ -396,7 +396,7 @@ def test_crash_in_pdfium_is_a_worker_crashed_row(tmp_path):
         b"/LastChar 97 /Widths [1000] /Resources << >> >>", {6: _bomb_stream()}))
     for name in ("h28-iom-trafficking.pdf", "r1-two-budgets.pdf"):
         (folder / f"b-{name}").write_bytes(next(p for p in sample_pdfs() if p.name == name).read_bytes())
-    rows, stats = batch.run([folder], tmp_path / "out", jobs=1, memory_limit_mb=700, force=True,
+    rows, stats = batch.run([folder], tmp_path / "out", jobs=1, memory_limit_mb=1024, force=True,
                             reader="pdfium")
     errors = {p["source_path"]: p["code"] for p in rows["problems"] if p["severity"] == "error"}
     assert errors == {"a-type3-bomb.pdf": "worker_crashed"}

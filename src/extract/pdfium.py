@@ -32,6 +32,9 @@ Matrix = tuple[float, float, float, float, float, float]
 IDENTITY: Matrix = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
 # Form XObjects nested deeper than this are not searched for ruling lines (hostile files).
 MAX_FORM_DEPTH = 32
+# pdfium aborts the process when it cannot allocate (no MemoryError): under an address-space
+# limit (RLIMIT_AS, batch --memory-limit), a page is not started with less than this left.
+HEADROOM_BYTES = 48 * 2**20
 # pdfium's error codes for a document that needs a (different) password.
 _PASSWORD_ERRORS = {R.FPDF_ERR_PASSWORD}
 _SECURITY_ERRORS = {R.FPDF_ERR_SECURITY}
@@ -415,6 +418,20 @@ def read_page(page: pdfium.PdfPage, number: int, declared: dict[str, float] | No
                 n_images=shapes.images, n_garbled=garbled)
 
 
+def _address_space_left() -> float:
+    """Bytes the process may still map under RLIMIT_AS (inf without a limit or off Linux)."""
+    try:
+        import resource
+        soft = resource.getrlimit(resource.RLIMIT_AS)[0]
+        if soft == resource.RLIM_INFINITY:
+            return math.inf
+        with open("/proc/self/statm") as f:
+            size = int(f.read().split()[0]) * resource.getpagesize()
+    except (ImportError, OSError, ValueError):
+        return math.inf
+    return soft - size
+
+
 def read_pages(path: str | Path, password: str | None = None) -> list[Page]:
     """Every page of the PDF; raises PdfError for a file that cannot be read."""
     pre = preflight(path, password)     # first: pdfium inflates object streams on opening
@@ -424,6 +441,8 @@ def read_pages(path: str | Path, password: str | None = None) -> list[Page]:
         descents = pre.descents if len(pre.descents) == len(doc) else []
         out = []
         for i in range(len(doc)):
+            if _address_space_left() < HEADROOM_BYTES:
+                raise MemoryError("address space nearly exhausted")     # -> memory_limit
             page = doc[i]
             try:
                 out.append(read_page(page, i + 1, descents[i] if descents else None))
