@@ -1,7 +1,7 @@
 """Mutation fuzzing of the batch engine: broken PDFs must never stop a batch, never go
 unaccounted for, and never yield implausible values.
 
-    python bench/fuzz.py --iterations N --seed S [--jobs 2] [--out DIR]
+    python bench/fuzz.py --iterations N --seed S [--jobs 2] [--out DIR] [--reader pdfium]
                          [--batch 200] [--timeout 20] [--memory-limit 1024] [--time-sample 0.05]
 
 Seeds are the sample PDFs (samples/*.pdf) as published and the same files rewritten by pypdf
@@ -14,7 +14,8 @@ batches into a temporary folder and run through `extract.batch.run`.
 Invariants checked per batch (a failure counts as a crash):
   * `batch.run` returns (no exception);
   * every input file has rows in sheets or in problems;
-  * no worker_crashed problem (that code means an exception escaped extract_pdf);
+  * no worker_crashed problem (an exception escaped extract_pdf, or the worker process died,
+    e.g. in pdfium's C code; counted apart too, as `worker_crashed`: the batch went on);
   * a file with a file-level error (sheet_index null) has no sheet rows;
   * every non-null value is plausible: fiscal_year in 1989..2100, budget_jpy >= 0,
     1 <= page_first <= page_last, a sheet_id shared only by identical bytes and index,
@@ -224,7 +225,7 @@ class PeakMonitor(threading.Thread):
         self.join(timeout=2)
 
 
-def _timer_main(conn, mem_mb):
+def _timer_main(conn, mem_mb, reader=None):
     """Child: extract the files it is sent, one by one, and send back the seconds each took."""
     if mem_mb:
         lim = mem_mb * 1024 * 1024
@@ -239,7 +240,7 @@ def _timer_main(conn, mem_mb):
             return
         t0 = time.perf_counter()
         try:
-            extract_pdf(path, templates)
+            extract_pdf(path, templates, reader=reader)
             status = "ok"
         except MemoryError:
             status = "memory_limit"
@@ -253,8 +254,9 @@ def _timer_main(conn, mem_mb):
 class Timer:
     """Times single-file extraction in a separate, memory-limited process (killed on timeout)."""
 
-    def __init__(self, timeout: float, mem_mb: int | None):
+    def __init__(self, timeout: float, mem_mb: int | None, reader: str | None = None):
         self.ctx = mp.get_context("forkserver")
+        self.reader = reader
         self.timeout = timeout
         self.mem_mb = mem_mb
         self.proc = None
@@ -262,7 +264,7 @@ class Timer:
 
     def _start(self):
         a, b = self.ctx.Pipe()
-        self.proc = self.ctx.Process(target=_timer_main, args=(b, self.mem_mb), daemon=True)
+        self.proc = self.ctx.Process(target=_timer_main, args=(b, self.mem_mb, self.reader), daemon=True)
         self.proc.start()
         self.conn = a
         # warm up: the first file pays for loading the dictionary; not counted
@@ -361,7 +363,7 @@ def check_batch(rows: dict, names: list[str], out_dir: Path) -> list[tuple[str, 
 
 def fuzz(iterations: int, seed: int, jobs: int = 2, out: Path | None = None, batch_size: int = 200,
          timeout: float = 20.0, memory_limit_mb: int | None = 1024, time_sample: float = 0.05,
-         log=print) -> dict:
+         log=print, reader: str | None = None) -> dict:
     from extract import batch
 
     rng = random.Random(seed)
@@ -374,11 +376,12 @@ def fuzz(iterations: int, seed: int, jobs: int = 2, out: Path | None = None, bat
            "files_by_error_code": {}, "crashes": 0, "batch_exceptions": 0, "invariant_failures": 0,
            "by_mutation": {}, "max_file_seconds": 0.0, "max_file": None, "timed_files": 0,
            "timer_status": {}, "peak_worker_rss_mb": 0.0, "rusage_children_maxrss_mb": 0.0,
-           "seconds": 0.0, "seed": seed, "iterations": iterations, "seed_files": len(seeds)}
+           "seconds": 0.0, "seed": seed, "iterations": iterations, "seed_files": len(seeds),
+           "reader": reader or "default", "worker_crashed": 0}
     failures = []
     mon = PeakMonitor()
     mon.start()
-    timer = Timer(timeout, memory_limit_mb)
+    timer = Timer(timeout, memory_limit_mb, reader)
     t0 = time.monotonic()
     done = 0
     bno = 0
@@ -398,7 +401,8 @@ def fuzz(iterations: int, seed: int, jobs: int = 2, out: Path | None = None, bat
             try:
                 # the files, not the folder: source_path is then the bare name
                 rows, stats = batch.run(sorted(folder.glob("*.pdf")), bout, jobs=jobs, timeout=timeout,
-                                        memory_limit_mb=memory_limit_mb, force=True, max_tasks=50)
+                                        memory_limit_mb=memory_limit_mb, force=True, max_tasks=50,
+                                        reader=reader)
                 bad = check_batch(rows, names, bout)
             except Exception as e:
                 fig["batch_exceptions"] += 1
@@ -410,6 +414,7 @@ def fuzz(iterations: int, seed: int, jobs: int = 2, out: Path | None = None, bat
                 for r in rows["problems"]:
                     c = r["code"]
                     fig["problems_by_code"][c] = fig["problems_by_code"].get(c, 0) + 1
+                fig["worker_crashed"] = fig["problems_by_code"].get("worker_crashed", 0)
                 per_file: dict[str, set] = {}
                 for r in rows["problems"]:
                     if r["severity"] == "error" and r.get("sheet_index") is None:
@@ -477,9 +482,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--memory-limit", type=int, default=1024, metavar="MB")
     ap.add_argument("--time-sample", type=float, default=0.05,
                     help="share of files timed one by one (default 0.05)")
+    ap.add_argument("--reader", choices=("pdfplumber", "pdfium"), default=None,
+                    help="PDF reader (default: the library's default)")
     a = ap.parse_args(argv)
     fig = fuzz(a.iterations, a.seed, a.jobs, a.out, a.batch, a.timeout, a.memory_limit or None,
-               a.time_sample, log=lambda s: print(s, flush=True))
+               a.time_sample, log=lambda s: print(s, flush=True), reader=a.reader)
     show = {k: v for k, v in fig.items() if k != "failures"}
     print(json.dumps(show, indent=1, ensure_ascii=False, sort_keys=True))
     for f in fig["failures"][:20]:

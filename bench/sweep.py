@@ -4,12 +4,15 @@ extraction with its spec, like tests/test_robustness.py and tests/test_producers
 as many styles as you like.
 
     python bench/sweep.py --producer reportlab|chromium|libreoffice --seed 1 --count 200 [--keep DIR]
+        [--reader pdfium|pdfplumber | --equivalence]
 
 Producers and their knobs: src/extract_testkit/producers.py (reportlab: render.py's KNOBS, less
 the combination the README lists as a known limitation; chromium: render_html.py; libreoffice:
 render_office.py). Prints each failing style with its first mismatches, then the figures per
 knob value (styles tried, sheets, field accuracy against the renderer's truth, failing styles)
 and a last line `PRODUCER: fails N of M styles, field accuracy X (right/total)`.
+--equivalence compares the two readers (values, problem codes, boxes within 1.5 pt) instead
+of the extraction with the spec.
 """
 from __future__ import annotations
 
@@ -42,12 +45,22 @@ class Tally:
                 f"  fails {self.fails}")
 
 
+def _equivalence(path: Path, n_sheets: int) -> Comparison:
+    """The two readers compared on one file, as a Comparison (right: 1 of 1 when equal)."""
+    from extract_testkit.readers import compare_readers
+    d = compare_readers(path)
+    lines = d.values + d.problems + ([f"boxes differ by {d.max_box:.2f} pt"] if not d.equal else [])
+    return Comparison(int(not lines), 1, n_sheets, lines)
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--producer", choices=sorted(PRODUCERS), default="reportlab")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--count", type=int, default=100)
     ap.add_argument("--keep", type=Path, help="keep the failing PDFs in this folder")
+    ap.add_argument("--reader", choices=("pdfplumber", "pdfium"), default=None)
+    ap.add_argument("--equivalence", action="store_true", help="compare the readers, not the spec")
     a = ap.parse_args(argv)
     prod = PRODUCERS[a.producer]
     if not prod.available():
@@ -67,7 +80,7 @@ def main(argv=None) -> int:
         path = tmp / f"sweep-{a.producer}-{a.seed}-{i}.pdf"
         try:
             prod.render(specs, path, style)
-            c = compare(specs, path)
+            c = _equivalence(path, len(specs)) if a.equivalence else compare(specs, path, a.reader)
         except Exception as e:  # a crash is a failure too
             c = Comparison(0, sum(9 + 4 * len(s["criteria"]) for s in specs), len(specs), [f"exception: {e!r}"])
         overall.add(c)

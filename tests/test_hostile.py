@@ -6,7 +6,7 @@ written by hand, pypdf rewrites of a sample (encryption, a classic xref table to
 reportlab pages (2,000 pages, an image-only page, a Japanese non-sheet), and the colleague's
 sheet renderer (extract_testkit/render.py) for a sheet with a blank field and one with a rating outside
 the scale. The whole catalogue plus two good samples runs through ONE `extract.batch.run`
-(2 workers, 10 s per file, 700 MB per worker); the per-item tests then read that run.
+(2 workers, 10 s per file, 1024 MB of address space per worker); the per-item tests then read that run.
 """
 from __future__ import annotations
 
@@ -36,7 +36,7 @@ pytest.importorskip("reportlab")
 
 GOOD = ["h28-iom-trafficking.pdf", "r4-unhcr-refugees-word.pdf"]
 TIMEOUT = 10.0
-MEMORY_MB = 700
+MEMORY_MB = 1024   # address space: a worker maps ~700 MB (pyarrow, the unidic dictionary) before its first file
 SHEETS = "sheets"   # outcome: the file yields sheet rows and no file-level error
 
 # ------------------------------------------------------------------ generators

@@ -9,8 +9,9 @@ from typing import Callable, Iterable
 
 from .model import FileResult, Problem
 from .inputs import display_name, iter_pdfs  # noqa: F401  (iter_pdfs: public here since the first version)
-from .pdf import PdfError, classify, iter_pages, open_pdf
+from .pdf import PdfError, classify
 from .pipeline import read_pages
+from .readers import read_pdf
 from .rules import Template, load_rules
 
 
@@ -24,9 +25,10 @@ def file_sha256(path: Path) -> str:
 
 def extract_pdf(path: str | Path, rules: list[Template] | str | Path | None = None,
                 password: str | None = None, source_path: str | None = None,
-                sha256: str | None = None) -> FileResult:
+                sha256: str | None = None, reader: str | None = None) -> FileResult:
     """Extract every sheet of one PDF. Never raises for a bad file: problems say why.
-    `sha256` saves hashing the file again where the caller has done it already."""
+    `sha256` saves hashing the file again where the caller has done it already; `reader`
+    is "pdfplumber" or "pdfium" (readers.READERS; None for readers.DEFAULT_READER)."""
     path = Path(path)
     templates = rules if isinstance(rules, list) else load_rules(rules)
     src = display_name(source_path or path.name)
@@ -37,8 +39,7 @@ def extract_pdf(path: str | Path, rules: list[Template] | str | Path | None = No
                                                      f"The file cannot be opened ({e.strerror}).")])
     result = FileResult(src, digest)
     try:
-        with open_pdf(path, password) as pdf:
-            pages = list(iter_pages(pdf))
+        pages = read_pdf(path, password, reader)
     except PdfError as e:
         result.problems.append(Problem("error", e.code, e.message))
         return result
@@ -55,19 +56,21 @@ def extract_pdf(path: str | Path, rules: list[Template] | str | Path | None = No
 
 def extract_many(paths: Iterable[str | Path], rules: str | Path | list[Template] | None = None,
                  password: str | None = None,
-                 progress: Callable[[FileResult, int], None] | None = None) -> list[FileResult]:
+                 progress: Callable[[FileResult, int], None] | None = None,
+                 reader: str | None = None) -> list[FileResult]:
     """Extract every PDF under the given paths; one bad file never stops the rest."""
     templates = rules if isinstance(rules, list) else load_rules(rules)
     results = []
     for n, (path, rel) in enumerate(iter_pdfs(paths), 1):
-        r = extract_pdf(path, templates, password, rel)
+        r = extract_pdf(path, templates, password, rel, reader=reader)
         results.append(r)
         if progress:
             progress(r, n)
     return results
 
 
-def extract_tables(paths: Iterable[str | Path], rules=None, password: str | None = None):
+def extract_tables(paths: Iterable[str | Path], rules=None, password: str | None = None,
+                   reader: str | None = None):
     """The tables (sheets, criteria, problems, fields) as pandas DataFrames."""
     from .tables import to_frames     # here: extracting (a batch worker) needs no pandas
-    return to_frames(extract_many(paths, rules, password))
+    return to_frames(extract_many(paths, rules, password, reader=reader))

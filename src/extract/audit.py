@@ -398,11 +398,13 @@ def build_html(source: str, rows: dict[str, list[dict]], pages: list[dict],
     return "\n".join(h)
 
 
-def audit(pdf, rules=None, password: str | None = None, resolution: int = 100) -> tuple[str, dict]:
+def audit(pdf, rules=None, password: str | None = None, resolution: int = 100,
+          reader: str | None = None) -> tuple[str, dict]:
     """(HTML, table rows) of one PDF."""
     templates = rules if isinstance(rules, list) else load_rules(rules)
     name = display_name(Path(pdf).name)     # a file name need not be valid UTF-8
-    result = extract_pdf(pdf, templates, password=password, source_path=name)
+    result = extract_pdf(pdf, templates, password=password, source_path=name,
+                         reader=reader)
     r = rows([result])
     large = frozenset(n for s in r["sheets"] for n in range(s["page_first"], s["page_last"] + 1))
     pages, err = (render_pages(pdf, password, resolution, large=large) if Path(pdf).is_file()
@@ -410,9 +412,10 @@ def audit(pdf, rules=None, password: str | None = None, resolution: int = 100) -
     return build_html(name, r, pages, err, column_kinds(templates)), r
 
 
-def write_audit(pdf, out, rules=None, password: str | None = None, resolution: int = 100) -> dict:
+def write_audit(pdf, out, rules=None, password: str | None = None, resolution: int = 100,
+                reader: str | None = None) -> dict:
     """Write the audit page of `pdf` to `out`; returns the table rows shown."""
-    text, r = audit(pdf, rules, password, resolution)
+    text, r = audit(pdf, rules, password, resolution, reader)
     Path(out).parent.mkdir(parents=True, exist_ok=True)
     Path(out).write_text(text, encoding="utf-8")
     return r

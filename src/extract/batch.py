@@ -21,6 +21,7 @@ from typing import Callable, Iterable
 
 from . import __version__, lifeline, outdir
 from .api import extract_pdf, file_sha256
+from .readers import DEFAULT_READER
 from .inputs import iter_pdfs
 from .outdir import TABLES, OutputError
 from .rules import Template, load_rules
@@ -68,12 +69,13 @@ def extractor_version() -> str:
 # ------------------------------------------------------------------ the unit of work
 
 def extract_rows(path: str, source_path: str, templates: list[Template] | str | None = None,
-                 password: str | None = None, sha256: str | None = None) -> dict:
+                 password: str | None = None, sha256: str | None = None,
+                 reader: str | None = None) -> dict:
     """One PDF to its rows: {"sheets": [...], "criteria": [...], "problems": [...],
     "templates": {id: digest of the rules used}}. Pure: same input, same output."""
     if not isinstance(templates, list):
         templates = load_rules(templates)
-    res = extract_pdf(path, templates, password, source_path, sha256)
+    res = extract_pdf(path, templates, password, source_path, sha256, reader=reader)
     out = table_rows([res])
     by_id = {t.id: t.digest for t in templates}
     out["templates"] = {s.template: by_id.get(s.template, "") for s in res.sheets}
@@ -91,9 +93,10 @@ class Cache:
     """One JSON file per PDF, keyed by its sha256 and the extractor version; an entry is
     valid while the rules of the templates it used are unchanged."""
 
-    def __init__(self, folder: Path, templates: list[Template]):
+    def __init__(self, folder: Path, templates: list[Template], reader: str | None = None):
         self.folder = folder
-        self.version = extractor_version()
+        named = reader and reader != DEFAULT_READER       # another reader: entries of its own
+        self.version = extractor_version() + (f"+{reader}" if named else "")
         self.digests = {t.id: t.digest for t in templates}
         self.all_digest = hashlib.sha256("".join(sorted(self.digests.values())).encode()).hexdigest()
 
@@ -187,7 +190,7 @@ def _limit_memory(mb: int | None) -> None:
         pass
 
 
-def _worker(tasks, results, rules_dir, mem_mb, parent_pid=None):
+def _worker(tasks, results, rules_dir, mem_mb, parent_pid=None, reader=None):
     lifeline.die_with_parent()
     if parent_pid:
         lifeline.watch(parent_pid)
@@ -206,7 +209,7 @@ def _worker(tasks, results, rules_dir, mem_mb, parent_pid=None):
             return
         tid, path, rel, password, sha = item
         try:
-            rows = extract_rows(path, rel, templates, password, sha or None)
+            rows = extract_rows(path, rel, templates, password, sha or None, reader)
             results.put((tid, "ok", rows, _peak_rss_mb()))
             if any(p["code"] == "memory_limit" for p in rows["problems"]):
                 return      # start afresh: the heap may be in pieces
@@ -259,12 +262,13 @@ def _messages(timeout: float, mem_mb: int | None) -> dict:
 class LocalPool:
     """N worker processes, each with its own queue so a hung file can be killed alone."""
 
-    def __init__(self, jobs: int, rules_dir, timeout: float, mem_mb: int | None, max_tasks: int):
+    def __init__(self, jobs: int, rules_dir, timeout: float, mem_mb: int | None, max_tasks: int,
+                 reader: str | None = None):
         self.ctx = mp.get_context("spawn" if sys.platform == "win32" else "forkserver")
         if sys.platform != "win32":
             self.ctx.set_forkserver_preload(["extract._forkserver"])
         self.results = self.ctx.Queue()
-        self.args = (rules_dir, mem_mb, os.getpid())
+        self.args = (rules_dir, mem_mb, os.getpid(), reader)
         self.timeout = timeout
         self.mem_mb = mem_mb
         self.max_tasks = max_tasks
@@ -381,14 +385,15 @@ class LocalPool:
             q.cancel_join_thread()
 
 
-def _dask_map(address: str, tasks: list[tuple], rules_dir, on_result) -> None:
+def _dask_map(address: str, tasks: list[tuple], rules_dir, on_result, reader: str | None = None) -> None:
     try:
         from distributed import Client, as_completed
     except ImportError as e:
         raise SystemExit("extract: --scheduler needs the optional extra: pip install 'extract[dask]'") from e
     templates = load_rules(rules_dir)
     with Client(address) as client:
-        futs = {client.submit(extract_rows, t[1], t[2], templates, t[3], t[4], pure=False): t for t in tasks}
+        futs = {client.submit(extract_rows, t[1], t[2], templates, t[3], t[4], reader, pure=False): t
+                for t in tasks}
         for fut in as_completed(futs):
             on_result(futs[fut], fut.result())
 
@@ -436,12 +441,13 @@ def _plan(files: list[tuple[Path, str]], cache: Cache, force: bool, password: st
 
 
 def _extract(plan: _Plan, on_result, rules_dir, jobs, timeout, memory_limit_mb, max_tasks,
-             scheduler, stats: RunStats) -> None:
+             scheduler, stats: RunStats, reader: str | None = None) -> None:
     if scheduler:
-        _dask_map(scheduler, [(t[0], t[1], t[2], t[3], t[4]) for t in plan.todo], rules_dir, on_result)
+        _dask_map(scheduler, [(t[0], t[1], t[2], t[3], t[4]) for t in plan.todo], rules_dir, on_result,
+                  reader)
         return
     jobs = jobs or os.cpu_count() or 1
-    pool = LocalPool(min(jobs, len(plan.todo)), rules_dir, timeout, memory_limit_mb, max_tasks)
+    pool = LocalPool(min(jobs, len(plan.todo)), rules_dir, timeout, memory_limit_mb, max_tasks, reader)
     ok = False
     try:
         pool.run(plan.todo, on_result)
@@ -463,8 +469,11 @@ def _check_options(timeout: float, memory_limit_mb: int | None, jobs: int | None
 def run(inputs: Iterable[str | Path], out_dir: str | Path, rules_dir=None, jobs: int | None = None,
         timeout: float = 120.0, memory_limit_mb: int | None = 2048, force: bool = False,
         password: str | None = None, cache_dir: str | Path | None = None, max_tasks: int = 50,
-        scheduler: str | None = None, progress: Callable | None = None) -> tuple[dict, RunStats]:
+        scheduler: str | None = None, progress: Callable | None = None,
+        reader: str | None = None) -> tuple[dict, RunStats]:
     """Extract every PDF under `inputs` into `out_dir`; returns (rows by table, stats).
+    `reader`: "pdfplumber" or "pdfium" (None for the default; a named reader has its own
+    cache entries).
 
     Holds out_dir's lock for the whole run (OutputBusy when another run has it); checks
     before extracting that the output and cache folders can be written and that no table
@@ -478,7 +487,7 @@ def run(inputs: Iterable[str | Path], out_dir: str | Path, rules_dir=None, jobs:
     with outdir.lock(out_dir):
         outdir.remove_leftovers(out_dir)
         outdir.check_replaceable(out_dir)
-        cache = Cache(Path(cache_dir) if cache_dir else out_dir / ".cache", templates)
+        cache = Cache(Path(cache_dir) if cache_dir else out_dir / ".cache", templates, reader)
         cache.check()
         cache.remove_leftovers()
         files = list(iter_pdfs(inputs))
@@ -511,7 +520,7 @@ def run(inputs: Iterable[str | Path], out_dir: str | Path, rules_dir=None, jobs:
             try:
                 if plan.todo:
                     _extract(plan, on_result, rules_dir, jobs, timeout, memory_limit_mb, max_tasks,
-                             scheduler, stats)
+                             scheduler, stats, reader)
                 all_rows = {name: [r for res in plan.results if res for r in res[name]] for name in TABLES}
                 write_tables(all_rows, out_dir)
             except KeyboardInterrupt as e:

@@ -10,6 +10,7 @@ from pathlib import Path
 from . import __version__, batch
 from .inputs import display_name, iter_pdfs
 from .outdir import OutputError
+from .readers import DEFAULT_READER, READERS
 from .rules import RulesError, load_rules
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
@@ -74,6 +75,7 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--scheduler", metavar="ADDRESS",
                    help="run on a Dask cluster (tcp://HOST:PORT); needs the extra extract[dask]")
     r.add_argument("-q", "--quiet", action="store_true", help="no progress output, summary only")
+    _reader_option(r)
     t = sub.add_parser("rules", help="load and validate a rules folder, list its templates",
                        description="Load every *.toml in the rules folder, validate it, and list "
                        "the templates. Exit status 2 names the file and key of the first error.")
@@ -85,6 +87,7 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("new", metavar="NEW_OUT")
     d.add_argument("--json", action="store_true", help="print the diff as JSON")
     d.add_argument("--out", metavar="DIR", help="also write DIR/diff/ (Parquet, one row per changed field)")
+    _reader_option(d, " for an OLD or NEW that is a PDF or a folder of PDFs (extracted now)")
     au = sub.add_parser("audit", help="write an HTML page showing where every value was read",
                         description="Extract one PDF and write a self-contained HTML page: each "
                         "page image with a box around every extracted value, the values, the "
@@ -94,6 +97,7 @@ def build_parser() -> argparse.ArgumentParser:
     au.add_argument("--rules", metavar="DIR", help="folder of rules files (default: the shipped rules/)")
     au.add_argument("--password", help="password for an encrypted PDF")
     au.add_argument("--resolution", type=int, default=100, help="page image dpi (default: 100)")
+    _reader_option(au)
     c = sub.add_parser("check", help="compare the samples with their expected outputs",
                        description="Extract every samples/*.pdf and compare it with "
                        "samples/<name>.expected.json. Exit status 0 when all agree, 1 otherwise.")
@@ -130,6 +134,11 @@ def _add_analyst_commands(sub) -> None:
     rp.add_argument("--audit-all", action="store_true", help="with --audit: every file, not only "
                     "those with problems")
     rp.add_argument("--rules", metavar="DIR", help="rules folder for the audit pages (default: shipped)")
+
+
+def _reader_option(p: argparse.ArgumentParser, what: str = "") -> None:
+    p.add_argument("--reader", choices=READERS, default=None,
+                   help=f"PDF reader{what} (default: {DEFAULT_READER})")
 
 
 class Progress:
@@ -186,7 +195,7 @@ def cmd_run(a) -> int:
         rows, st = batch.run(a.inputs, a.out, rules_dir=a.rules, jobs=a.jobs, timeout=a.timeout,
                              memory_limit_mb=a.memory_limit or None, force=a.force,
                              password=a.password, cache_dir=a.cache, scheduler=a.scheduler,
-                             progress=Progress(a.quiet))
+                             progress=Progress(a.quiet), reader=a.reader)
     except (OutputError, batch.WorkerStartError, batch.OptionError) as e:
         _error(str(e))
         return EXIT_USAGE
@@ -213,7 +222,7 @@ def cmd_diff(a) -> int:
     """0 equal, 1 different, 2 on error."""
     from .diff import DiffError, diff_outputs, format_text, write_parquet
     try:
-        res = diff_outputs(a.old, a.new)
+        res = diff_outputs(a.old, a.new, a.reader)
     except DiffError as e:
         print(f"extract diff: error: {e}", file=sys.stderr)
         return EXIT_USAGE
@@ -232,7 +241,7 @@ def cmd_audit(a) -> int:
     if not Path(a.pdf).is_file():
         print(f"extract audit: error: no such file: {a.pdf}", file=sys.stderr)
         return EXIT_USAGE
-    r = write_audit(a.pdf, a.out, load_rules(a.rules), a.password, a.resolution)
+    r = write_audit(a.pdf, a.out, load_rules(a.rules), a.password, a.resolution, a.reader)
     errors = [p["code"] for p in r["problems"] if p["severity"] == "error"]
     print(f"{a.out}: {len(r['sheets'])} sheet(s), {len(r['fields'])} value(s) boxed, "
           f"{len(r['problems'])} problem(s)" + (f" (error: {', '.join(errors)})" if errors else ""))

@@ -18,6 +18,9 @@ from pathlib import Path
 _SHEET_SKIP = {"sheet_id", "fy"}
 _CRIT_SKIP = {"sheet_id", "criterion_no", "fy"}
 LONG = 40          # values longer than this are shown as a character diff
+# Floats closer than this are equal: box coordinates (points) of the two PDF readers differ
+# by float32 noise (~1e-5 pt); a thousandth of a point is no change.
+FLOAT_TOLERANCE = 1e-3
 CONTEXT = 12       # characters of unchanged text kept around each change
 
 
@@ -119,11 +122,30 @@ def read_table(out_dir: Path, name: str) -> list[dict]:
                     "is it an output folder of `extract run`?")
 
 
-def _tables(out_dir) -> dict[str, list[dict]]:
+def _tables(out_dir, reader: str | None = None) -> dict[str, list[dict]]:
     d = Path(out_dir)
+    if d.is_file() and d.suffix.lower() == ".pdf" or d.is_dir() and not _is_output(d) and _has_pdfs(d):
+        return extracted_tables(d, reader)
     if not d.is_dir():
         raise DiffError(f"no such output folder: {d}")
     return {n: read_table(d, n) for n in ("sheets", "criteria", "problems")}
+
+
+def _is_output(d: Path) -> bool:
+    return any((d / f"{n}{ext}").exists() for n in ("sheets", "problems") for ext in ("", ".parquet"))
+
+
+def _has_pdfs(d: Path) -> bool:
+    from .api import iter_pdfs
+    return next(iter_pdfs([d]), None) is not None
+
+
+def extracted_tables(path: Path, reader: str | None = None) -> dict[str, list[dict]]:
+    """The tables of PDFs extracted now (a PDF file, or a folder of PDFs that is not an
+    output folder) with the given reader."""
+    from .api import extract_many
+    from .tables import rows
+    return rows(extract_many([path], reader=reader))
 
 
 # ------------------------------------------------------------------ values
@@ -220,11 +242,15 @@ def _problem_values(problems: list[dict]) -> dict:
     return out
 
 
+def _close(a, b) -> bool:
+    return isinstance(a, float) and isinstance(b, float) and abs(a - b) <= FLOAT_TOLERANCE
+
+
 def _compare(old: dict, new: dict) -> list[FieldChange]:
     out = []
     for k in list(old) + [k for k in new if k not in old]:
         a, b = old.get(k), new.get(k)
-        if a != b:
+        if a != b and not _close(a, b):
             out.append(FieldChange(k, a, b, _kind(a, b)))
     return out
 
@@ -329,9 +355,10 @@ def diff_tables(old: dict[str, list[dict]], new: dict[str, list[dict]],
     return res
 
 
-def diff_outputs(old_dir, new_dir) -> DiffResult:
-    """Compare the output folders of two runs; raises DiffError when one cannot be read."""
-    return diff_tables(_tables(old_dir), _tables(new_dir), str(old_dir), str(new_dir))
+def diff_outputs(old_dir, new_dir, reader: str | None = None) -> DiffResult:
+    """Compare the output folders of two runs; raises DiffError when one cannot be read.
+    Either side may also be a PDF or a folder of PDFs, extracted now with `reader`."""
+    return diff_tables(_tables(old_dir, reader), _tables(new_dir, reader), str(old_dir), str(new_dir))
 
 
 # ------------------------------------------------------------------ output

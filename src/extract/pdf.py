@@ -76,17 +76,22 @@ def _open(path: str | Path, password: str) -> pdfplumber.PDF:
 
 
 def _rulings(page) -> list[Ruling]:
+    return rulings_from(page.lines, page.rects, page.curves)
+
+
+def rulings_from(lines: list[dict], rects: list[dict], curves: list[dict]) -> list[Ruling]:
+    """Ruling lines from pdfplumber-style line, rect and curve dicts (x0, top, x1, bottom; pts)."""
     out = []
-    for ln in page.lines:
+    for ln in lines:
         out.append(Ruling(ln["x0"], ln["top"], ln["x1"], ln["bottom"]))
-    for r in page.rects:
+    for r in rects:
         x0, top, x1, bottom = r["x0"], r["top"], r["x1"], r["bottom"]
         if bottom - top < _THIN or x1 - x0 < _THIN:
             out.append(Ruling(x0, top, x1, bottom))
         else:   # a cell border or shading: its four edges bound cells
             out += [Ruling(x0, top, x1, top), Ruling(x0, bottom, x1, bottom),
                     Ruling(x0, top, x0, bottom), Ruling(x1, top, x1, bottom)]
-    for e in page.curves:
+    for e in curves:
         pts = e.get("pts") or []
         if len(pts) == 2:
             (ax, ay), (bx, by) = pts
@@ -99,7 +104,7 @@ def is_garbled_char(text: str) -> bool:
 
 
 # Pages repeat a few thousand distinct characters: normalize each once.
-_norm_char = functools.lru_cache(maxsize=16384)(normalize_text)
+norm_char = functools.lru_cache(maxsize=16384)(normalize_text)
 
 
 def read_page(page) -> Page:
@@ -113,7 +118,7 @@ def read_page(page) -> Page:
         raw = c.get("text") or ""
         if is_garbled_char(raw):
             garbled += 1
-        text = _norm_char(raw)
+        text = norm_char(raw)
         if not text.strip():
             continue
         glyphs.append(Glyph(text, raw, float(c["x0"]), float(c["x1"]), float(c["top"]),

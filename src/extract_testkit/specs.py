@@ -25,8 +25,8 @@ class Comparison:
     lines: list[str] = field(default_factory=list)
 
 
-def compare(specs: list[dict], path: Path) -> Comparison:
-    r = extract_pdf(path)
+def compare(specs: list[dict], path: Path, reader: str | None = None) -> Comparison:
+    r = extract_pdf(path, reader=reader)
     out = Comparison(sheets=len(specs))
     if len(r.sheets) != len(specs):
         out.lines.append(f"sheets: expected {len(specs)} got {len(r.sheets)}; problems="
@@ -61,5 +61,5 @@ def compare(specs: list[dict], path: Path) -> Comparison:
     return out
 
 
-def mismatches(specs: list[dict], path: Path) -> list[str]:
-    return compare(specs, path).lines
+def mismatches(specs: list[dict], path: Path, reader: str | None = None) -> list[str]:
+    return compare(specs, path, reader).lines

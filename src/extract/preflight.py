@@ -1,0 +1,172 @@
+"""What is read with pdfminer's object parser before pdfium parses the pages (no content
+stream is interpreted: a few milliseconds a file):
+
+* the font descents the PDF declares (FontDescriptor /Descent), the way pdfminer reads them.
+  pdfminer puts a character's box from descent to descent + font size, taking the descent
+  from the font descriptor (0 when absent, negated when positive; the standard 14 fonts from
+  their AFM). pdfium does the same when the descriptor has one but, when /Ascent and
+  /Descent are both 0 (common in subset TrueType fonts), measures them on the embedded
+  glyphs instead, which moves every box by up to ~0.1 em. So the declared values are read
+  here, page by page and keyed by the font's name without its subset tag. A font whose name
+  is ambiguous on its page, or a file pdfminer cannot walk, is simply absent: the reader
+  then keeps pdfium's value.
+* decompression bombs: a page or form content stream, a font program or a ToUnicode map
+  that inflates past MAX_INFLATED.
+  pdfium aborts the whole process when an allocation fails (no MemoryError to catch), so
+  such a file is refused before pdfium parses it, with the problem code pdfplumber's reader
+  gives it under the memory limit (memory_limit).
+"""
+from __future__ import annotations
+
+import re
+import zlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pdfminer.fontmetrics import FONT_METRICS
+from pdfminer.pdfdocument import PDFDocument
+from pdfminer.pdfpage import PDFPage
+from pdfminer.pdfparser import PDFParser
+from pdfminer.pdftypes import LITERALS_FLATE_DECODE, PDFStream, resolve1
+from pdfminer.psparser import literal_name
+
+# Form XObjects nested deeper than this are not searched for fonts and bombs.
+MAX_FORM_DEPTH = 32
+# A content stream inflating past this is a decompression bomb (a sheet page needs < 1 MB).
+MAX_INFLATED = 256 * 2**20
+_CHUNK = 1 << 20
+
+
+@dataclass
+class Preflight:
+    descents: list[dict[str, float]] = field(default_factory=list)  # per page, [] if unknown
+    bomb: bool = False          # a content stream inflates past MAX_INFLATED
+_SUBSET = re.compile(r"^[A-Z]{6}\+")
+
+
+def base_name(name: str) -> str:
+    return _SUBSET.sub("", name)
+
+
+def _type3_descent(spec: dict) -> float | None:
+    """pdfminer's descent of a Type3 font: FontBBox's bottom (of the FontDescriptor when
+    there is one, else of the font) times the FontMatrix's vertical scale."""
+    desc = resolve1(spec.get("FontDescriptor"))
+    bbox = resolve1(desc.get("FontBBox")) if isinstance(desc, dict) else resolve1(spec.get("FontBBox"))
+    bbox = [resolve1(v) for v in bbox] if isinstance(bbox, list) and len(bbox) == 4 else [0, 0, 0, 0]
+    matrix = resolve1(spec.get("FontMatrix"))
+    matrix = [resolve1(v) for v in matrix] if isinstance(matrix, list) and len(matrix) == 6 else None
+    if matrix is None or not all(isinstance(v, (int, float)) for v in bbox + matrix):
+        return None
+    return float(bbox[1]) * (float(matrix[1]) + float(matrix[3]))
+
+
+def _descriptor_descent(spec: dict) -> tuple[str, float] | None:
+    subtype = literal_name(resolve1(spec.get("Subtype")) or "")
+    name = resolve1(spec.get("BaseFont"))
+    if name is None and subtype == "Type3":
+        name = ""                   # pdfium names such a font "" too (Chromium's Type3 fonts)
+    if name is None:
+        return None
+    name = literal_name(name) if not isinstance(name, (str, bytes)) else name
+    name = name.decode("latin-1") if isinstance(name, bytes) else str(name)
+    if subtype == "Type3":
+        d = _type3_descent(spec)
+        return None if d is None else (base_name(name), d)
+    if subtype in ("Type1", "MMType1", "TrueType") and name in FONT_METRICS:
+        return base_name(name), float(FONT_METRICS[name][0]["Descent"]) / 1000.0  # the standard 14: AFM
+    desc = resolve1(spec.get("FontDescriptor"))
+    if desc is None and "DescendantFonts" in spec:
+        kids = resolve1(spec["DescendantFonts"])
+        if isinstance(kids, list) and kids:
+            kid = resolve1(kids[0])
+            desc = resolve1(kid.get("FontDescriptor")) if isinstance(kid, dict) else None
+    value = resolve1(desc.get("Descent", 0)) if isinstance(desc, dict) else 0
+    if not isinstance(value, (int, float)):
+        return None
+    value = -value if value > 0 else value
+    return base_name(name), value / 1000.0
+
+
+def inflates_past(stream, limit: int = MAX_INFLATED) -> bool:
+    """Whether a Flate-encoded stream inflates past `limit` bytes (counted, not kept)."""
+    if not isinstance(stream, PDFStream) or stream.rawdata is None:
+        return False
+    filters = stream.get_filters()
+    if not filters or filters[0][0] not in LITERALS_FLATE_DECODE:
+        return False
+    data = stream.rawdata
+    if stream.decipher:
+        data = stream.decipher(stream.objid, stream.genno, data, stream.attrs)
+    d = zlib.decompressobj()
+    total = 0
+    try:
+        while data and total <= limit:
+            total += len(d.decompress(data, _CHUNK))
+            data = d.unconsumed_tail
+    except zlib.error:
+        return False
+    return total > limit
+
+
+def _font_streams(spec: dict) -> list:
+    """The streams pdfium inflates to read a font's text: ToUnicode and the font programs."""
+    out = [resolve1(spec.get("ToUnicode"))]
+    descs = [resolve1(spec.get("FontDescriptor"))]
+    kids = resolve1(spec.get("DescendantFonts"))
+    if isinstance(kids, list) and kids and isinstance(resolve1(kids[0]), dict):
+        descs.append(resolve1(resolve1(kids[0]).get("FontDescriptor")))
+    for d in descs:
+        if isinstance(d, dict):
+            out += [resolve1(d.get(k)) for k in ("FontFile", "FontFile2", "FontFile3")]
+    return [x for x in out if isinstance(x, PDFStream)]
+
+
+def _fonts(resources, out: dict[str, set], depth: int, streams: list) -> None:
+    resources = resolve1(resources)
+    if not isinstance(resources, dict):
+        return
+    fonts = resolve1(resources.get("Font"))
+    if isinstance(fonts, dict):
+        for spec in fonts.values():
+            spec = resolve1(spec)
+            if isinstance(spec, dict):
+                got = _descriptor_descent(spec)
+                if got:
+                    out.setdefault(got[0], set()).add(got[1])
+                streams += _font_streams(spec)
+    xobjs = resolve1(resources.get("XObject"))
+    if isinstance(xobjs, dict) and depth < MAX_FORM_DEPTH:
+        for x in xobjs.values():
+            x = resolve1(x)
+            attrs = getattr(x, "attrs", None)
+            if isinstance(attrs, dict) and literal_name(resolve1(attrs.get("Subtype")) or "") == "Form":
+                streams.append(x)
+                _fonts(attrs.get("Resources"), out, depth + 1, streams)
+
+
+def _key(stream) -> object:
+    return stream.objid if stream.objid is not None else id(stream)
+
+
+def preflight(path: str | Path, password: str | None = None) -> Preflight:
+    """Per page the declared font descents (font name without subset tag -> descent as a
+    fraction of the font size), and whether a content stream is a bomb; an empty
+    Preflight when the file cannot be walked."""
+    out = Preflight()
+    checked: set = set()          # streams already inflated (fonts are shared by pages)
+    try:
+        with open(path, "rb") as f:
+            doc = PDFDocument(PDFParser(f), password=password or "")
+            for page in PDFPage.create_pages(doc):
+                found: dict[str, set] = {}
+                streams = list(page.contents)
+                _fonts(page.resources, found, 0, streams)
+                out.descents.append({k: next(iter(v)) for k, v in found.items() if len(v) == 1})
+                fresh = [x for x in streams if _key(x) not in checked]
+                checked.update(_key(x) for x in fresh)
+                if any(inflates_past(x) for x in fresh):
+                    return Preflight(out.descents, bomb=True)
+    except Exception:              # RecursionError included
+        return Preflight()
+    return out
