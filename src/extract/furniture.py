@@ -17,6 +17,14 @@ from .layout import make_lines
 from .model import Page
 from .normalize import squash
 
+# A repeated line is furniture when it stands within this distance (points) of the same text
+# on another page.
+SAME_PLACE_PT = 2.5
+# A bare number is a page number when centred on the page within this share of its width.
+CENTRED_SHARE = 0.08
+# A repeated line shorter than this (characters) is not taken as a running header.
+MIN_REPEATED_CHARS = 3
+
 TOP_MARGIN = 0.10       # share of the page height
 BOTTOM_MARGIN = 0.10
 # A line closer than this (points) to the ruled area counts as inside it.
@@ -132,6 +140,18 @@ def _candidates(page: Page) -> list[tuple[object, bool]]:
     return [(ln, _boxed(ln, grid) or _isolated(ln, near)) for ln in margin]
 
 
+def _is_furniture(ln, may_repeat: bool, again: bool, page_width: float, keep: set[str]) -> bool:
+    """A page number, a bare number centred on the page, or a line repeated at the same place
+    on another page (only where it may repeat: outside the sheet's table); never a line
+    holding one of the `keep` labels."""
+    sq = squash(ln.text)
+    if any(w in sq for w in keep):
+        return False
+    centred = abs((ln.x0 + ln.x1) / 2 - page_width / 2) < CENTRED_SHARE * page_width
+    repeated = may_repeat and again and len(_key(ln.text)) >= MIN_REPEATED_CHARS
+    return bool(_PAGE_NO.match(sq) or (_BARE_NO.match(sq) and centred) or repeated)
+
+
 def strip_furniture(pages: list[Page], keep: set[str] = frozenset()) -> list[Page]:
     """Pages without their furniture glyphs; a line holding one of the `keep` labels
     (squashed) is never furniture, however often it recurs."""
@@ -146,14 +166,9 @@ def strip_furniture(pages: list[Page], keep: set[str] = frozenset()) -> list[Pag
     for i, (p, lines) in enumerate(zip(pages, per_page)):
         drop = set()
         for ln, may_repeat in lines:
-            k = _key(ln.text)
-            again = [o for o in seen[k] if o[0] != i and abs(o[1] - ln.top) < 2.5 and abs(o[2] - ln.x0) < 2.5]
-            sq = squash(ln.text)
-            centred = abs((ln.x0 + ln.x1) / 2 - p.width / 2) < 0.08 * p.width
-            if any(w in sq for w in keep):
-                continue
-            repeated = may_repeat and again and len(k) >= 3
-            if _PAGE_NO.match(sq) or (_BARE_NO.match(sq) and centred) or repeated:
+            again = any(o[0] != i and abs(o[1] - ln.top) < SAME_PLACE_PT and abs(o[2] - ln.x0) < SAME_PLACE_PT
+                        for o in seen[_key(ln.text)])
+            if _is_furniture(ln, may_repeat, again, p.width, keep):
                 drop.update(id(g) for g in ln.glyphs)
         out.append(replace(p, glyphs=[g for g in p.glyphs if id(g) not in drop]) if drop else p)
     return out
