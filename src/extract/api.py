@@ -9,7 +9,7 @@ from typing import Callable, Iterable, Iterator
 
 from .model import FileResult, Problem
 from .pdf import PdfError, classify, iter_pages, open_pdf
-from .pipeline import read_pages
+from .pipeline import read_all
 from .rules import Template, load_rules
 
 
@@ -45,7 +45,7 @@ def extract_pdf(path: str | Path, rules: list[Template] | str | Path | None = No
         err = classify(e)
         result.problems.append(Problem("error", err.code, err.message))
         return result
-    result.sheets, probs = read_pages(pages, templates)
+    result.sheets, result.cell_sheets, probs = read_all(pages, templates)
     result.problems.extend(probs)
     return result
 

@@ -21,9 +21,10 @@ from typing import Callable, Iterable
 
 from . import __version__
 from .api import extract_pdf, file_sha256, iter_pdfs
+from .cell_output import FAMILY_TABLES
 from .rules import Template, load_rules
 
-TABLES = ("sheets", "criteria", "problems", "fields")
+TABLES = ("sheets", "criteria", "problems", "fields") + FAMILY_TABLES
 # Results that depend on no template: they stay valid whatever the rules say.
 _TEMPLATE_FREE = {"unreadable_pdf", "encrypted", "no_text_layer", "garbled_text"}
 # Problems of the run itself, not of the file: never cached.
@@ -92,8 +93,8 @@ class Cache:
         elif not e.get("template_free") and e.get("all_digest") != self.all_digest:
             return None
         out = e["rows"]
-        for name in ("sheets", "problems"):
-            for r in out[name]:
+        for name in ("sheets", "problems") + tuple(n for n in FAMILY_TABLES if n.endswith("_sheets")):
+            for r in out.get(name, []):
                 r["source_path"] = source_path
         out["templates"] = used
         return out
@@ -105,7 +106,7 @@ class Cache:
         entry = {"version": self.version, "templates": rows.get("templates") or {},
                  "template_free": bool(codes) and codes <= _TEMPLATE_FREE,
                  "all_digest": self.all_digest,
-                 "rows": {k: rows[k] for k in TABLES}}
+                 "rows": {k: rows.get(k, []) for k in TABLES}}
         p = self._path(sha)
         p.parent.mkdir(parents=True, exist_ok=True)
         tmp = p.with_suffix(f".tmp{os.getpid()}")
@@ -314,7 +315,7 @@ def write_tables(all_rows: dict[str, list[dict]], out_dir: Path) -> dict[str, in
     year_of = {r["sheet_id"]: r.get("fiscal_year") for r in all_rows["sheets"]}
     counts = {}
     for name in TABLES:
-        rows = all_rows[name]
+        rows = all_rows.get(name, [])
         folder = tmp / name
         folder.mkdir()
         counts[name] = len(rows)
@@ -399,7 +400,7 @@ def run(inputs: Iterable[str | Path], out_dir: str | Path, rules_dir=None, jobs:
             finally:
                 pool.close()
             stats.peak_worker_rss_mb = pool.peak_rss_mb
-    all_rows = {name: [r for res in results if res for r in res[name]] for name in TABLES}
+    all_rows = {name: [r for res in results if res for r in res.get(name, [])] for name in TABLES}
     write_tables(all_rows, out_dir)
     stats.seconds = time.monotonic() - t0
     return all_rows, stats

@@ -7,6 +7,7 @@ from pathlib import Path
 import pandas as pd
 import pyarrow as pa
 
+from .cell_output import FAMILY_SCHEMAS, cell_rows
 from .keys import KEY_COLUMNS, sheet_keys
 from .model import FileResult
 from .parsers import template_columns
@@ -57,7 +58,8 @@ FIELDS = pa.schema([
     ("x1", pa.float64()), ("bottom", pa.float64()), ("rule", pa.string()), ("method", pa.string()),
     ("confidence", pa.float64()),
 ])
-SCHEMAS = {"sheets": SHEETS, "criteria": CRITERIA, "problems": PROBLEMS, "fields": FIELDS}
+SCHEMAS = {"sheets": SHEETS, "criteria": CRITERIA, "problems": PROBLEMS, "fields": FIELDS,
+           **FAMILY_SCHEMAS}
 
 
 def sheet_id(sha256: str, index: int) -> str:
@@ -80,8 +82,9 @@ def sheets_schema_for(results: list[FileResult]) -> pa.Schema:
 def rows(results: list[FileResult]) -> dict[str, list[dict]]:
     from .provenance import field_rows, quality
     sheet_columns = sheets_schema_for(results).names
-    out: dict[str, list[dict]] = {"sheets": [], "criteria": [], "problems": [], "fields": []}
+    out: dict[str, list[dict]] = {name: [] for name in SCHEMAS}
     for r in results:
+        cell_rows(r.source_path, r.source_sha256, r.cell_sheets, out)
         for s in r.sheets:
             sid = sheet_id(r.source_sha256, s.sheet_index)
             row = {"sheet_id": sid, "source_path": r.source_path, "source_sha256": r.source_sha256,

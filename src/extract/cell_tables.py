@@ -1,0 +1,209 @@
+"""Generic table kinds of the cell families, configured by a rules file's [tables.*]:
+
+  grid       year-column headers × row labels, one value per cell, a unit printed once
+             in the table's label cell (予算額・執行額（単位：百万円）)
+  indicator  named indicators, each a pair of rows (actual / target) × year columns, with a
+             last column that is a target year (its year in the row or in the header)
+  checklist  group / item / rating / note rows under rating and note column headers
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from . import cell_parsers as P
+from .cell_rules import CellTable
+from .cells import SLACK, Cell, inside
+from .normalize import squash
+
+# A year column header: 平成27年度, 27年度, 元年度, 令和4年度要求.
+_YEAR_HEAD = re.compile(r"^(明治|大正|昭和|平成|令和)?(元|\d{1,2})年度?(要求)?$")
+
+
+@dataclass
+class TableRead:
+    rows: list[dict] = field(default_factory=list)
+    sources: list[tuple[str, object, Cell]] = field(default_factory=list)   # (path, value, cell)
+    missing: list[str] = field(default_factory=list)                         # what was not found
+
+
+def find_label(cells: list[Cell], word: str) -> Cell | None:
+    """The first cell that reads `word`, alone or followed by a bracketed note."""
+    for c in cells:
+        k = c.key
+        if k.startswith(word) and (len(k) == len(word) or k[len(word)] in "(（"):
+            return c
+    return None
+
+
+def at(cells: list[Cell], x: float, y: float) -> Cell | None:
+    for c in cells:
+        if c.x0 - SLACK <= x <= c.x1 + SLACK and c.top - SLACK <= y <= c.bottom + SLACK:
+            return c
+    return None
+
+
+def year_columns(region: list[Cell], ref: int | None, anchor: Cell,
+                 finals: tuple[str, ...] = ()) -> list[tuple[int, Cell]]:
+    """Year headers of the table's header row: the last row of them above the middle of
+    the table's label (the label's own box may run into the table above). Years printed
+    under a header holding one of `finals` (目標最終年度) are values, not headers."""
+    last = [c for c in region if any(w and w in c.key for w in finals)]
+    heads = [c for c in region if _YEAR_HEAD.match(c.key) and (c.page, c.top) <= (anchor.page, anchor.yc)
+             and not any(f.x0 - SLACK <= c.xc <= f.x1 + SLACK and f.top < c.top for f in last)]
+    rows: dict[tuple[int, int], list[Cell]] = {}
+    for c in heads:
+        rows.setdefault((c.page, round(c.top)), []).append(c)
+    if not rows:
+        return []
+    best = rows[max(rows)]
+    out = [(P.era_year(c.key, ref), c) for c in sorted(best, key=lambda c: c.x0)]
+    return [(y, c) for y, c in out if y is not None]
+
+
+def read_grid(t: CellTable, cells: list[Cell], ref: int | None) -> TableRead:
+    out = TableRead()
+    anchor = find_label(cells, t.word("anchor"))
+    if anchor is None:
+        out.missing.append(t.name)
+        return out
+    region = inside(cells, anchor)
+    unit = P.unit_of(anchor.text, t.spec.get("unit"))
+    cols = year_columns(region, ref, anchor)
+    region = below_header(region, cols)
+    parse = P.number if t.spec["value"] == "percent" else (lambda s: P.amount(s, unit or 1))
+    vcol, kcol = t.spec["value_column"], t.spec.get("column")
+    for line, word in zip(t.spec["rows"], t.words("rows")):
+        lab = next((c for c in region if c.key == word), None)
+        if lab is None:
+            out.missing.append(f"{t.name}.{line}")
+            continue
+        for fy, head in cols:
+            c = at(region, head.xc, lab.yc)
+            v = parse(c.text) if c is not None and c is not head else None
+            row = {"fiscal_year": fy, vcol: v}
+            if kcol:
+                row[kcol] = line
+            out.rows.append(row)
+            if c is not None and v is not None:
+                out.sources.append((f"{t.name}[{fy},{line}]", v, c))
+    return out
+
+
+@dataclass
+class _IndicatorCols:
+    years: list[tuple[int, Cell]]
+    final: Cell | None
+    unit: Cell | None
+    name: Cell | None
+
+
+def below_header(region: list[Cell], cols: list[tuple[int, Cell]]) -> list[Cell]:
+    """The cells of the table from its header row down."""
+    if not cols:
+        return region
+    h = cols[0][1]
+    return [c for c in region if (c.page, c.yc) >= (h.page, h.top)]
+
+
+def _indicator_cols(t: CellTable, region: list[Cell], ref: int | None, anchor: Cell) -> _IndicatorCols:
+    final_words = (t.word("final_year_in_row"), t.word("final_year_in_header"))
+    years = year_columns(region, ref, anchor, final_words)
+    top = min((c.top for _, c in years), default=None)
+    heads = [c for c in region if top is not None and abs(c.top - top) <= 2 * SLACK]
+    final = next((c for c in heads if any(w in c.key for w in final_words)), None)
+    unit = next((c for c in heads if c.key == t.word("unit_header")), None)
+    name = next((c for c in heads if c.key in t.words("name_headers")), None)
+    return _IndicatorCols(years, final, unit, name)
+
+
+def _final_value(t: CellTable, cols: _IndicatorCols, actual: Cell | None, target: Cell | None,
+                 ref: int | None) -> tuple[int | None, float | None]:
+    """(year, target) of the last column."""
+    if cols.final is None:
+        return None, None
+    if t.word("final_year_in_row") in cols.final.key:
+        return P.era_year(actual.key if actual else None, ref), P.number(target.text if target else None)
+    return P.era_year(cols.final.key, ref), P.number(actual.text if actual else None)
+
+
+def _indicator(t: CellTable, kind: str, region: list[Cell], cols: _IndicatorCols, name: Cell,
+               rows: dict[str, Cell], ref: int | None, out: TableRead) -> None:
+    unit_cell = at(region, cols.unit.xc, next(iter(rows.values())).yc) if cols.unit else None
+    base = {"kind": kind, "name": name.text, "unit": P.text(unit_cell.text) if unit_cell else None}
+    act, tgt = rows.get("actual"), rows.get("target")
+
+    def cell(head: Cell | None, row: Cell | None) -> Cell | None:
+        return at(region, head.xc, row.yc) if head is not None and row is not None else None
+
+    for fy, head in cols.years:
+        a, g = cell(head, act), cell(head, tgt)
+        out.rows.append({**base, "fiscal_year": fy, "target": P.number(g.text if g else None),
+                         "actual": P.number(a.text if a else None)})
+    fy, target = _final_value(t, cols, cell(cols.final, act), cell(cols.final, tgt), ref)
+    if fy is not None:
+        out.rows.append({**base, "fiscal_year": fy, "target": target, "actual": None})
+    out.sources.append((f"{t.name}[{kind}].name", name.text, name))
+
+
+def read_indicator(t: CellTable, cells: list[Cell], ref: int | None) -> TableRead:
+    out = TableRead()
+    actual, target = set(t.words("actual_rows")), set(t.words("target_rows"))
+    for kind, word in t.spec["anchors"].items():
+        anchor = find_label(cells, squash(word))
+        if anchor is None:
+            out.missing.append(f"{t.name}.{kind}")
+            continue
+        region = inside(cells, anchor)
+        cols = _indicator_cols(t, region, ref, anchor)
+        region = below_header(region, cols.years)
+        if cols.name is None:
+            out.missing.append(f"{t.name}.{kind}")
+            continue
+        groups: dict[int, tuple[Cell, dict[str, Cell]]] = {}
+        for c in sorted(region, key=lambda c: c.top):
+            role = "actual" if c.key in actual else "target" if c.key in target else None
+            name = at(region, cols.name.xc, c.yc) if role else None
+            if name is not None and name is not cols.name:
+                groups.setdefault(id(name), (name, {}))[1].setdefault(role, c)
+        for name, rows in groups.values():
+            _indicator(t, kind, region, cols, name, rows, ref, out)
+    return out
+
+
+def read_checklist(t: CellTable, cells: list[Cell], ref: int | None) -> TableRead:
+    out = TableRead()
+    anchor = find_label(cells, t.word("anchor"))
+    if anchor is None:
+        out.missing.append(t.name)
+        return out
+    region = inside(cells, anchor)
+    rh = max((c for c in region if c.key == t.word("rating_header") and c.top < anchor.yc),
+             key=lambda c: c.top, default=None)
+    nh = next((c for c in region if c.key == t.word("note_header")), None)
+    if rh is None or nh is None:
+        out.missing.append(t.name)
+        return out
+    left = [c for c in region if c.top >= rh.bottom - SLACK and c.x1 <= rh.x0 + SLACK]
+    x_group = min((c.x0 for c in left), default=0.0)
+    groups = [c for c in left if abs(c.x0 - x_group) <= SLACK]
+    items = [c for c in left if c not in groups] or groups
+    ratings = set(t.words("ratings"))
+    for it in sorted(items, key=lambda c: c.top):
+        g = next((c for c in groups if c.top - SLACK <= it.yc <= c.bottom + SLACK), None)
+        r = at(region, rh.xc, it.yc)
+        n = at(region, nh.xc, it.yc)
+        rating = r.key if r is not None and r.key in ratings else None
+        row = {"group": g.text if g is not None and g is not it else None, "item": it.text,
+               "rating": None if rating in ("－", "-") else rating,
+               "note": P.text(n.text) if n is not None and n is not nh else None}
+        out.rows.append(row)
+        out.sources.append((f"{t.name}[{len(out.rows) - 1}].item", it.text, it))
+    return out
+
+
+KINDS = {"grid": read_grid, "indicator": read_indicator, "checklist": read_checklist}
+
+
+def read_table(t: CellTable, cells: list[Cell], ref: int | None) -> TableRead:
+    return KINDS[t.kind](t, cells, ref)

@@ -1,0 +1,113 @@
+"""Cells of a ruled grid: each glyph belongs to the box bounded by the nearest ruling lines
+around it, so merged cells, wrapped labels and notes stay whole. Geometry only."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .layout import make_lines
+from .model import Glyph, Page, Ruling
+from .normalize import squash
+
+# How far (pt) a ruling may miss the point it should cover.
+SLACK = 1.0
+# Boxes closer than this (pt) are the same cell.
+SNAP = 0.5
+
+
+@dataclass
+class Cell:
+    page: int
+    x0: float
+    top: float
+    x1: float
+    bottom: float
+    glyphs: list[Glyph] = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        """The lines of the cell joined without breaks (wrapping is not content)."""
+        return "".join(ln.text for ln in make_lines(self.glyphs))
+
+    @property
+    def key(self) -> str:
+        return squash(self.text)
+
+    @property
+    def yc(self) -> float:
+        return (self.top + self.bottom) / 2
+
+    @property
+    def xc(self) -> float:
+        return (self.x0 + self.x1) / 2
+
+
+def _bounds(g: Glyph, vert: list[Ruling], horiz: list[Ruling], page: Page) -> tuple[float, ...]:
+    x0, x1, top, bottom = 0.0, page.width, 0.0, page.height
+    for r in vert:
+        if r.top - SLACK <= g.yc <= r.bottom + SLACK:
+            if r.x0 <= g.xc and r.x0 > x0:
+                x0 = r.x0
+            elif r.x0 > g.xc and r.x0 < x1:
+                x1 = r.x0
+    for r in horiz:
+        if r.x0 - SLACK <= g.xc <= r.x1 + SLACK:
+            if r.top <= g.yc and r.top > top:
+                top = r.top
+            elif r.top > g.yc and r.top < bottom:
+                bottom = r.top
+    return x0, top, x1, bottom
+
+
+def page_cells(page: Page) -> list[Cell]:
+    """The non-empty cells of a page, top to bottom, left to right."""
+    vert = [r for r in page.rulings if not r.horizontal]
+    horiz = [r for r in page.rulings if r.horizontal]
+    by_box: dict[tuple[int, ...], Cell] = {}
+    for g in page.glyphs:
+        b = _bounds(g, vert, horiz, page)
+        k = tuple(round(v / SNAP) for v in b)
+        c = by_box.get(k)
+        if c is None:
+            c = by_box[k] = Cell(page.number, *b)
+        c.glyphs.append(g)
+    return sorted(by_box.values(), key=lambda c: (c.top, c.x0))
+
+
+def right_of(cells: list[Cell], c: Cell) -> Cell | None:
+    """The nearest cell to the right on c's middle line."""
+    cands = [d for d in cells if d.page == c.page and d.x0 >= c.x1 - SLACK and d.top <= c.yc <= d.bottom]
+    return min(cands, key=lambda d: d.x0, default=None)
+
+
+def below(cells: list[Cell], c: Cell) -> Cell | None:
+    """The nearest cell below c that covers c's centre column."""
+    cands = [d for d in cells if d.page == c.page and d.top >= c.bottom - SLACK and d.x0 <= c.xc <= d.x1]
+    return min(cands, key=lambda d: d.top, default=None)
+
+
+def same_row(cells: list[Cell], c: Cell) -> list[Cell]:
+    """Cells whose span holds c's middle line, left to right (c excluded)."""
+    return sorted((d for d in cells if d is not c and d.page == c.page and d.top <= c.yc <= d.bottom),
+                  key=lambda d: d.x0)
+
+
+def _label_column(cells: list[Cell], label: Cell) -> list[Cell]:
+    return [d for d in cells if abs(d.x0 - label.x0) <= 2 * SLACK and d.x1 <= label.x1 + 2 * SLACK]
+
+
+def inside(cells: list[Cell], label: Cell) -> list[Cell]:
+    """The table a label cell of the left column labels: the cells right of it, from the
+    label above it to the label below it (a label cell's own box is not trusted: fills of
+    merged cells draw inner edges). A table cut by a page break goes on at the top of the
+    next page, down to the first label there."""
+    col = _label_column(cells, label)
+    same = [d for d in col if d.page == label.page]
+    top = max((d.bottom for d in same if d.yc < label.top), default=0.0)
+    below_ = [d.top for d in same if d.yc > label.bottom]
+    bottom = min(below_, default=float("inf"))
+    out = [d for d in cells if d.page == label.page and d.x0 >= label.x1 - SLACK and top - SLACK <= d.yc <= bottom]
+    if not below_:
+        nxt = [d for d in col if d.page == label.page + 1]
+        stop = min((d.top for d in nxt), default=float("inf"))
+        out += [d for d in cells if d.page == label.page + 1 and d.x0 >= label.x1 - SLACK and d.yc <= stop]
+    return out
