@@ -10,8 +10,10 @@ from .normalize import squash
 
 # How far (pt) a ruling may miss the point it should cover.
 SLACK = 1.0
-# Boxes closer than this (pt) are the same cell.
-SNAP = 0.5
+# A label cell's note ("（目指す姿を簡潔に。）") may be cut off from its label by a fill edge.
+NOTE_OPEN = ("(", "（")
+# Boxes whose edges differ by less than this (pt) are the same cell.
+SNAP = 1.0
 
 
 @dataclass
@@ -62,15 +64,16 @@ def page_cells(page: Page) -> list[Cell]:
     """The non-empty cells of a page, top to bottom, left to right."""
     vert = [r for r in page.rulings if not r.horizontal]
     horiz = [r for r in page.rulings if r.horizontal]
-    by_box: dict[tuple[int, ...], Cell] = {}
+    by_box: dict[tuple[float, ...], Cell] = {}
     for g in page.glyphs:
         b = _bounds(g, vert, horiz, page)
-        k = tuple(round(v / SNAP) for v in b)
-        c = by_box.get(k)
+        c = by_box.get(b) or next((d for k, d in by_box.items()
+                                   if all(abs(u - v) <= SNAP for u, v in zip(k, b))), None)
         if c is None:
-            c = by_box[k] = Cell(page.number, *b)
+            c = by_box[b] = Cell(page.number, *b)
+        by_box.setdefault(b, c)
         c.glyphs.append(g)
-    return sorted(by_box.values(), key=lambda c: (c.top, c.x0))
+    return sorted({id(c): c for c in by_box.values()}.values(), key=lambda c: (c.top, c.x0))
 
 
 def right_of(cells: list[Cell], c: Cell) -> Cell | None:
@@ -101,13 +104,13 @@ def inside(cells: list[Cell], label: Cell) -> list[Cell]:
     merged cells draw inner edges). A table cut by a page break goes on at the top of the
     next page, down to the first label there."""
     col = _label_column(cells, label)
-    same = [d for d in col if d.page == label.page]
+    same = [d for d in col if d.page == label.page and not d.key.startswith(NOTE_OPEN)]
     top = max((d.bottom for d in same if d.yc < label.top), default=0.0)
     below_ = [d.top for d in same if d.yc > label.bottom]
     bottom = min(below_, default=float("inf"))
     out = [d for d in cells if d.page == label.page and d.x0 >= label.x1 - SLACK and top - SLACK <= d.yc <= bottom]
     if not below_:
-        nxt = [d for d in col if d.page == label.page + 1]
+        nxt = [d for d in col if d.page == label.page + 1 and not d.key.startswith(NOTE_OPEN)]
         stop = min((d.top for d in nxt), default=float("inf"))
         out += [d for d in cells if d.page == label.page + 1 and d.x0 >= label.x1 - SLACK and d.yc <= stop]
     return out
