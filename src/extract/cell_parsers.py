@@ -15,7 +15,11 @@ UNITS = {"百万円": 10**6, "千円": 10**3, "円": 1, "億円": 10**8}
 CHECKED, UNCHECKED = "■☑", "□☐"
 _ERA_YEAR = re.compile(rf"^({'|'.join(ERAS)})?(元|\d{{1,2}})年度?")
 # An era-less year is taken in the era that puts it nearest the reference year.
-_NUMBER = re.compile(r"^\d+(?:\.\d+)?$")
+# A printed number: digits grouped by commas in threes, or not grouped at all.
+_NUMBER = re.compile(r"^(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$")
+# Beyond this a "number" is several cells read as one (a grid without vertical rules).
+MAX_DIGITS = 15
+INT64_LIMIT = 2**63
 
 
 def is_null(s: str | None) -> bool:
@@ -54,11 +58,12 @@ def decimal(s: str | None) -> Decimal | None:
     """1,480 → 1480; ▲350 → -350; 97% → 97; '-' or blank → None."""
     if is_null(s):
         return None
-    t = s.replace(",", "").replace(" ", "").removesuffix("%")
+    t = s.replace(" ", "").removesuffix("%")
     neg = t[:1] in NEGATIVE_MARKS
     t = t.lstrip(NEGATIVE_MARKS)
-    if not _NUMBER.match(t):
+    if not _NUMBER.match(t) or len(t) > MAX_DIGITS:
         return None
+    t = t.replace(",", "")
     try:
         v = Decimal(t)
     except InvalidOperation:
@@ -68,7 +73,9 @@ def decimal(s: str | None) -> Decimal | None:
 
 def amount(s: str | None, unit: int = 1) -> int | None:
     v = decimal(s)
-    return None if v is None else int(v * unit)
+    if v is None or abs(v * unit) >= INT64_LIMIT:
+        return None
+    return int(v * unit)
 
 
 def number(s: str | None) -> float | None:

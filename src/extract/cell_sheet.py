@@ -11,6 +11,11 @@ from .cells import Cell, below, page_cells, right_of, same_row
 from .model import Page, Problem
 
 
+# Fewer vertical rules than this on a sheet's first page: a grid drawn with horizontal
+# rules only, whose cells this reader cannot bound.
+MIN_VERTICAL_RULES = 10
+
+
 @dataclass
 class CellSheet:
     sheet_index: int
@@ -104,6 +109,11 @@ def has_title(page: Page, templates: list[CellTemplate]) -> bool:
     return any(set(t.title) <= chars for t in templates)
 
 
+def ruled(page: Page) -> bool:
+    """Whether the page draws the vertical rules that bound its cells."""
+    return sum(1 for r in page.rulings if not r.horizontal) >= MIN_VERTICAL_RULES
+
+
 def read_cell_sheets(pages: list[Page], templates: list[CellTemplate]) -> list[CellSheet]:
     """Every sheet of the cell families on these pages (none when no page has a title)."""
     if not templates or not any(has_title(p, templates) for p in pages):
@@ -115,7 +125,12 @@ def read_cell_sheets(pages: list[Page], templates: list[CellTemplate]) -> list[C
         end = starts[k + 1].page if k + 1 < len(starts) else len(pages)
         cells = [c for cs in cells_by_page[s.page:end] for c in cs]
         sheet = CellSheet(k, pages[s.page].number, pages[end - 1].number, s.template)
+        sheets.append(sheet)
+        if not ruled(pages[s.page]):
+            sheet.problems.append(Problem("error", "unruled_grid", "The sheet's cells have no vertical "
+                                          "rules, so values cannot be told from their labels; "
+                                          "left empty rather than guessed.", None, k))
+            continue
         read_fields(sheet, cells)
         read_tables(sheet, cells)
-        sheets.append(sheet)
     return sheets

@@ -43,6 +43,18 @@ def at(cells: list[Cell], x: float, y: float) -> Cell | None:
     return None
 
 
+def column_cell(cells: list[Cell], head: Cell | None, row: Cell | None, heads: list[Cell]) -> Cell | None:
+    """The cell under column header `head` on the line of `row`, unless it spans other
+    columns too (a grid without vertical rules reads a whole line as one cell: no value
+    is better than a wrong one)."""
+    if head is None or row is None:
+        return None
+    c = at(cells, head.xc, row.yc)
+    if c is None or c is head or sum(1 for h in heads if c.x0 <= h.xc <= c.x1) > 1:
+        return None
+    return c
+
+
 def year_columns(region: list[Cell], ref: int | None, anchor: Cell,
                  finals: tuple[str, ...] = ()) -> list[tuple[int, Cell]]:
     """Year headers of the table's header row: the last row of them above the middle of
@@ -78,9 +90,10 @@ def read_grid(t: CellTable, cells: list[Cell], ref: int | None) -> TableRead:
         if lab is None:
             out.missing.append(f"{t.name}.{line}")
             continue
+        heads = [h for _, h in cols]
         for fy, head in cols:
-            c = at(region, head.xc, lab.yc)
-            v = parse(c.text) if c is not None and c is not head else None
+            c = column_cell(region, head, lab, heads)
+            v = parse(c.text) if c is not None else None
             row = {"fiscal_year": fy, vcol: v}
             if kcol:
                 row[kcol] = line
@@ -133,8 +146,10 @@ def _indicator(t: CellTable, kind: str, region: list[Cell], cols: _IndicatorCols
     base = {"kind": kind, "name": name.text, "unit": P.text(unit_cell.text) if unit_cell else None}
     act, tgt = rows.get("actual"), rows.get("target")
 
+    heads = [h for _, h in cols.years] + ([cols.final] if cols.final else [])
+
     def cell(head: Cell | None, row: Cell | None) -> Cell | None:
-        return at(region, head.xc, row.yc) if head is not None and row is not None else None
+        return column_cell(region, head, row, heads)
 
     for fy, head in cols.years:
         a, g = cell(head, act), cell(head, tgt)
