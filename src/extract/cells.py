@@ -12,6 +12,10 @@ from .normalize import squash
 SLACK = 1.0
 # A label cell's note ("（目指す姿を簡潔に。）") may be cut off from its label by a fill edge.
 NOTE_OPEN = ("(", "（")
+# A column edge this close (pt) to a cell's side is that side, not a cut inside it.
+EDGE_MARGIN = 3.0
+# Two cells' texts are at least this many character sizes apart (a space in a text is one).
+GAP_EMS = 1.1
 # Boxes whose edges differ by less than this (pt) are the same cell.
 SNAP = 1.0
 
@@ -24,6 +28,7 @@ class Cell:
     x1: float
     bottom: float
     glyphs: list[Glyph] = field(default_factory=list)
+    ruled: bool = True      # both sides are drawn vertical rules
 
     @property
     def text(self) -> str:
@@ -44,7 +49,8 @@ class Cell:
 
 
 def _bounds(g: Glyph, vert: list[Ruling], horiz: list[Ruling], page: Page) -> tuple[float, ...]:
-    x0, x1, top, bottom = 0.0, page.width, 0.0, page.height
+    """(x0, top, x1, bottom) of the ruled box around g; the page's edges where none is drawn."""
+    x0, x1, top, bottom = -1.0, page.width + 1, 0.0, page.height
     for r in vert:
         if r.top - SLACK <= g.yc <= r.bottom + SLACK:
             if r.x0 <= g.xc and r.x0 > x0:
@@ -60,6 +66,37 @@ def _bounds(g: Glyph, vert: list[Ruling], horiz: list[Ruling], page: Page) -> tu
     return x0, top, x1, bottom
 
 
+def _split_at(c: Cell, x: float) -> tuple[Cell, Cell] | None:
+    """c cut at x when x runs through a gap on every line that has glyphs on both sides
+    (a column edge whose rule is not drawn), else None."""
+    left = [g for g in c.glyphs if g.x1 <= x - SLACK]
+    right = [g for g in c.glyphs if g.x0 >= x + SLACK]
+    if not left or not right or len(left) + len(right) != len(c.glyphs):
+        return None
+    for ln in make_lines(c.glyphs):
+        a = [g.x1 for g in ln.glyphs if g.x1 <= x]
+        b = [g.x0 for g in ln.glyphs if g.x0 >= x]
+        if a and b and min(b) - max(a) < GAP_EMS * ln.size:
+            return None     # a space inside a text, not the padding of two cells
+    return (Cell(c.page, c.x0, c.top, x, c.bottom, left), Cell(c.page, x, c.top, c.x1, c.bottom, right))
+
+
+def split_unruled(cells: list[Cell], edges: list[float]) -> list[Cell]:
+    """Cells whose vertical rules are not drawn (a grid with horizontal rules only) cut at
+    the column edges drawn elsewhere on the page (label fills, header cells)."""
+    todo = list(cells)
+    out: list[Cell] = []
+    while todo:
+        c = todo.pop()
+        for x in edges:
+            if c.x0 + EDGE_MARGIN < x < c.x1 - EDGE_MARGIN and (parts := _split_at(c, x)):
+                todo.extend(parts)
+                break
+        else:
+            out.append(c)
+    return out
+
+
 def page_cells(page: Page) -> list[Cell]:
     """The non-empty cells of a page, top to bottom, left to right."""
     vert = [r for r in page.rulings if not r.horizontal]
@@ -70,16 +107,18 @@ def page_cells(page: Page) -> list[Cell]:
         c = by_box.get(b) or next((d for k, d in by_box.items()
                                    if all(abs(u - v) <= SNAP for u, v in zip(k, b))), None)
         if c is None:
-            c = by_box[b] = Cell(page.number, *b)
+            c = by_box[b] = Cell(page.number, *b, ruled=b[0] >= 0 and b[2] <= page.width)
         by_box.setdefault(b, c)
         c.glyphs.append(g)
-    return sorted({id(c): c for c in by_box.values()}.values(), key=lambda c: (c.top, c.x0))
+    cells = list({id(c): c for c in by_box.values()}.values())
+    edges = sorted({round(r.x0, 1) for r in vert})
+    return sorted(split_unruled(cells, edges), key=lambda c: (c.top, c.x0))
 
 
 def right_of(cells: list[Cell], c: Cell) -> Cell | None:
     """The nearest cell to the right on c's middle line."""
     cands = [d for d in cells if d.page == c.page and d.x0 >= c.x1 - SLACK and d.top <= c.yc <= d.bottom]
-    return min(cands, key=lambda d: d.x0, default=None)
+    return min(cands, key=lambda d: (round(d.x0), d.bottom - d.top), default=None)
 
 
 def below(cells: list[Cell], c: Cell) -> Cell | None:
