@@ -16,6 +16,8 @@ from .cell_rules import CellTable
 from .cells import SLACK, Cell, inside
 from .normalize import squash
 
+# A rating that says "not applicable": written as null (the scorer treats them alike).
+NULL_RATINGS = ("－", "-")
 # A year column header: 平成27年度, 27年度, 元年度, 令和4年度要求.
 _YEAR_HEAD = re.compile(r"^(明治|大正|昭和|平成|令和)?(元|\d{1,2})年度?(要求)?$")
 
@@ -36,9 +38,11 @@ def find_label(cells: list[Cell], word: str) -> Cell | None:
     return None
 
 
-def at(cells: list[Cell], x: float, y: float) -> Cell | None:
+def at(cells: list[Cell], x: float, row: Cell) -> Cell | None:
+    """The cell at x on the middle line of `row` (on row's page)."""
     for c in cells:
-        if c.x0 - SLACK <= x <= c.x1 + SLACK and c.top - SLACK <= y <= c.bottom + SLACK:
+        if (c.page == row.page and c.x0 - SLACK <= x <= c.x1 + SLACK
+                and c.top - SLACK <= row.yc <= c.bottom + SLACK):
             return c
     return None
 
@@ -49,7 +53,7 @@ def column_cell(cells: list[Cell], head: Cell | None, row: Cell | None, heads: l
     is better than a wrong one)."""
     if head is None or row is None:
         return None
-    c = at(cells, head.xc, row.yc)
+    c = at(cells, head.xc, row)
     if c is None or c is head or sum(1 for h in heads if c.x0 <= h.xc <= c.x1) > 1:
         return None
     return c
@@ -142,7 +146,7 @@ def _final_value(t: CellTable, cols: _IndicatorCols, actual: Cell | None, target
 
 def _indicator(t: CellTable, kind: str, region: list[Cell], cols: _IndicatorCols, name: Cell,
                rows: dict[str, Cell], ref: int | None, out: TableRead) -> None:
-    unit_cell = at(region, cols.unit.xc, next(iter(rows.values())).yc) if cols.unit else None
+    unit_cell = at(region, cols.unit.xc, next(iter(rows.values()))) if cols.unit else None
     base = {"kind": kind, "name": name.text, "unit": P.text(unit_cell.text) if unit_cell else None}
     act, tgt = rows.get("actual"), rows.get("target")
 
@@ -178,7 +182,7 @@ def read_indicator(t: CellTable, cells: list[Cell], ref: int | None) -> TableRea
         groups: dict[int, tuple[Cell, dict[str, Cell]]] = {}
         for c in sorted(region, key=lambda c: c.top):
             role = "actual" if c.key in actual else "target" if c.key in target else None
-            name = at(region, cols.name.xc, c.yc) if role else None
+            name = at(region, cols.name.xc, c) if role else None
             if name is not None and name is not cols.name:
                 groups.setdefault(id(name), (name, {}))[1].setdefault(role, c)
         for name, rows in groups.values():
@@ -186,33 +190,49 @@ def read_indicator(t: CellTable, cells: list[Cell], ref: int | None) -> TableRea
     return out
 
 
-def read_checklist(t: CellTable, cells: list[Cell], ref: int | None) -> TableRead:
-    out = TableRead()
-    anchor = find_label(cells, t.word("anchor"))
-    if anchor is None:
-        out.missing.append(t.name)
-        return out
-    region = inside(cells, anchor)
+@dataclass
+class _Checklist:
+    rating: Cell            # the rating column's header
+    note: Cell              # the note column's header
+    groups: list[Cell]
+    items: list[Cell]
+
+
+def _checklist_cells(t: CellTable, region: list[Cell], anchor: Cell) -> _Checklist | None:
+    """Headers, group cells (the leftmost column) and item cells below the header row,
+    on the anchor's page and the continuation on the next page."""
     rh = max((c for c in region if c.key == t.word("rating_header") and c.top < anchor.yc),
              key=lambda c: c.top, default=None)
     nh = next((c for c in region if c.key == t.word("note_header")), None)
     if rh is None or nh is None:
-        out.missing.append(t.name)
-        return out
-    left = [c for c in region if c.top >= rh.bottom - SLACK and c.x1 <= rh.x0 + SLACK]
+        return None
+    left = [c for c in region if (c.page, c.top) >= (rh.page, rh.bottom - SLACK) and c.x1 <= rh.x0 + SLACK]
     x_group = min((c.x0 for c in left), default=0.0)
     groups = [c for c in left if abs(c.x0 - x_group) <= SLACK]
     items = [c for c in left if c not in groups] or groups
-    ratings = set(t.words("ratings"))
-    for it in sorted(items, key=lambda c: c.top):
-        g = next((c for c in groups if c.top - SLACK <= it.yc <= c.bottom + SLACK), None)
-        r = at(region, rh.xc, it.yc)
-        n = at(region, nh.xc, it.yc)
-        rating = r.key if r is not None and r.key in ratings else None
-        row = {"group": g.text if g is not None and g is not it else None, "item": it.text,
-               "rating": None if rating in ("－", "-") else rating,
-               "note": P.text(n.text) if n is not None and n is not nh else None}
-        out.rows.append(row)
+    return _Checklist(rh, nh, groups, sorted(items, key=lambda c: (c.page, c.top)))
+
+
+def _check_row(t: CellTable, cl: _Checklist, region: list[Cell], item: Cell) -> dict:
+    g = next((c for c in cl.groups if c.page == item.page and c.top - SLACK <= item.yc <= c.bottom + SLACK), None)
+    r = at(region, cl.rating.xc, item)
+    n = at(region, cl.note.xc, item)
+    rating = r.key if r is not None and r.key in set(t.words("ratings")) else None
+    return {"group": g.text if g is not None and g is not item else None, "item": item.text,
+            "rating": None if rating in NULL_RATINGS else rating,
+            "note": P.text(n.text) if n is not None and n is not cl.note else None}
+
+
+def read_checklist(t: CellTable, cells: list[Cell], ref: int | None) -> TableRead:
+    out = TableRead()
+    anchor = find_label(cells, t.word("anchor"))
+    region = inside(cells, anchor) if anchor is not None else []
+    cl = _checklist_cells(t, region, anchor) if anchor is not None else None
+    if cl is None:
+        out.missing.append(t.name)
+        return out
+    for it in cl.items:
+        out.rows.append(_check_row(t, cl, region, it))
         out.sources.append((f"{t.name}[{len(out.rows) - 1}].item", it.text, it))
     return out
 

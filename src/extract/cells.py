@@ -12,6 +12,7 @@ from .normalize import squash
 SLACK = 1.0
 # A label cell's note ("（目指す姿を簡潔に。）") may be cut off from its label by a fill edge.
 NOTE_OPEN = ("(", "（")
+_MINUS = str.maketrans({"\u2212": "-"})
 # A column edge this close (pt) to a cell's side is that side, not a cut inside it.
 EDGE_MARGIN = 3.0
 # Two cells' texts are at least this many character sizes apart (a space in a text is one).
@@ -32,8 +33,9 @@ class Cell:
 
     @property
     def text(self) -> str:
-        """The lines of the cell joined without breaks (wrapping is not content)."""
-        return "".join(ln.text for ln in make_lines(self.glyphs))
+        """The lines of the cell joined without breaks (wrapping is not content); U+2212
+        (fonts map the full-width hyphen-minus － to it) read as '-', as NFKC reads －."""
+        return "".join(ln.text for ln in make_lines(self.glyphs)).translate(_MINUS)
 
     @property
     def key(self) -> str:
