@@ -9,7 +9,7 @@ from pathlib import Path
 
 from . import __version__, batch
 from .api import iter_pdfs
-from .rules import RulesError, load_rules
+from .rules import RulesError, describe, load_rules
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
@@ -168,8 +168,7 @@ def cmd_run(a) -> int:
 
 def cmd_rules(a) -> int:
     for t in load_rules(a.rules):
-        print(f"{t.id}\t{t.name}\tFY{t.fiscal_years[0]}-{t.fiscal_years[1]}\t"
-              f"{len(t.criteria)} criteria\t{Path(t.path).name}")
+        print(describe(t))
     return EXIT_OK
 
 

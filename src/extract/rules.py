@@ -247,3 +247,12 @@ def default_rules_dir() -> Path:
         if cand.is_dir():
             return cand
     return here.parent.parent / "rules"
+
+
+def describe(t: Template | CellTemplate) -> str:
+    """One line for `extract rules`."""
+    if isinstance(t, CellTemplate):
+        return (f"{t.id}\t{t.name}\tfamily {t.family}\t{len(t.fields)} fields, "
+                f"{len(t.tables)} tables\t{Path(t.path).name}")
+    return (f"{t.id}\t{t.name}\tFY{t.fiscal_years[0]}-{t.fiscal_years[1]}\t"
+            f"{len(t.criteria)} criteria\t{Path(t.path).name}")
