@@ -56,3 +56,11 @@ def test_sample_sheet_matches_truth():
 def test_not_a_sheet_is_unknown_template():
     r = extract_pdf(SAMPLES / "dev_10.pdf")
     assert not r.cell_sheets and [p.code for p in r.problems] == ["unknown_template"]
+
+
+def test_review_samples_match_their_golden_files():
+    """samples/review/*.pdf against samples/review/*.expected.json (tools/update_golden.py
+    --folder samples/review writes them)."""
+    from extract.golden import check_samples
+    n, diffs = check_samples(SAMPLES)
+    assert n == 3 and not diffs, [d.show() for d in diffs[:5]]
