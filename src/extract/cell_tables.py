@@ -206,18 +206,26 @@ def _checklist_cells(t: CellTable, region: list[Cell], anchor: Cell) -> _Checkli
     nh = next((c for c in region if c.key == t.word("note_header")), None)
     if rh is None or nh is None:
         return None
-    left = [c for c in region if (c.page, c.top) >= (rh.page, rh.bottom - SLACK) and c.x1 <= rh.x0 + SLACK]
-    x_group = min((c.x0 for c in left), default=0.0)
-    groups = [c for c in left if abs(c.x0 - x_group) <= SLACK]
-    items = [c for c in left if c not in groups] or groups
+    left = [c for c in region if (c.page, c.top) >= (rh.page, rh.bottom - SLACK) and c.x0 < rh.x0 - SLACK]
+    names = set(t.words("groups"))
+    if names:       # the rules name the groups: any other cell left of the ratings is an item
+        groups = [c for c in left if c.key in names]
+    else:           # else the groups are the leftmost column
+        x_group = min((c.x0 for c in left), default=0.0)
+        groups = [c for c in left if abs(c.x0 - x_group) <= SLACK]
+    marks = set(t.words("ratings"))
+    items = [c for c in left if c not in groups and c.key not in marks] or groups
     return _Checklist(rh, nh, groups, sorted(items, key=lambda c: (c.page, c.top)))
 
 
 def _check_row(t: CellTable, cl: _Checklist, region: list[Cell], item: Cell) -> dict:
     g = next((c for c in cl.groups if c.page == item.page and c.top - SLACK <= item.yc <= c.bottom + SLACK), None)
-    r = at(region, cl.rating.xc, item)
+    marks = set(t.words("ratings"))
+    row = [c for c in region if c.page == item.page and c.top - SLACK <= item.yc <= c.bottom + SLACK
+           and c.key in marks and c.x0 >= item.x1 - SLACK]
+    r = min(row, key=lambda c: abs(c.xc - cl.rating.xc), default=None)
     n = at(region, cl.note.xc, item)
-    rating = r.key if r is not None and r.key in set(t.words("ratings")) else None
+    rating = r.key if r is not None else None
     return {"group": g.text if g is not None and g is not item else None, "item": item.text,
             "rating": None if rating in NULL_RATINGS else rating,
             "note": P.text(n.text) if n is not None and n is not cl.note else None}
