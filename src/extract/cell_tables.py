@@ -48,15 +48,18 @@ def at(cells: list[Cell], x: float, row: Cell) -> Cell | None:
 
 
 def column_cell(cells: list[Cell], head: Cell | None, row: Cell | None, heads: list[Cell]) -> Cell | None:
-    """The cell under column header `head` on the line of `row`, unless it spans other
-    columns too (a grid without vertical rules reads a whole line as one cell: no value
-    is better than a wrong one)."""
+    """The cell under column header `head` on the line of `row`. A cell spanning other
+    columns too (a grid whose column rules are not drawn, an empty neighbour) gives only
+    its glyphs within the header's width."""
     if head is None or row is None:
         return None
     c = at(cells, head.xc, row)
-    if c is None or c is head or sum(1 for h in heads if c.x0 <= h.xc <= c.x1) > 1:
+    if c is None or c is head:
         return None
-    return c
+    if sum(1 for h in heads if c.x0 <= h.xc <= c.x1) <= 1:
+        return c
+    mine = [g for g in c.glyphs if head.x0 <= g.xc <= head.x1]
+    return Cell(c.page, head.x0, c.top, head.x1, c.bottom, mine, ruled=False) if mine else None
 
 
 def year_columns(region: list[Cell], ref: int | None, anchor: Cell,
