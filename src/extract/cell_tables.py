@@ -201,6 +201,15 @@ class _Checklist:
     items: list[Cell]
 
 
+def _group_cells(t: CellTable, left: list[Cell]) -> list[Cell]:
+    """The cells naming a group: as the rules list them, else the leftmost column."""
+    names = set(t.words("groups"))
+    if names:
+        return [c for c in left if c.key in names]
+    x_group = min((c.x0 for c in left), default=0.0)
+    return [c for c in left if abs(c.x0 - x_group) <= SLACK]
+
+
 def _checklist_cells(t: CellTable, region: list[Cell], anchor: Cell) -> _Checklist | None:
     """Headers, group cells (the leftmost column) and item cells below the header row,
     on the anchor's page and the continuation on the next page."""
@@ -210,12 +219,7 @@ def _checklist_cells(t: CellTable, region: list[Cell], anchor: Cell) -> _Checkli
     if rh is None or nh is None:
         return None
     left = [c for c in region if (c.page, c.top) >= (rh.page, rh.bottom - SLACK) and c.x0 < rh.x0 - SLACK]
-    names = set(t.words("groups"))
-    if names:       # the rules name the groups: any other cell left of the ratings is an item
-        groups = [c for c in left if c.key in names]
-    else:           # else the groups are the leftmost column
-        x_group = min((c.x0 for c in left), default=0.0)
-        groups = [c for c in left if abs(c.x0 - x_group) <= SLACK]
+    groups = _group_cells(t, left)
     marks = set(t.words("ratings"))
     items = [c for c in left if c not in groups and c.key not in marks] or groups
     return _Checklist(rh, nh, groups, sorted(items, key=lambda c: (c.page, c.top)))

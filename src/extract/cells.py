@@ -139,19 +139,25 @@ def _label_column(cells: list[Cell], label: Cell) -> list[Cell]:
     return [d for d in cells if abs(d.x0 - label.x0) <= 2 * SLACK and d.x1 <= label.x1 + 2 * SLACK]
 
 
+def _is_label(d: Cell) -> bool:
+    return not d.key.startswith(NOTE_OPEN)
+
+
+def _right_of_column(cells: list[Cell], label: Cell, page: int, top: float, bottom: float) -> list[Cell]:
+    return [d for d in cells if d.page == page and d.x0 >= label.x1 - SLACK and top - SLACK <= d.yc <= bottom]
+
+
 def inside(cells: list[Cell], label: Cell) -> list[Cell]:
     """The table a label cell of the left column labels: the cells right of it, from the
     label above it to the label below it (a label cell's own box is not trusted: fills of
     merged cells draw inner edges). A table cut by a page break goes on at the top of the
     next page, down to the first label there."""
-    col = _label_column(cells, label)
-    same = [d for d in col if d.page == label.page and not d.key.startswith(NOTE_OPEN)]
+    col = [d for d in _label_column(cells, label) if _is_label(d)]
+    same = [d for d in col if d.page == label.page]
     top = max((d.bottom for d in same if d.yc < label.top), default=0.0)
     below_ = [d.top for d in same if d.yc > label.bottom]
-    bottom = min(below_, default=float("inf"))
-    out = [d for d in cells if d.page == label.page and d.x0 >= label.x1 - SLACK and top - SLACK <= d.yc <= bottom]
+    out = _right_of_column(cells, label, label.page, top, min(below_, default=float("inf")))
     if not below_:
-        nxt = [d for d in col if d.page == label.page + 1 and not d.key.startswith(NOTE_OPEN)]
-        stop = min((d.top for d in nxt), default=float("inf"))
-        out += [d for d in cells if d.page == label.page + 1 and d.x0 >= label.x1 - SLACK and d.yc <= stop]
+        stop = min((d.top for d in col if d.page == label.page + 1), default=float("inf"))
+        out += _right_of_column(cells, label, label.page + 1, 0.0, stop)
     return out
