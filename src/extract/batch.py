@@ -25,6 +25,8 @@ from .cell_output import FAMILY_TABLES
 from .rules import Template, load_rules
 
 TABLES = ("sheets", "criteria", "problems", "fields") + FAMILY_TABLES
+# The sheets tables of the cell families (review_sheets): counted as sheets too.
+_FAMILY_SHEETS = tuple(n for n in FAMILY_TABLES if n.endswith("_sheets"))
 # Results that depend on no template: they stay valid whatever the rules say.
 _TEMPLATE_FREE = {"unreadable_pdf", "encrypted", "no_text_layer", "garbled_text"}
 # Problems of the run itself, not of the file: never cached.
@@ -93,7 +95,7 @@ class Cache:
         elif not e.get("template_free") and e.get("all_digest") != self.all_digest:
             return None
         out = e["rows"]
-        for name in ("sheets", "problems") + tuple(n for n in FAMILY_TABLES if n.endswith("_sheets")):
+        for name in ("sheets", "problems") + _FAMILY_SHEETS:
             for r in out.get(name, []):
                 r["source_path"] = source_path
         out["templates"] = used
@@ -374,7 +376,7 @@ def run(inputs: Iterable[str | Path], out_dir: str | Path, rules_dir=None, jobs:
     def account(i: int, rows: dict) -> None:
         results[i] = rows
         done[0] += 1
-        stats.sheets += len(rows["sheets"])
+        stats.sheets += len(rows["sheets"]) + sum(len(rows.get(n, [])) for n in _FAMILY_SHEETS)
         for p in rows["problems"]:
             stats.problems[p["code"]] = stats.problems.get(p["code"], 0) + 1
         if progress:

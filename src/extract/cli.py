@@ -159,7 +159,7 @@ def cmd_run(a) -> int:
                          cache_dir=a.cache, scheduler=a.scheduler, progress=Progress(a.quiet))
     failed = {p["source_path"] for p in rows["problems"] if p["severity"] == "error"}
     codes = ", ".join(f"{c} {n}" for c, n in sorted(st.problems.items()))
-    print(f"{st.files} file(s) ({st.cached} from cache), {len(rows['sheets'])} sheet(s), "
+    print(f"{st.files} file(s) ({st.cached} from cache), {st.sheets} sheet(s), "
           f"{len(rows['criteria'])} criteria, {len(rows['problems'])} problem(s)"
           + (f": {codes}" if codes else "") + f"; {len(failed)} file(s) with errors; "
           f"written to {a.out} in {st.seconds:.1f} s")
