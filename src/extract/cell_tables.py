@@ -226,12 +226,15 @@ def _checklist_cells(t: CellTable, region: list[Cell], anchor: Cell) -> _Checkli
 
 
 def _check_row(t: CellTable, cl: _Checklist, region: list[Cell], item: Cell) -> dict:
+    """An item's group (the group cell beside it), rating (a mark on its line, nearest the
+    rating header) and note (the next other cell on its line)."""
+    line = [c for c in region if c.page == item.page and c.top - SLACK <= item.yc <= c.bottom + SLACK
+            and c.x0 >= item.x1 - SLACK and c not in cl.groups]
     g = next((c for c in cl.groups if c.page == item.page and c.top - SLACK <= item.yc <= c.bottom + SLACK), None)
     marks = set(t.words("ratings"))
-    row = [c for c in region if c.page == item.page and c.top - SLACK <= item.yc <= c.bottom + SLACK
-           and c.key in marks and c.x0 >= item.x1 - SLACK]
-    r = min(row, key=lambda c: abs(c.xc - cl.rating.xc), default=None)
-    n = at(region, cl.note.xc, item)
+    r = min((c for c in line if c.key in marks), key=lambda c: abs(c.xc - cl.rating.xc), default=None)
+    after = r.x1 if r is not None else cl.rating.x1
+    n = min((c for c in line if c.key not in marks and c.x0 >= after - SLACK), key=lambda c: c.x0, default=None)
     rating = r.key if r is not None else None
     return {"group": g.text if g is not None and g is not item else None, "item": item.text,
             "rating": None if rating in NULL_RATINGS else rating,
