@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from . import cell_parsers as P
 from .cell_rules import CellField, CellTemplate
 from .cell_tables import find_label, read_table
-from .cells import Cell, below, page_cells, right_of, same_row
+from .cells import Cell, below, column_edges, page_cells, right_of, same_row
 from .model import Page, Problem
 
 
@@ -118,7 +118,7 @@ def read_cell_sheets(pages: list[Page], templates: list[CellTemplate]) -> list[C
     """Every sheet of the cell families on these pages (none when no page has a title)."""
     if not templates or not any(has_title(p, templates) for p in pages):
         return []
-    cells_by_page = [page_cells(p) for p in pages]
+    cells_by_page = [page_cells(p, column_edges(pages[i - 1]) if i else None) for i, p in enumerate(pages)]
     starts = sheet_starts(cells_by_page, templates)
     sheets = []
     for k, s in enumerate(starts):

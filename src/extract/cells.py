@@ -30,6 +30,7 @@ class Cell:
     bottom: float
     glyphs: list[Glyph] = field(default_factory=list)
     ruled: bool = True      # both sides are drawn vertical rules
+    boxed: bool = True      # a horizontal rule above and below: inside the grid, not furniture
 
     @property
     def text(self) -> str:
@@ -52,7 +53,7 @@ class Cell:
 
 def _bounds(g: Glyph, vert: list[Ruling], horiz: list[Ruling], page: Page) -> tuple[float, ...]:
     """(x0, top, x1, bottom) of the ruled box around g; the page's edges where none is drawn."""
-    x0, x1, top, bottom = -1.0, page.width + 1, 0.0, page.height
+    x0, x1, top, bottom = -1.0, page.width + 1, -1.0, page.height + 1
     for r in vert:
         if r.top - SLACK <= g.yc <= r.bottom + SLACK:
             if r.x0 <= g.xc and r.x0 > x0:
@@ -80,7 +81,8 @@ def _split_at(c: Cell, x: float) -> tuple[Cell, Cell] | None:
         b = [g.x0 for g in ln.glyphs if g.x0 >= x]
         if a and b and min(b) - max(a) < GAP_EMS * ln.size:
             return None     # a space inside a text, not the padding of two cells
-    return (Cell(c.page, c.x0, c.top, x, c.bottom, left), Cell(c.page, x, c.top, c.x1, c.bottom, right))
+    return (Cell(c.page, c.x0, c.top, x, c.bottom, left, ruled=False, boxed=c.boxed),
+            Cell(c.page, x, c.top, c.x1, c.bottom, right, ruled=False, boxed=c.boxed))
 
 
 def split_unruled(cells: list[Cell], edges: list[float]) -> list[Cell]:
@@ -99,8 +101,14 @@ def split_unruled(cells: list[Cell], edges: list[float]) -> list[Cell]:
     return out
 
 
-def page_cells(page: Page) -> list[Cell]:
-    """The non-empty cells of a page, top to bottom, left to right."""
+def column_edges(page: Page) -> list[float]:
+    """x of the page's vertical rules (where columns are cut when a cell's own are missing)."""
+    return sorted({round(r.x0, 1) for r in page.rulings if not r.horizontal})
+
+
+def page_cells(page: Page, more_edges: list[float] | None = None) -> list[Cell]:
+    """The non-empty cells of a page, top to bottom, left to right. `more_edges`: column
+    edges of the page before (a table cut by a page break keeps its columns)."""
     vert = [r for r in page.rulings if not r.horizontal]
     horiz = [r for r in page.rulings if r.horizontal]
     by_box: dict[tuple[float, ...], Cell] = {}
@@ -109,11 +117,12 @@ def page_cells(page: Page) -> list[Cell]:
         c = by_box.get(b) or next((d for k, d in by_box.items()
                                    if all(abs(u - v) <= SNAP for u, v in zip(k, b))), None)
         if c is None:
-            c = by_box[b] = Cell(page.number, *b, ruled=b[0] >= 0 and b[2] <= page.width)
+            c = by_box[b] = Cell(page.number, *b, ruled=b[0] >= 0 and b[2] <= page.width,
+                                 boxed=b[1] >= 0 and b[3] <= page.height)
         by_box.setdefault(b, c)
         c.glyphs.append(g)
     cells = list({id(c): c for c in by_box.values()}.values())
-    edges = sorted({round(r.x0, 1) for r in vert})
+    edges = sorted(set(column_edges(page)) | set(more_edges or []))
     return sorted(split_unruled(cells, edges), key=lambda c: (c.top, c.x0))
 
 
@@ -144,7 +153,8 @@ def _is_label(d: Cell) -> bool:
 
 
 def _right_of_column(cells: list[Cell], label: Cell, page: int, top: float, bottom: float) -> list[Cell]:
-    return [d for d in cells if d.page == page and d.x0 >= label.x1 - SLACK and top - SLACK <= d.yc <= bottom]
+    return [d for d in cells if d.page == page and d.boxed and d.x0 >= label.x1 - SLACK
+            and top - SLACK <= d.yc <= bottom]
 
 
 def inside(cells: list[Cell], label: Cell) -> list[Cell]:
