@@ -250,7 +250,10 @@ def read_checklist(t: CellTable, cells: list[Cell], ref: int | None) -> TableRea
         out.missing.append(t.name)
         return out
     for it in cl.items:
-        out.rows.append(_check_row(t, cl, region, it))
+        row = _check_row(t, cl, region, it)
+        if row["group"] is None and out.rows:     # its group cell's text is on the page before
+            row["group"] = out.rows[-1]["group"]
+        out.rows.append(row)
         out.sources.append((f"{t.name}[{len(out.rows) - 1}].item", it.text, it))
     return out
 
