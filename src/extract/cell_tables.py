@@ -69,7 +69,7 @@ def year_columns(region: list[Cell], ref: int | None, anchor: Cell,
     under a header holding one of `finals` (目標最終年度) are values, not headers."""
     last = [c for c in region if any(w and w in c.key for w in finals)]
     heads = [c for c in region if _YEAR_HEAD.match(c.key) and (c.page, c.top) <= (anchor.page, anchor.yc)
-             and not any(f.x0 - SLACK <= c.xc <= f.x1 + SLACK and f.top < c.top for f in last)]
+             and not any(c.x0 < f.x1 - SLACK and c.x1 > f.x0 + SLACK and f.top < c.top for f in last)]
     rows: dict[tuple[int, int], list[Cell]] = {}
     for c in heads:
         rows.setdefault((c.page, round(c.top)), []).append(c)
