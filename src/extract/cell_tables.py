@@ -116,6 +116,7 @@ class _IndicatorCols:
     final: Cell | None
     unit: Cell | None
     name: Cell | None
+    heads: list[Cell] = field(default_factory=list)     # the whole header row
 
 
 def below_header(region: list[Cell], cols: list[tuple[int, Cell]]) -> list[Cell]:
@@ -134,7 +135,7 @@ def _indicator_cols(t: CellTable, region: list[Cell], ref: int | None, anchor: C
     final = next((c for c in heads if any(w in c.key for w in final_words)), None)
     unit = next((c for c in heads if c.key == t.word("unit_header")), None)
     name = next((c for c in heads if c.key in t.words("name_headers")), None)
-    return _IndicatorCols(years, final, unit, name)
+    return _IndicatorCols(years, final, unit, name, heads)
 
 
 def _final_value(t: CellTable, cols: _IndicatorCols, actual: Cell | None, target: Cell | None,
@@ -150,7 +151,8 @@ def _final_value(t: CellTable, cols: _IndicatorCols, actual: Cell | None, target
 def _indicator(t: CellTable, kind: str, region: list[Cell], cols: _IndicatorCols, name: Cell,
                rows: dict[str, Cell], ref: int | None, out: TableRead) -> None:
     unit_cell = at(region, cols.unit.xc, next(iter(rows.values()))) if cols.unit else None
-    base = {"kind": kind, "name": name.text, "unit": P.text(unit_cell.text) if unit_cell else None}
+    shown = column_cell(region, cols.name, name, cols.heads) or name   # not the goal beside it
+    base = {"kind": kind, "name": shown.text, "unit": P.text(unit_cell.text) if unit_cell else None}
     act, tgt = rows.get("actual"), rows.get("target")
 
     heads = [h for _, h in cols.years] + ([cols.final] if cols.final else [])
@@ -165,7 +167,7 @@ def _indicator(t: CellTable, kind: str, region: list[Cell], cols: _IndicatorCols
     fy, target = _final_value(t, cols, cell(cols.final, act), cell(cols.final, tgt), ref)
     if fy is not None:
         out.rows.append({**base, "fiscal_year": fy, "target": target, "actual": None})
-    out.sources.append((f"{t.name}[{kind}].name", name.text, name))
+    out.sources.append((f"{t.name}[{kind}].name", shown.text, shown))
 
 
 def read_indicator(t: CellTable, cells: list[Cell], ref: int | None) -> TableRead:
