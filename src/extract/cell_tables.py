@@ -238,9 +238,31 @@ def _check_row(t: CellTable, cl: _Checklist, region: list[Cell], item: Cell) -> 
     after = r.x1 if r is not None else cl.rating.x1
     n = min((c for c in line if c.key not in marks and c.x0 >= after - SLACK), key=lambda c: c.x0, default=None)
     rating = r.key if r is not None else None
-    return {"group": g.text if g is not None and g is not item else None, "item": item.text,
+    group, text = g.text if g is not None and g is not item else None, item.text
+    lead = next((w for w in t.words("groups") if item.key.startswith(w) and item.key != w), None)
+    if group is None and lead:          # a group cell read into its item's (no rule between)
+        group, text = lead, _after(text, lead)
+    return {"group": group, "item": text,
             "rating": None if rating in NULL_RATINGS else rating,
             "note": P.text(n.text) if n is not None and n is not cl.note else None}
+
+
+def _after(text: str, prefix: str) -> str:
+    """text without its first characters that read `prefix` (spacing ignored)."""
+    for i in range(len(text) + 1):
+        if squash(text[:i]) == prefix:
+            return text[i:]
+    return text
+
+
+def _group_across_break(cl: _Checklist, item: Cell, rows: list[dict]) -> str | None:
+    """An item without a group beside it: at the foot of the table's first page, the group
+    printed first on the next page; on a continuation page, the group of the item before."""
+    if item.page == cl.rating.page:
+        nxt = [g for g in cl.groups if g.page == item.page + 1]
+        if nxt:
+            return min(nxt, key=lambda g: g.top).text
+    return rows[-1]["group"] if rows else None
 
 
 def read_checklist(t: CellTable, cells: list[Cell], ref: int | None) -> TableRead:
@@ -253,8 +275,8 @@ def read_checklist(t: CellTable, cells: list[Cell], ref: int | None) -> TableRea
         return out
     for it in cl.items:
         row = _check_row(t, cl, region, it)
-        if row["group"] is None and out.rows:     # its group cell's text is on the page before
-            row["group"] = out.rows[-1]["group"]
+        if row["group"] is None:    # the text of its group cell is across a page break
+            row["group"] = _group_across_break(cl, it, out.rows)
         out.rows.append(row)
         out.sources.append((f"{t.name}[{len(out.rows) - 1}].item", it.text, it))
     return out
