@@ -227,24 +227,31 @@ def _checklist_cells(t: CellTable, region: list[Cell], anchor: Cell) -> _Checkli
     return _Checklist(rh, nh, groups, sorted(items, key=lambda c: (c.page, c.top)))
 
 
-def _check_row(t: CellTable, cl: _Checklist, region: list[Cell], item: Cell) -> dict:
-    """An item's group (the group cell beside it), rating (a mark on its line, nearest the
-    rating header) and note (the next other cell on its line)."""
-    line = [c for c in region if c.page == item.page and c.top - SLACK <= item.yc <= c.bottom + SLACK
-            and c.x0 >= item.x1 - SLACK and c not in cl.groups]
-    g = next((c for c in cl.groups if c.page == item.page and c.top - SLACK <= item.yc <= c.bottom + SLACK), None)
+def _on_line(c: Cell, item: Cell) -> bool:
+    return c.page == item.page and c.top - SLACK <= item.yc <= c.bottom + SLACK
+
+
+def _rating_and_note(t: CellTable, cl: _Checklist, region: list[Cell], item: Cell
+                     ) -> tuple[str | None, str | None]:
+    """A mark on the item's line nearest the rating header, and the next other cell."""
+    line = [c for c in region if _on_line(c, item) and c.x0 >= item.x1 - SLACK and c not in cl.groups]
     marks = set(t.words("ratings"))
     r = min((c for c in line if c.key in marks), key=lambda c: abs(c.xc - cl.rating.xc), default=None)
     after = r.x1 if r is not None else cl.rating.x1
     n = min((c for c in line if c.key not in marks and c.x0 >= after - SLACK), key=lambda c: c.x0, default=None)
-    rating = r.key if r is not None else None
-    group, text = g.text if g is not None and g is not item else None, item.text
+    rating = r.key if r is not None and r.key not in NULL_RATINGS else None
+    return rating, (P.text(n.text) if n is not None and n is not cl.note else None)
+
+
+def _check_row(t: CellTable, cl: _Checklist, region: list[Cell], item: Cell) -> dict:
+    """An item with its group (the group cell beside it), rating and note."""
+    g = next((c for c in cl.groups if _on_line(c, item)), None)
+    group, text = (g.text if g is not None and g is not item else None), item.text
     lead = next((w for w in t.words("groups") if item.key.startswith(w) and item.key != w), None)
     if group is None and lead:          # a group cell read into its item's (no rule between)
         group, text = lead, _after(text, lead)
-    return {"group": group, "item": text,
-            "rating": None if rating in NULL_RATINGS else rating,
-            "note": P.text(n.text) if n is not None and n is not cl.note else None}
+    rating, note = _rating_and_note(t, cl, region, item)
+    return {"group": group, "item": text, "rating": rating, "note": note}
 
 
 def _after(text: str, prefix: str) -> str:
