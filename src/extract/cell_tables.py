@@ -215,8 +215,8 @@ def _group_cells(t: CellTable, left: list[Cell]) -> list[Cell]:
 def _checklist_cells(t: CellTable, region: list[Cell], anchor: Cell) -> _Checklist | None:
     """Headers, group cells (the leftmost column) and item cells below the header row,
     on the anchor's page and the continuation on the next page."""
-    rh = max((c for c in region if c.key == t.word("rating_header") and c.top < anchor.yc),
-             key=lambda c: c.top, default=None)
+    rh = max((c for c in region if c.key == t.word("rating_header")
+              and (c.page, c.top) < (anchor.page, anchor.yc)), key=lambda c: (c.page, c.top), default=None)
     nh = next((c for c in region if c.key == t.word("note_header")), None)
     if rh is None or nh is None:
         return None

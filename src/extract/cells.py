@@ -161,12 +161,17 @@ def inside(cells: list[Cell], label: Cell) -> list[Cell]:
     """The table a label cell of the left column labels: the cells right of it, from the
     label above it to the label below it (a label cell's own box is not trusted: fills of
     merged cells draw inner edges). A table cut by a page break goes on at the top of the
-    next page, down to the first label there."""
+    next page, down to the first label there; a label printed on the second page of its
+    table takes the rows below the last label of the page before."""
     col = [d for d in _label_column(cells, label) if _is_label(d)]
     same = [d for d in col if d.page == label.page]
     top = max((d.bottom for d in same if d.yc < label.top), default=0.0)
     below_ = [d.top for d in same if d.yc > label.bottom]
     out = _right_of_column(cells, label, label.page, top, min(below_, default=float("inf")))
+    if not any(d.yc < label.top for d in same):   # first label of its page: the table may
+        start = max((d.bottom for d in col if d.page == label.page - 1), default=None)  # begin before
+        if start is not None:
+            out = _right_of_column(cells, label, label.page - 1, start, float("inf")) + out
     if not below_:
         stop = min((d.top for d in col if d.page == label.page + 1), default=float("inf"))
         out += _right_of_column(cells, label, label.page + 1, 0.0, stop)
