@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 
 from . import cell_parsers as P
@@ -201,6 +202,7 @@ class _Checklist:
     note: Cell              # the note column's header
     groups: list[Cell]
     items: list[Cell]
+    item_x: float = 0.0     # where the items' lines begin (the item column's left)
 
 
 def _group_cells(t: CellTable, left: list[Cell]) -> list[Cell]:
@@ -224,7 +226,9 @@ def _checklist_cells(t: CellTable, region: list[Cell], anchor: Cell) -> _Checkli
     groups = _group_cells(t, left)
     marks = set(t.words("ratings"))
     items = [c for c in left if c not in groups and c.key not in marks] or groups
-    return _Checklist(rh, nh, groups, sorted(items, key=lambda c: (c.page, c.top)))
+    starts = Counter(round(min(g.x0 for g in c.glyphs)) for c in items)
+    item_x = starts.most_common(1)[0][0] - SLACK if starts else 0.0
+    return _Checklist(rh, nh, groups, sorted(items, key=lambda c: (c.page, c.top)), item_x)
 
 
 def _on_line(c: Cell, item: Cell) -> bool:
@@ -247,11 +251,23 @@ def _check_row(t: CellTable, cl: _Checklist, region: list[Cell], item: Cell) -> 
     """An item with its group (the group cell beside it), rating and note."""
     g = next((c for c in cl.groups if _on_line(c, item)), None)
     group, text = (g.text if g is not None and g is not item else None), item.text
-    lead = next((w for w in t.words("groups") if item.key.startswith(w) and item.key != w), None)
-    if group is None and lead:          # a group cell read into its item's (no rule between)
-        group, text = lead, _after(text, lead)
+    if group is None:                   # a group cell read into its item's (no rule between)
+        group, text = _group_inside(t, cl, item)
     rating, note = _rating_and_note(t, cl, region, item)
     return {"group": group, "item": text, "rating": rating, "note": note}
+
+
+def _group_inside(t: CellTable, cl: _Checklist, item: Cell) -> tuple[str | None, str]:
+    """(group, item text) of an item cell holding its group's text too: the glyphs left of
+    the item column, or the text's start, when they read a group the rules name."""
+    names = t.words("groups")
+    head = [g for g in item.glyphs if g.x1 <= cl.item_x]
+    if head and squash("".join(g.text for g in head)) in names:
+        rest = [g for g in item.glyphs if g.x1 > cl.item_x]
+        return Cell(item.page, item.x0, item.top, item.x1, item.bottom, head).text, \
+            Cell(item.page, item.x0, item.top, item.x1, item.bottom, rest).text
+    lead = next((w for w in names if item.key.startswith(w) and item.key != w), None)
+    return (lead, _after(item.text, lead)) if lead else (None, item.text)
 
 
 def _after(text: str, prefix: str) -> str:
