@@ -64,3 +64,25 @@ def test_review_samples_match_their_golden_files():
     from extract.golden import check_samples
     n, diffs = check_samples(SAMPLES)
     assert n == 3 and not diffs, [d.show() for d in diffs[:5]]
+
+
+def test_cache_is_keyed_on_the_review_rules(tmp_path):
+    """A review sheet's cache entry holds the digest of review.toml: editing another
+    template keeps it, editing review.toml drops it."""
+    import shutil
+    from extract.batch import run
+    from extract.rules import default_rules_dir
+    rules = tmp_path / "rules"
+    shutil.copytree(default_rules_dir(), rules)
+    pdf = tmp_path / "in" / "dev_01.pdf"
+    pdf.parent.mkdir()
+    shutil.copy(SAMPLES / "dev_01.pdf", pdf)
+    out = tmp_path / "out"
+    rows, st = run([pdf.parent], out, rules_dir=rules, jobs=1)
+    assert st.cached == 0 and len(rows["review_sheets"]) == 1 and len(rows["review_budget"]) == 35
+    (rules / "h28.toml").write_text((rules / "h28.toml").read_text(encoding="utf-8") + "\n# edit\n",
+                                    encoding="utf-8")
+    assert run([pdf.parent], out, rules_dir=rules, jobs=1)[1].cached == 1
+    (rules / "review.toml").write_text((rules / "review.toml").read_text(encoding="utf-8") + "\n# edit\n",
+                                       encoding="utf-8")
+    assert run([pdf.parent], out, rules_dir=rules, jobs=1)[1].cached == 0

@@ -56,7 +56,7 @@ def extract_rows(path: str, source_path: str, templates: list[Template] | str | 
     res = extract_pdf(path, templates, password, source_path, sha256)
     out = rows([res])
     by_id = {t.id: t.digest for t in templates}
-    out["templates"] = {s.template: by_id.get(s.template, "") for s in res.sheets}
+    out["templates"] = {s.template: by_id.get(s.template, "") for s in res.sheets + res.cell_sheets}
     return out
 
 
