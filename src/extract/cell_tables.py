@@ -17,6 +17,8 @@ from .cell_rules import CellTable
 from .cells import SLACK, Cell, inside
 from .normalize import squash
 
+# A piece of a group name shorter than this is not taken for the group.
+MIN_PIECE = 2
 # A rating that says "not applicable": written as null (the scorer treats them alike).
 NULL_RATINGS = ("－", "-")
 # A year column header: 平成27年度, 27年度, 元年度, 令和4年度要求.
@@ -205,11 +207,22 @@ class _Checklist:
     item_x: float = 0.0     # where the items' lines begin (the item column's left)
 
 
+def group_name(names: list[str], key: str) -> str | None:
+    """The group a group cell reads: its name, or a piece of it cut by a page break (the
+    start or end of exactly one name, at least MIN_PIECE characters)."""
+    if key in names:
+        return key
+    if len(key) < MIN_PIECE:
+        return None
+    hits = [n for n in names if n.startswith(key) or n.endswith(key)]
+    return hits[0] if len(hits) == 1 else None
+
+
 def _group_cells(t: CellTable, left: list[Cell]) -> list[Cell]:
     """The cells naming a group: as the rules list them, else the leftmost column."""
-    names = set(t.words("groups"))
+    names = t.words("groups")
     if names:
-        return [c for c in left if c.key in names]
+        return [c for c in left if group_name(names, c.key)]
     x_group = min((c.x0 for c in left), default=0.0)
     return [c for c in left if abs(c.x0 - x_group) <= SLACK]
 
@@ -247,10 +260,15 @@ def _rating_and_note(t: CellTable, cl: _Checklist, region: list[Cell], item: Cel
     return rating, (P.text(n.text) if n is not None and n is not cl.note else None)
 
 
+def _group_text(t: CellTable, g: Cell) -> str:
+    names = t.words("groups")
+    return (group_name(names, g.key) or g.text) if names else g.text
+
+
 def _check_row(t: CellTable, cl: _Checklist, region: list[Cell], item: Cell) -> dict:
     """An item with its group (the group cell beside it), rating and note."""
     g = next((c for c in cl.groups if _on_line(c, item)), None)
-    group, text = (g.text if g is not None and g is not item else None), item.text
+    group, text = (_group_text(t, g) if g is not None and g is not item else None), item.text
     if group is None:                   # a group cell read into its item's (no rule between)
         group, text = _group_inside(t, cl, item)
     rating, note = _rating_and_note(t, cl, region, item)
