@@ -280,10 +280,10 @@ def _group_inside(t: CellTable, cl: _Checklist, item: Cell) -> tuple[str | None,
     the item column, or the text's start, when they read a group the rules name."""
     names = t.words("groups")
     head = [g for g in item.glyphs if g.x1 <= cl.item_x]
-    if head and squash("".join(g.text for g in head)) in names:
+    name = group_name(names, squash("".join(g.text for g in head))) if head else None
+    if name:
         rest = [g for g in item.glyphs if g.x1 > cl.item_x]
-        return Cell(item.page, item.x0, item.top, item.x1, item.bottom, head).text, \
-            Cell(item.page, item.x0, item.top, item.x1, item.bottom, rest).text
+        return name, Cell(item.page, item.x0, item.top, item.x1, item.bottom, rest).text
     lead = next((w for w in names if item.key.startswith(w) and item.key != w), None)
     return (lead, _after(item.text, lead)) if lead else (None, item.text)
 
