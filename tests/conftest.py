@@ -49,8 +49,10 @@ def samples_dir() -> Path:
 
 @pytest.fixture(scope="session")
 def shipped_rules():
+    """The shipped evaluation-sheet templates (the cell families: test_review_family.py)."""
     from extract import load_rules
-    return load_rules()
+    from extract.rules import evaluation_templates
+    return evaluation_templates(load_rules())
 
 
 @pytest.fixture(scope="session")

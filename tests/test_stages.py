@@ -54,7 +54,8 @@ def read(path: Path):
 
 @pytest.fixture(scope="module")
 def templates():
-    return load_rules()
+    from extract.rules import evaluation_templates
+    return evaluation_templates(load_rules())
 
 
 def _text(hit) -> str:

@@ -58,10 +58,12 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("names", nargs="*", help="sample file names or stems (default: all)")
     ap.add_argument("--check", action="store_true", help="do not write; exit 1 when a golden differs")
+    ap.add_argument("--folder", type=Path, default=SAMPLES,
+                    help="the samples folder (default samples/; the review family: samples/review)")
     a = ap.parse_args(argv)
     from extract import load_rules
     rules = load_rules()
-    pdfs = sample_pdfs()
+    pdfs = sample_pdfs(a.folder.resolve())
     if a.names:
         want = {Path(n).stem if n.endswith(".pdf") else n for n in a.names}
         unknown = want - {p.stem for p in pdfs}

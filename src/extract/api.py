@@ -10,7 +10,7 @@ from typing import Callable, Iterable
 from .model import FileResult, Problem
 from .inputs import display_name, iter_pdfs  # noqa: F401  (iter_pdfs: public here since the first version)
 from .pdf import PdfError, classify
-from .pipeline import read_pages
+from .pipeline import read_all
 from .readers import read_pdf
 from .rules import Template, load_rules
 
@@ -47,7 +47,7 @@ def extract_pdf(path: str | Path, rules: list[Template] | str | Path | None = No
         err = classify(e)
         result.problems.append(Problem("error", err.code, err.message))
         return result
-    result.sheets, probs = read_pages(pages, templates)
+    result.sheets, result.cell_sheets, probs = read_all(pages, templates)
     result.problems.extend(probs)
     return result
 

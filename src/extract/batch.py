@@ -27,6 +27,10 @@ from .outdir import TABLES, OutputError
 from .rules import Template, load_rules
 from .tables import rows as table_rows
 from .tables import write_tables  # noqa: F401  (batch.write_tables: the writer of a run)
+from .cell_output import FAMILY_TABLES
+
+# The sheets tables of the cell families (review_sheets): counted as sheets too.
+_FAMILY_SHEETS = tuple(n for n in FAMILY_TABLES if n.endswith("_sheets"))
 # Results that depend on no template: they stay valid whatever the rules say.
 _TEMPLATE_FREE = {"unreadable_pdf", "encrypted", "no_text_layer", "garbled_text"}
 # Problems of the run itself, not of the file: never cached.
@@ -78,7 +82,7 @@ def extract_rows(path: str, source_path: str, templates: list[Template] | str | 
     res = extract_pdf(path, templates, password, source_path, sha256, reader=reader)
     out = table_rows([res])
     by_id = {t.id: t.digest for t in templates}
-    out["templates"] = {s.template: by_id.get(s.template, "") for s in res.sheets}
+    out["templates"] = {s.template: by_id.get(s.template, "") for s in res.sheets + res.cell_sheets}
     return out
 
 
@@ -118,8 +122,8 @@ class Cache:
         elif not e.get("template_free") and e.get("all_digest") != self.all_digest:
             return None
         out = e["rows"]
-        for name in ("sheets", "problems"):
-            for r in out[name]:
+        for name in ("sheets", "problems") + _FAMILY_SHEETS:
+            for r in out.get(name, []):
                 r["source_path"] = source_path
         out["templates"] = used
         return out
@@ -133,7 +137,7 @@ class Cache:
         entry = {"version": self.version, "templates": rows.get("templates") or {},
                  "template_free": bool(codes) and codes <= _TEMPLATE_FREE,
                  "all_digest": self.all_digest,
-                 "rows": {k: rows[k] for k in TABLES}}
+                 "rows": {k: rows.get(k, []) for k in TABLES}}
         p = self._path(sha)
         tmp = p.with_suffix(f".tmp{os.getpid()}")
         try:
@@ -500,7 +504,7 @@ def run(inputs: Iterable[str | Path], out_dir: str | Path, rules_dir=None, jobs:
         def account(i: int, rows: dict) -> None:
             plan.results[i] = rows
             done[0] += 1
-            stats.sheets += len(rows["sheets"])
+            stats.sheets += len(rows["sheets"]) + sum(len(rows.get(n, [])) for n in _FAMILY_SHEETS)
             for p in rows["problems"]:
                 stats.problems[p["code"]] = stats.problems.get(p["code"], 0) + 1
             if progress:
@@ -521,7 +525,7 @@ def run(inputs: Iterable[str | Path], out_dir: str | Path, rules_dir=None, jobs:
                 if plan.todo:
                     _extract(plan, on_result, rules_dir, jobs, timeout, memory_limit_mb, max_tasks,
                              scheduler, stats, reader)
-                all_rows = {name: [r for res in plan.results if res for r in res[name]] for name in TABLES}
+                all_rows = {name: [r for res in plan.results if res for r in res.get(name, [])] for name in TABLES}
                 write_tables(all_rows, out_dir)
             except KeyboardInterrupt as e:
                 raise Interrupted(extracted[0]) from e

@@ -11,7 +11,7 @@ from . import __version__, batch
 from .inputs import display_name, iter_pdfs
 from .outdir import OutputError
 from .readers import DEFAULT_READER, READERS
-from .rules import RulesError, load_rules
+from .rules import RulesError, describe, load_rules
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
@@ -204,7 +204,7 @@ def cmd_run(a) -> int:
         return EXIT_INTERRUPTED
     failed = {p["source_path"] for p in rows["problems"] if p["severity"] == "error"}
     codes = ", ".join(f"{c} {n}" for c, n in sorted(st.problems.items()))
-    print(f"{st.files} file(s) ({st.cached} from cache), {len(rows['sheets'])} sheet(s), "
+    print(f"{st.files} file(s) ({st.cached} from cache), {st.sheets} sheet(s), "
           f"{len(rows['criteria'])} criteria, {len(rows['problems'])} problem(s)"
           + (f": {codes}" if codes else "") + f"; {len(failed)} file(s) with errors; "
           f"written to {a.out} in {st.seconds:.1f} s")
@@ -213,8 +213,7 @@ def cmd_run(a) -> int:
 
 def cmd_rules(a) -> int:
     for t in load_rules(a.rules):
-        print(f"{t.id}\t{t.name}\tFY{t.fiscal_years[0]}-{t.fiscal_years[1]}\t"
-              f"{len(t.criteria)} criteria\t{Path(t.path).name}")
+        print(describe(t))
     return EXIT_OK
 
 

@@ -115,3 +115,4 @@ class FileResult:
     source_sha256: str
     sheets: list[Sheet] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    cell_sheets: list = field(default_factory=list)    # sheets of the cell families (cell_sheet.py)

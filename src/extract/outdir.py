@@ -20,6 +20,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from .cell_output import FAMILY_TABLES
+
 MARK = ".extract-table.json"
 LOCK = ".extract.lock"
 TMP_PREFIX = ".extract-tmp-"
@@ -27,7 +29,7 @@ TMP_MARK = ".extract-tmp"
 # In a temporary folder: its tables are being swapped into OUT (a run that dies then has
 # its swap finished by the next run, so OUT never stays half old, half new).
 SWAP_MARK = ".extract-swapping"
-TABLES = ("sheets", "criteria", "problems", "fields")
+TABLES = ("sheets", "criteria", "problems", "fields") + FAMILY_TABLES
 
 
 # What versions of extract before the marks wrote in a table folder, and nothing else.

@@ -313,6 +313,8 @@ def template_columns(templates: list[Template]) -> list[Column]:
     rules file, a column first seen in an earlier template kept where it was."""
     out: dict[str, Column] = {}
     for t in templates:
+        if getattr(t, "family", None):      # a cell family: its own tables (cell_rules.py)
+            continue
         for rule in t.fields.values():
             for c in columns_of(rule):
                 out.setdefault(c.name, c)

@@ -13,7 +13,8 @@ from .header_values import HeaderDraft, typed_fields
 from .parsers import invalid, missing
 from .layout import Index
 from .model import Page, Problem, Sheet
-from .rules import Template
+from .cell_sheet import CellSheet, read_cell_sheets
+from .rules import Template, cell_templates, evaluation_templates
 from .sheet import UnknownTemplate, read_sheet
 
 # Share of (cid:NN)/U+FFFD glyphs above which a page's text layer is taken as garbled.
@@ -181,3 +182,21 @@ def criteria_problems(sheet: Sheet) -> list[Problem]:
         if cr.no not in seen:
             out.append(missing(f"criteria[{cr.no}]", f"criterion {cr.no} ({cr.title})", k))
     return out
+
+
+def read_all(pages: list[Page], templates: list) -> tuple[list[Sheet], list[CellSheet], list[Problem]]:
+    """The sheets of every family on the pages of one PDF: evaluation sheets, sheets of
+    the cell families (rules files with a `family` key), and the problems found."""
+    prob = _text_layer_problem(pages)
+    if prob:
+        return [], [], [prob]
+    cell_sheets = read_cell_sheets(pages, cell_templates(templates))
+    sheets, problems = read_pages(pages, evaluation_templates(templates))
+    if cell_sheets:
+        problems = [p for p in problems if p.code != "unknown_template" or p.sheet_index is not None]
+        for s in cell_sheets:
+            s.sheet_index += len(sheets)
+            for p in s.problems:
+                p.sheet_index = s.sheet_index
+            problems.extend(s.problems)
+    return sheets, cell_sheets, problems

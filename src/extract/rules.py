@@ -11,6 +11,7 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .cell_rules import CellRulesError, CellTemplate, parse_cell_template
 from .normalize import squash
 from .parsers import CELLS, PARSERS
 
@@ -182,7 +183,7 @@ def load_rules(folder: str | Path | None = None) -> list[Template]:
             raise RulesError(f"{p.name}: not UTF-8 text ({e.reason} at byte {e.start})") from e
         except tomllib.TOMLDecodeError as e:
             raise RulesError(f"{p.name}: not valid TOML: {e}{_where(raw, e)}") from e
-        t = parse_template(data, str(p))
+        t = _parse_any(data, str(p))
         t.digest = hashlib.sha256(raw).hexdigest()
         out.append(t)
     if not out:
@@ -190,8 +191,27 @@ def load_rules(folder: str | Path | None = None) -> list[Template]:
     ids = [t.id for t in out]
     if len(set(ids)) != len(ids):
         raise RulesError(f"{folder}: two rules files share an id: {ids}")
-    _same_parsers(out)
+    _same_parsers([t for t in out if isinstance(t, Template)])
     return out
+
+
+def _parse_any(data: dict, path: str) -> Template | CellTemplate:
+    """A rules file with a `family` key describes a grid-of-cells family (cell_rules.py)."""
+    if "family" not in data:
+        return parse_template(data, path)
+    try:
+        return parse_cell_template(data, path)
+    except CellRulesError as e:
+        raise RulesError(str(e)) from e
+
+
+def evaluation_templates(templates: list) -> list[Template]:
+    """The templates of the evaluation-sheet family (the others are cell families)."""
+    return [t for t in templates if isinstance(t, Template)]
+
+
+def cell_templates(templates: list) -> list[CellTemplate]:
+    return [t for t in templates if isinstance(t, CellTemplate)]
 
 
 def _same_parsers(templates: list[Template]) -> None:
@@ -227,3 +247,12 @@ def default_rules_dir() -> Path:
         if cand.is_dir():
             return cand
     return here.parent.parent / "rules"
+
+
+def describe(t: Template | CellTemplate) -> str:
+    """One line for `extract rules`."""
+    if isinstance(t, CellTemplate):
+        return (f"{t.id}\t{t.name}\tfamily {t.family}\t{len(t.fields)} fields, "
+                f"{len(t.tables)} tables\t{Path(t.path).name}")
+    return (f"{t.id}\t{t.name}\tFY{t.fiscal_years[0]}-{t.fiscal_years[1]}\t"
+            f"{len(t.criteria)} criteria\t{Path(t.path).name}")

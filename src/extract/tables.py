@@ -13,6 +13,7 @@ import pandas as pd
 import pyarrow as pa
 
 from . import outdir
+from .cell_output import FAMILY_SCHEMAS, cell_rows
 from .keys import KEY_COLUMNS, sheet_keys
 from .model import FileResult
 from .parsers import template_columns
@@ -63,7 +64,8 @@ FIELDS = pa.schema([
     ("x1", pa.float64()), ("bottom", pa.float64()), ("rule", pa.string()), ("method", pa.string()),
     ("confidence", pa.float64()),
 ])
-SCHEMAS = {"sheets": SHEETS, "criteria": CRITERIA, "problems": PROBLEMS, "fields": FIELDS}
+SCHEMAS = {"sheets": SHEETS, "criteria": CRITERIA, "problems": PROBLEMS, "fields": FIELDS,
+           **FAMILY_SCHEMAS}
 
 
 def sheet_id(sha256: str, index: int) -> str:
@@ -86,8 +88,9 @@ def sheets_schema_for(results: list[FileResult]) -> pa.Schema:
 def rows(results: list[FileResult]) -> dict[str, list[dict]]:
     from .provenance import field_rows, quality
     sheet_columns = sheets_schema_for(results).names
-    out: dict[str, list[dict]] = {"sheets": [], "criteria": [], "problems": [], "fields": []}
+    out: dict[str, list[dict]] = {name: [] for name in SCHEMAS}
     for r in results:
+        cell_rows(r.source_path, r.source_sha256, r.cell_sheets, out)
         for s in r.sheets:
             sid = sheet_id(r.source_sha256, s.sheet_index)
             row = {"sheet_id": sid, "source_path": r.source_path, "source_sha256": r.source_sha256,
@@ -150,16 +153,21 @@ def _signals_held():
             signal.signal(s, h)
 
 
+# Tables partitioned by the sheet's fiscal year; the others (problems, the review family's
+# tables, which hold several fiscal years per sheet) are one file each.
+PARTITIONED = ("sheets", "criteria", "fields")
+
+
 def _write_parquet(all_rows: dict[str, list[dict]], tmp: Path) -> dict[str, int]:
     import pyarrow.parquet as pq
     year_of = {r["sheet_id"]: r.get("fiscal_year") for r in all_rows["sheets"]}
     counts = {}
     for name in outdir.TABLES:
-        rows_ = all_rows[name]
+        rows_ = all_rows.get(name, [])
         folder = tmp / name
         folder.mkdir()
         counts[name] = len(rows_)
-        if name == "problems":
+        if name not in PARTITIONED:
             pq.write_table(pa.Table.from_pylist(rows_, schema=SCHEMAS[name]), folder / "part-0.parquet")
         else:
             parts: dict[str, list[dict]] = {}

@@ -1,0 +1,178 @@
+"""Cells of a ruled grid: each glyph belongs to the box bounded by the nearest ruling lines
+around it, so merged cells, wrapped labels and notes stay whole. Geometry only."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .layout import make_lines
+from .model import Glyph, Page, Ruling
+from .normalize import squash
+
+# How far (pt) a ruling may miss the point it should cover.
+SLACK = 1.0
+# A label cell's note ("（目指す姿を簡潔に。）") may be cut off from its label by a fill edge.
+NOTE_OPEN = ("(", "（")
+_MINUS = str.maketrans({"\u2212": "-"})
+# A column edge this close (pt) to a cell's side is that side, not a cut inside it.
+EDGE_MARGIN = 3.0
+# Two cells' texts are at least this many character sizes apart (a space in a text is one).
+GAP_EMS = 1.1
+# Boxes whose edges differ by less than this (pt) are the same cell.
+SNAP = 1.0
+
+
+@dataclass
+class Cell:
+    page: int
+    x0: float
+    top: float
+    x1: float
+    bottom: float
+    glyphs: list[Glyph] = field(default_factory=list)
+    ruled: bool = True      # both sides are drawn vertical rules
+    boxed: bool = True      # a horizontal rule above and below: inside the grid, not furniture
+
+    @property
+    def text(self) -> str:
+        """The lines of the cell joined without breaks (wrapping is not content); U+2212
+        (fonts map the full-width hyphen-minus － to it) read as '-', as NFKC reads －."""
+        return "".join(ln.text for ln in make_lines(self.glyphs)).translate(_MINUS)
+
+    @property
+    def key(self) -> str:
+        return squash(self.text)
+
+    @property
+    def yc(self) -> float:
+        return (self.top + self.bottom) / 2
+
+    @property
+    def xc(self) -> float:
+        return (self.x0 + self.x1) / 2
+
+
+def _bounds(g: Glyph, vert: list[Ruling], horiz: list[Ruling], page: Page) -> tuple[float, ...]:
+    """(x0, top, x1, bottom) of the ruled box around g; the page's edges where none is drawn."""
+    x0, x1, top, bottom = -1.0, page.width + 1, -1.0, page.height + 1
+    for r in vert:
+        if r.top - SLACK <= g.yc <= r.bottom + SLACK:
+            if r.x0 <= g.xc and r.x0 > x0:
+                x0 = r.x0
+            elif r.x0 > g.xc and r.x0 < x1:
+                x1 = r.x0
+    for r in horiz:
+        if r.x0 - SLACK <= g.xc <= r.x1 + SLACK:
+            if r.top <= g.yc and r.top > top:
+                top = r.top
+            elif r.top > g.yc and r.top < bottom:
+                bottom = r.top
+    return x0, top, x1, bottom
+
+
+def _split_at(c: Cell, x: float) -> tuple[Cell, Cell] | None:
+    """c cut at x when x runs through a gap on every line that has glyphs on both sides
+    (a column edge whose rule is not drawn), else None."""
+    left = [g for g in c.glyphs if g.x1 <= x - SLACK]
+    right = [g for g in c.glyphs if g.x0 >= x + SLACK]
+    if not left or not right or len(left) + len(right) != len(c.glyphs):
+        return None
+    for ln in make_lines(c.glyphs):
+        a = [g.x1 for g in ln.glyphs if g.x1 <= x]
+        b = [g.x0 for g in ln.glyphs if g.x0 >= x]
+        if a and b and min(b) - max(a) < GAP_EMS * ln.size:
+            return None     # a space inside a text, not the padding of two cells
+    return (Cell(c.page, c.x0, c.top, x, c.bottom, left, ruled=False, boxed=c.boxed),
+            Cell(c.page, x, c.top, c.x1, c.bottom, right, ruled=False, boxed=c.boxed))
+
+
+def split_unruled(cells: list[Cell], edges: list[float]) -> list[Cell]:
+    """Cells whose vertical rules are not drawn (a grid with horizontal rules only) cut at
+    the column edges drawn elsewhere on the page (label fills, header cells)."""
+    todo = list(cells)
+    out: list[Cell] = []
+    while todo:
+        c = todo.pop()
+        for x in edges:
+            if c.x0 + EDGE_MARGIN < x < c.x1 - EDGE_MARGIN and (parts := _split_at(c, x)):
+                todo.extend(parts)
+                break
+        else:
+            out.append(c)
+    return out
+
+
+def column_edges(page: Page) -> list[float]:
+    """x of the page's vertical rules (where columns are cut when a cell's own are missing)."""
+    return sorted({round(r.x0, 1) for r in page.rulings if not r.horizontal})
+
+
+def page_cells(page: Page, more_edges: list[float] | None = None) -> list[Cell]:
+    """The non-empty cells of a page, top to bottom, left to right. `more_edges`: column
+    edges of the page before (a table cut by a page break keeps its columns)."""
+    vert = [r for r in page.rulings if not r.horizontal]
+    horiz = [r for r in page.rulings if r.horizontal]
+    by_box: dict[tuple[float, ...], Cell] = {}
+    for g in page.glyphs:
+        b = _bounds(g, vert, horiz, page)
+        c = by_box.get(b) or next((d for k, d in by_box.items()
+                                   if all(abs(u - v) <= SNAP for u, v in zip(k, b))), None)
+        if c is None:
+            c = by_box[b] = Cell(page.number, *b, ruled=b[0] >= 0 and b[2] <= page.width,
+                                 boxed=b[1] >= 0 and b[3] <= page.height)
+        by_box.setdefault(b, c)
+        c.glyphs.append(g)
+    cells = list({id(c): c for c in by_box.values()}.values())
+    edges = sorted(set(column_edges(page)) | set(more_edges or []))
+    return sorted(split_unruled(cells, edges), key=lambda c: (c.top, c.x0))
+
+
+def right_of(cells: list[Cell], c: Cell) -> Cell | None:
+    """The nearest cell to the right on c's middle line."""
+    cands = [d for d in cells if d.page == c.page and d.x0 >= c.x1 - SLACK and d.top <= c.yc <= d.bottom]
+    return min(cands, key=lambda d: (round(d.x0), d.bottom - d.top), default=None)
+
+
+def below(cells: list[Cell], c: Cell) -> Cell | None:
+    """The nearest cell below c that covers c's centre column."""
+    cands = [d for d in cells if d.page == c.page and d.top >= c.bottom - SLACK and d.x0 <= c.xc <= d.x1]
+    return min(cands, key=lambda d: d.top, default=None)
+
+
+def same_row(cells: list[Cell], c: Cell) -> list[Cell]:
+    """Cells whose span holds c's middle line, left to right (c excluded)."""
+    return sorted((d for d in cells if d is not c and d.page == c.page and d.top <= c.yc <= d.bottom),
+                  key=lambda d: d.x0)
+
+
+def _label_column(cells: list[Cell], label: Cell) -> list[Cell]:
+    return [d for d in cells if abs(d.x0 - label.x0) <= 2 * SLACK and d.x1 <= label.x1 + 2 * SLACK]
+
+
+def _is_label(d: Cell) -> bool:
+    return not d.key.startswith(NOTE_OPEN)
+
+
+def _right_of_column(cells: list[Cell], label: Cell, page: int, top: float, bottom: float) -> list[Cell]:
+    return [d for d in cells if d.page == page and d.boxed and d.x0 >= label.x1 - SLACK
+            and top - SLACK <= d.yc <= bottom]
+
+
+def inside(cells: list[Cell], label: Cell) -> list[Cell]:
+    """The table a label cell of the left column labels: the cells right of it, from the
+    label above it to the label below it (a label cell's own box is not trusted: fills of
+    merged cells draw inner edges). A table cut by a page break goes on at the top of the
+    next page, down to the first label there; a label printed on the second page of its
+    table takes the rows below the last label of the page before."""
+    col = [d for d in _label_column(cells, label) if _is_label(d)]
+    same = [d for d in col if d.page == label.page]
+    top = max((d.bottom for d in same if d.yc < label.top), default=0.0)
+    below_ = [d.top for d in same if d.yc > label.bottom]
+    out = _right_of_column(cells, label, label.page, top, min(below_, default=float("inf")))
+    if not any(d.yc < label.top for d in same):   # first label of its page: the table may
+        start = max((d.bottom for d in col if d.page == label.page - 1), default=None)  # begin before
+        if start is not None:
+            out = _right_of_column(cells, label, label.page - 1, start, float("inf")) + out
+    if not below_:
+        stop = min((d.top for d in col if d.page == label.page + 1), default=float("inf"))
+        out += _right_of_column(cells, label, label.page + 1, 0.0, stop)
+    return out

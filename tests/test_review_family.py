@@ -1,0 +1,88 @@
+"""The review-sheet family (rules/review.toml) read by the generic cell stages."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from extract import cell_parsers as P
+from extract.api import extract_pdf
+from extract.rules import cell_templates, evaluation_templates, load_rules
+
+SAMPLES = Path(__file__).resolve().parent.parent / "samples" / "review"
+
+
+@pytest.mark.parametrize("printed, ref, want", [
+    ("平成29年度", None, 2017), ("平成32年度", None, 2020), ("令和元年度", None, 2019),
+    ("元年度", 2021, 2019), ("27年度", 2017, 2015), ("30年度要求", 2019, 2018),
+    ("終了予定なし", 2017, None), ("-", 2017, None), ("29年度", None, None)])
+def test_era_year(printed, ref, want):
+    assert P.era_year(printed, ref) == want
+
+
+@pytest.mark.parametrize("printed, want", [
+    ("1,480", 1_480_000_000), ("▲350", -350_000_000), ("△1,320", -1_320_000_000),
+    ("45.5", 45_500_000), ("0", 0), ("-", None), ("－", None), ("", None),
+    ("2,8902,915", None), ("180195205220240", None)])
+def test_amount_in_millions(printed, want):
+    assert P.amount(printed, 10**6) == want
+
+
+def test_percent_and_checkboxes():
+    assert P.number("97%") == 97 and P.number("96.8") == 96.8 and P.number("-") is None
+    assert P.checked("□直接実施■委託・請負■補助□その他") == ["委託・請負", "補助"]
+
+
+def test_rules_split_by_family():
+    ts = load_rules()
+    assert [t.id for t in cell_templates(ts)] == ["review"]
+    assert "review" not in [t.id for t in evaluation_templates(ts)]
+
+
+def test_sample_sheet_matches_truth():
+    truth = json.loads((SAMPLES / "dev_01.truth.json").read_text(encoding="utf-8"))["sheets"][0]
+    r = extract_pdf(SAMPLES / "dev_01.pdf")
+    assert not r.sheets and len(r.cell_sheets) == 1
+    s = r.cell_sheets[0]
+    for k in ("review_year", "project_no", "start_year", "end_year", "methods"):
+        assert s.fields[k] == truth[k], k
+    budget = {(b["fiscal_year"], b["line"]): b["amount_jpy"] for b in s.tables["budget"]}
+    assert budget == {(b["fiscal_year"], b["line"]): b["amount_jpy"] for b in truth["budget"]}
+    assert [c["rating"] for c in s.tables["checks"]] == [c["rating"] for c in truth["checks"]]
+    assert (s.page_first, s.page_last) == tuple(truth["pages"])
+
+
+def test_not_a_sheet_is_unknown_template():
+    r = extract_pdf(SAMPLES / "dev_10.pdf")
+    assert not r.cell_sheets and [p.code for p in r.problems] == ["unknown_template"]
+
+
+def test_review_samples_match_their_golden_files():
+    """samples/review/*.pdf against samples/review/*.expected.json (tools/update_golden.py
+    --folder samples/review writes them)."""
+    from extract.golden import check_samples
+    n, diffs = check_samples(SAMPLES)
+    assert n == 3 and not diffs, [d.show() for d in diffs[:5]]
+
+
+def test_cache_is_keyed_on_the_review_rules(tmp_path):
+    """A review sheet's cache entry holds the digest of review.toml: editing another
+    template keeps it, editing review.toml drops it."""
+    import shutil
+    from extract.batch import run
+    from extract.rules import default_rules_dir
+    rules = tmp_path / "rules"
+    shutil.copytree(default_rules_dir(), rules)
+    pdf = tmp_path / "in" / "dev_01.pdf"
+    pdf.parent.mkdir()
+    shutil.copy(SAMPLES / "dev_01.pdf", pdf)
+    out = tmp_path / "out"
+    rows, st = run([pdf.parent], out, rules_dir=rules, jobs=1)
+    assert st.cached == 0 and len(rows["review_sheets"]) == 1 and len(rows["review_budget"]) == 35
+    (rules / "h28.toml").write_text((rules / "h28.toml").read_text(encoding="utf-8") + "\n# edit\n",
+                                    encoding="utf-8")
+    assert run([pdf.parent], out, rules_dir=rules, jobs=1)[1].cached == 1
+    (rules / "review.toml").write_text((rules / "review.toml").read_text(encoding="utf-8") + "\n# edit\n",
+                                       encoding="utf-8")
+    assert run([pdf.parent], out, rules_dir=rules, jobs=1)[1].cached == 0
