@@ -30,8 +30,8 @@ SCHEMA = {
     "criteria": {"sheet_id": S, "criterion_no": I32, "label": S, "canonical": S, "rating": S,
                  "text": S, "page": I32, "x0": F64, "top": F64, "x1": F64, "bottom": F64,
                  "method": S, "confidence": F64},
-    "problems": {"source_path": S, "sheet_index": I32, "severity": S, "code": S, "field": S,
-                 "message": S},
+    "problems": {"source_path": S, "sheet_index": I32, "sheet_id": S, "severity": S, "code": S,
+                 "field": S, "message": S},
 }
 
 

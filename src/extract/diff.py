@@ -16,7 +16,7 @@ from pathlib import Path
 
 # columns that identify a row rather than hold an extracted value
 _SHEET_SKIP = {"sheet_id", "fy"}
-_CRIT_SKIP = {"sheet_id", "criterion_no", "fy"}
+_CRIT_SKIP = {"sheet_id", "criterion_no", "fy", "fiscal_year"}   # the sheet's year
 LONG = 40          # values longer than this are shown as a character diff
 # Floats closer than this are equal: box coordinates (points) of the two PDF readers differ
 # by float32 noise (~1e-5 pt); a thousandth of a point is no change.
