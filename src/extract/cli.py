@@ -100,8 +100,11 @@ def build_parser() -> argparse.ArgumentParser:
     _reader_option(au)
     c = sub.add_parser("check", help="compare the samples with their expected outputs",
                        description="Extract every samples/*.pdf and compare it with "
-                       "samples/<name>.expected.json. Exit status 0 when all agree, 1 otherwise.")
-    c.add_argument("--samples", metavar="DIR", default="samples", help="folder (default: samples)")
+                       "samples/<name>.expected.json (samples/ of the extract repository unless "
+                       "--samples DIR). Exit status 0 when all agree, 1 otherwise, 2 when there "
+                       "are no samples.")
+    c.add_argument("--samples", metavar="DIR", default=None,
+                   help="folder (default: samples/ of the extract repository, whatever the current folder)")
     c.add_argument("--rules", metavar="DIR", help="folder of rules files (default: the shipped rules/)")
     _add_analyst_commands(sub)
     return p
@@ -294,8 +297,12 @@ def cmd_audit(a) -> int:
 
 def cmd_check(a) -> int:
     """0 when every sample agrees with its golden, 1 otherwise, 2 when there are no samples."""
-    from .golden import check_samples
-    folder = Path(a.samples)
+    from .golden import check_samples, default_samples_dir
+    folder = Path(a.samples) if a.samples else default_samples_dir()
+    if folder is None:
+        print("extract check: error: this installation of extract has no samples folder (it "
+              "comes with the source repository); give one with --samples DIR", file=sys.stderr)
+        return EXIT_USAGE
     if not folder.is_dir():
         print(f"extract check: error: no such folder: {folder}", file=sys.stderr)
         return EXIT_USAGE

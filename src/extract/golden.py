@@ -63,6 +63,16 @@ def golden(result) -> dict:
     return json.loads(json.dumps(data, ensure_ascii=False, sort_keys=True))
 
 
+def default_samples_dir() -> Path | None:
+    """samples/ of the repository (a source checkout) or shipped inside the package,
+    wherever the current folder is; None when this installation has none."""
+    here = Path(__file__).resolve().parent
+    for cand in (here.parent.parent / "samples", here / "samples"):
+        if cand.is_dir() and any(cand.glob("*.expected.json")):
+            return cand
+    return None
+
+
 def _index(rows: list[dict], key) -> dict:
     out: dict = {}
     for r in rows:
