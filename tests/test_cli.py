@@ -210,13 +210,17 @@ def test_help(sub):
     parser = subs[sub] if sub else p
     for opt in _options(parser):
         assert opt in text, f"{opt} not in help of {sub or 'extract'}"
+    flat = " ".join(text.split())
     if sub is None:
         for name in subs:
             assert name in text
+        assert "fields" in flat and "extract report OUT" in flat and "extract export OUT" in flat
     if sub == "run":
         for opt in ("--out", "--rules", "--password", "--quiet"):
             assert opt in text
         assert "exit" in text.lower()       # the help documents the exit codes
+        for what in ("OUT/fields", "extract report OUT", "extract export OUT", "2016.parquet"):
+            assert what in flat, what
     if sub == "rules":
         assert "--rules" in text
 

@@ -48,14 +48,21 @@ def _error(message: str) -> None:
 
 def build_parser() -> argparse.ArgumentParser:
     p = _Parser(prog="extract", description="Turn MOFA contribution evaluation-sheet PDFs "
-                "(国際機関等への拠出金等に対する評価) into Parquet tables: sheets, criteria, problems.")
+                "(国際機関等への拠出金等に対する評価) into Parquet tables: sheets, criteria, problems "
+                "and fields (where each value was read). Then `extract report OUT` writes an HTML "
+                "page about the batch and `extract export OUT --to csv|xlsx DEST` the tables for "
+                "spreadsheets.")
     p.add_argument("--version", action="version", version=f"extract {__version__}")
     sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     r = sub.add_parser("run", help="extract every sheet from PDFs and folders into Parquet tables",
                        description="Extract every sheet from the given PDF files and folders "
-                       "(searched recursively for *.pdf) and write OUT/sheets, OUT/criteria and "
-                       "OUT/problems as Parquet datasets (sheets and criteria partitioned by fiscal "
-                       "year, fy=2016/...). Unchanged files are taken from the cache in OUT/.cache. "
+                       "(searched recursively for *.pdf) and write OUT/sheets, OUT/criteria, "
+                       "OUT/problems and OUT/fields (each extracted value with the page and box "
+                       "it was read from) as Parquet datasets (sheets, criteria and fields one "
+                       "file per fiscal year, 2016.parquet, unknown.parquet; fiscal_year a column "
+                       "of each). Unchanged files are taken from the cache in OUT/.cache. Then: "
+                       "`extract report OUT` (an HTML page about the batch), `extract export OUT "
+                       "--to csv|xlsx DEST` (the tables for spreadsheets). "
                        "Exit status: 0 when every file was extracted, 1 when any file produced an "
                        "error row, 2 on usage or output problems (another run writing OUT, a "
                        "folder in OUT that extract did not create, a full disk), 130 when "
