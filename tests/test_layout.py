@@ -125,3 +125,18 @@ def test_an_empty_output_keeps_every_column(tmp_path):
         df = pd.read_parquet(d / name)
         assert list(df.columns) == schema.names and len(df) == 0
         assert str(df["fiscal_year" if name != "problems" else "sheet_index"].dtype) == "Int32"
+
+
+def test_a_marked_output_of_the_hive_layout_is_replaced(tmp_path, extracted):
+    """The layout of the versions between the marks and this one: fy=2016/part-0.parquet
+    listed in .extract-table.json."""
+    import pyarrow.parquet as pq
+    d = tmp_path / "out"
+    for name in outdir.TABLES:
+        folder = d / name / "fy=2016"
+        folder.mkdir(parents=True)
+        pq.write_table(pa.table({"sheet_id": ["old"]}), folder / "part-0.parquet")
+        outdir.write_mark(d / name)
+    tables.write([extracted(SAMPLES / "h28-iom-trafficking.pdf")], d)
+    assert not list(d.glob("*/fy=*")) and not list(d.glob(".extract-tmp-*"))
+    assert list(pd.read_parquet(d / "sheets")["fiscal_year"]) == [2016]

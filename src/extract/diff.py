@@ -116,7 +116,7 @@ def read_table(out_dir: Path, name: str) -> list[dict]:
                 raise DiffError(f"cannot read table {p}: {type(e).__name__}: {e}") from e
             rows = table.to_pylist()
             for r in rows:
-                r.pop("fy", None)       # the partition column
+                r.pop("fy", None)       # the hive partition column of older outputs
             return rows
     raise DiffError(f"{out_dir} has no table {name!r} (expected {out_dir / name}/): "
                     "is it an output folder of `extract run`?")
