@@ -55,3 +55,26 @@ def test_cli_check_usage_errors(tmp_path, capsys):
     assert cli.main(["check", "--samples", str(tmp_path / "nope")]) == 2
     assert cli.main(["check", "--samples", str(tmp_path)]) == 2
     assert "no *.pdf" in capsys.readouterr().err
+
+
+def test_check_defaults_to_the_repositorys_samples_from_any_folder(tmp_path, monkeypatch, capsys):
+    from extract import golden as golden_mod
+    assert golden_mod.default_samples_dir() == SAMPLES.resolve()
+    small = tmp_path / "small"
+    small.mkdir()
+    for ext in (".pdf", ".expected.json"):
+        shutil.copy(SAMPLES / ("not-a-sheet" + ext), small / ("not-a-sheet" + ext))
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)        # no ./samples here
+    monkeypatch.setattr(golden_mod, "default_samples_dir", lambda: small)
+    assert cli.main(["check"]) == 0
+    assert "1 sample(s) checked, all agree" in capsys.readouterr().out
+
+
+def test_check_without_samples_says_so(monkeypatch, capsys):
+    from extract import golden as golden_mod
+    monkeypatch.setattr(golden_mod, "default_samples_dir", lambda: None)
+    assert cli.main(["check"]) == 2
+    err = capsys.readouterr().err
+    assert "no samples folder" in err and "--samples" in err

@@ -30,8 +30,8 @@ SCHEMA = {
     "criteria": {"sheet_id": S, "criterion_no": I32, "label": S, "canonical": S, "rating": S,
                  "text": S, "page": I32, "x0": F64, "top": F64, "x1": F64, "bottom": F64,
                  "method": S, "confidence": F64},
-    "problems": {"source_path": S, "sheet_index": I32, "severity": S, "code": S, "field": S,
-                 "message": S},
+    "problems": {"source_path": S, "sheet_index": I32, "sheet_id": S, "severity": S, "code": S,
+                 "field": S, "message": S},
 }
 
 
@@ -210,13 +210,17 @@ def test_help(sub):
     parser = subs[sub] if sub else p
     for opt in _options(parser):
         assert opt in text, f"{opt} not in help of {sub or 'extract'}"
+    flat = " ".join(text.split())
     if sub is None:
         for name in subs:
             assert name in text
+        assert "fields" in flat and "extract report OUT" in flat and "extract export OUT" in flat
     if sub == "run":
         for opt in ("--out", "--rules", "--password", "--quiet"):
             assert opt in text
         assert "exit" in text.lower()       # the help documents the exit codes
+        for what in ("OUT/fields", "extract report OUT", "extract export OUT", "2016.parquet"):
+            assert what in flat, what
     if sub == "rules":
         assert "--rules" in text
 
@@ -246,3 +250,66 @@ def test_readme_mentions_every_subcommand(name):
     lines = [x for x in README.read_text(encoding="utf-8").splitlines() if "extract " in x]
     assert any(re.search(rf"(?<![\w-]){re.escape(name)}(?![\w-])", x) for x in lines), \
         f"README.md never shows `extract {name}` (on a line containing 'extract ')"
+
+
+def test_summary_lists_the_failed_files(samples_run):
+    proc, _ = samples_run
+    listed = [x for x in proc.stdout.splitlines() if x.startswith("failed: ")]
+    assert sorted(listed) == sorted(f"failed: {name} ({code})" for name, code in PROBLEM_SAMPLES.items())
+
+
+def test_failed_lines_are_capped():
+    from extract.cli import failed_lines
+    probs = [{"source_path": f"f{i}.pdf", "severity": "error", "code": "no_text_layer"} for i in range(25)]
+    probs.append({"source_path": "w.pdf", "severity": "warning", "code": "missing_field"})
+    lines = failed_lines(probs, limit=20)
+    assert len(lines) == 21 and lines[0] == "failed: f0.pdf (no_text_layer)"
+    assert "5 more" in lines[-1] and not any("w.pdf" in x for x in lines)
+
+
+class _Tty:
+    def __init__(self):
+        self.text = ""
+
+    def isatty(self):
+        return True
+
+    def write(self, s):
+        self.text += s
+
+    def flush(self):
+        pass
+
+
+class _Stats:
+    def __init__(self, sheets=0, problems=None):
+        self.sheets, self.problems = sheets, problems or {}
+
+
+@pytest.mark.parametrize("width", [40, 80, 200])
+def test_progress_line_fits_the_width_and_waits_for_a_rate(width):
+    from extract.cli import progress_line
+    early = progress_line(3, 1000, 2, 0, 0.000004, width)
+    assert "files/s" not in early and len(early) < width
+    later = progress_line(500, 1000, 480, 7, 100.0, width, failed="a/b/broken.pdf (unreadable_pdf)")
+    assert len(later) < width
+    if width >= 120:
+        assert "5.0 files/s" in later and "failed: a/b/broken.pdf (unreadable_pdf)" in later
+
+
+def test_progress_bar_names_a_failed_file_and_fits_the_terminal(monkeypatch):
+    import os
+    from extract import cli
+    monkeypatch.setattr("shutil.get_terminal_size", lambda fallback=None: os.terminal_size((60, 20)))
+    stream = _Tty()
+    bar = cli.Progress(False, stream)
+    ok = {"sheets": [{}], "problems": []}
+    bad = {"sheets": [], "problems": [{"severity": "error", "code": "no_text_layer"}]}
+    bar("a.pdf", ok, 1, 3, _Stats(1))
+    assert "files/s" not in stream.text            # no rate from a file done in microseconds
+    bar("scan.pdf", bad, 2, 3, _Stats(1, {"no_text_layer": 1}))
+    bar("c.pdf", ok, 3, 3, _Stats(2, {"no_text_layer": 1}))
+    frames = [f.replace("\x1b[K", "").rstrip("\n") for f in stream.text.split("\r") if f]
+    assert len(frames) == 3 and all(len(f) < 60 for f in frames)
+    assert "scan.pdf" in frames[1] and "scan.pdf" in frames[2]   # stays on the bar
+    assert stream.text.endswith("\n")

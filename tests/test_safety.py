@@ -302,16 +302,30 @@ def test_ctrl_c_prints_one_line_and_exits_130(tmp_path):
     assert wait_gone(proc.pid, seconds=15) == []
 
 
+def _old_layout(out: Path) -> None:
+    """What versions before the marks wrote: hive folders fy=2016/, fy=unknown/ holding
+    part-0.parquet, problems/part-0.parquet, and no .extract-table.json."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+    for name in outdir.TABLES:
+        folders = [out / name] if name == "problems" else [out / name / "fy=2016", out / name / "fy=unknown"]
+        for f in folders:
+            f.mkdir(parents=True)
+            pq.write_table(pa.table({"sheet_id": ["old"], "fiscal_year": [2016]}), f / "part-0.parquet")
+
+
 def test_the_output_of_an_earlier_version_is_replaced_but_nothing_else(tmp_path):
     """Before the marks a table folder held only fy=*/part-0.parquet (or part-0.parquet):
-    such a folder is taken as extract's; one more file in it makes it the user's."""
+    such a folder is taken as extract's, and replaced by the current layout; one more file
+    in it makes it the user's."""
     out = tmp_path / "out"
-    assert run_cli("run", KANGXI, "-o", out, "-q").returncode == 0
-    for name in outdir.TABLES:
-        (out / name / outdir.MARK).unlink()
+    _old_layout(out)
     assert run_cli("run", BOLD, "-o", out, "-q").returncode == 0
     assert list(pd.read_parquet(out / "sheets")["source_path"]) == [BOLD.name]
-    (out / "fields" / outdir.MARK).unlink()
+    assert not list(out.glob("*/fy=*")), "a folder of the old layout is left"
+    assert sorted(p.name for p in (out / "sheets").iterdir()) == [outdir.MARK, "2016.parquet"]
+    shutil.rmtree(out)
+    _old_layout(out)
     (out / "fields" / "fy=2016" / "mine.csv").write_text("x")
     assert run_cli("run", KANGXI, "-o", out, "-q").returncode == 2
     assert (out / "fields" / "fy=2016" / "mine.csv").exists()

@@ -87,8 +87,8 @@ def extract_rows(path: str, source_path: str, templates: list[Template] | str | 
 
 
 def problem_row(source_path: str, code: str, message: str, severity: str = "error") -> dict:
-    return {"source_path": source_path, "sheet_index": None, "severity": severity, "code": code,
-            "field": None, "message": message}
+    return {"source_path": source_path, "sheet_index": None, "sheet_id": None, "severity": severity,
+            "code": code, "field": None, "message": message}
 
 
 # ------------------------------------------------------------------ cache

@@ -48,14 +48,21 @@ def _error(message: str) -> None:
 
 def build_parser() -> argparse.ArgumentParser:
     p = _Parser(prog="extract", description="Turn MOFA contribution evaluation-sheet PDFs "
-                "(国際機関等への拠出金等に対する評価) into Parquet tables: sheets, criteria, problems.")
+                "(国際機関等への拠出金等に対する評価) into Parquet tables: sheets, criteria, problems "
+                "and fields (where each value was read). Then `extract report OUT` writes an HTML "
+                "page about the batch and `extract export OUT --to csv|xlsx DEST` the tables for "
+                "spreadsheets.")
     p.add_argument("--version", action="version", version=f"extract {__version__}")
     sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     r = sub.add_parser("run", help="extract every sheet from PDFs and folders into Parquet tables",
                        description="Extract every sheet from the given PDF files and folders "
-                       "(searched recursively for *.pdf) and write OUT/sheets, OUT/criteria and "
-                       "OUT/problems as Parquet datasets (sheets and criteria partitioned by fiscal "
-                       "year, fy=2016/...). Unchanged files are taken from the cache in OUT/.cache. "
+                       "(searched recursively for *.pdf) and write OUT/sheets, OUT/criteria, "
+                       "OUT/problems and OUT/fields (each extracted value with the page and box "
+                       "it was read from) as Parquet datasets (sheets, criteria and fields one "
+                       "file per fiscal year, 2016.parquet, unknown.parquet; fiscal_year a column "
+                       "of each). Unchanged files are taken from the cache in OUT/.cache. Then: "
+                       "`extract report OUT` (an HTML page about the batch), `extract export OUT "
+                       "--to csv|xlsx DEST` (the tables for spreadsheets). "
                        "Exit status: 0 when every file was extracted, 1 when any file produced an "
                        "error row, 2 on usage or output problems (another run writing OUT, a "
                        "folder in OUT that extract did not create, a full disk), 130 when "
@@ -100,8 +107,11 @@ def build_parser() -> argparse.ArgumentParser:
     _reader_option(au)
     c = sub.add_parser("check", help="compare the samples with their expected outputs",
                        description="Extract every samples/*.pdf and compare it with "
-                       "samples/<name>.expected.json. Exit status 0 when all agree, 1 otherwise.")
-    c.add_argument("--samples", metavar="DIR", default="samples", help="folder (default: samples)")
+                       "samples/<name>.expected.json (samples/ of the extract repository unless "
+                       "--samples DIR). Exit status 0 when all agree, 1 otherwise, 2 when there "
+                       "are no samples.")
+    c.add_argument("--samples", metavar="DIR", default=None,
+                   help="folder (default: samples/ of the extract repository, whatever the current folder)")
     c.add_argument("--rules", metavar="DIR", help="folder of rules files (default: the shipped rules/)")
     _add_analyst_commands(sub)
     return p
@@ -141,39 +151,81 @@ def _reader_option(p: argparse.ArgumentParser, what: str = "") -> None:
                    help=f"PDF reader{what} (default: {DEFAULT_READER})")
 
 
+# A rate is shown once this many seconds have passed (before, a file or two done in
+# microseconds, from the cache, would read as a million files/s).
+RATE_AFTER_S = 1.0
+MAX_FAILED_LISTED = 20
+
+
+def _fit(text: str, width: int) -> str:
+    """text cut to width columns, with … where it was cut."""
+    return text if len(text) <= width else text[:max(width - 1, 0)] + "…"
+
+
+def progress_line(done: int, total: int, sheets: int, problems: int, elapsed: float,
+                  width: int, failed: str | None = None) -> str:
+    """The live bar, never wider than `width` columns: the bar shrinks first, then the name
+    of the last failed file is cut."""
+    rate = done / elapsed if elapsed >= RATE_AFTER_S and done else None
+    speed = (f"{rate:.1f} files/s, ETA {int((total - done) / rate) // 60}:"
+             f"{int((total - done) / rate) % 60:02d}") if rate else "ETA …"
+    counts = f" {done}/{total} files, {sheets} sheets, {problems} problems, {speed}"
+    tail = f" | failed: {failed}" if failed else ""
+    bar_w = max(min(24, width - len(counts) - len(tail) - 3), 0)
+    fill = int(bar_w * done / max(total, 1))
+    bar = f"[{'#' * fill}{'.' * (bar_w - fill)}]" if bar_w >= 5 else ""
+    return _fit(bar + counts + tail, width - 1)
+
+
+def failed_files(problems: list[dict]) -> dict[str, list[str]]:
+    """The files with an error row, each with its error codes, in the order met."""
+    out: dict[str, list[str]] = {}
+    for p in problems:
+        if p["severity"] == "error":
+            codes = out.setdefault(p["source_path"], [])
+            if p["code"] not in codes:
+                codes.append(p["code"])
+    return out
+
+
 class Progress:
-    """A live bar on a terminal; one line per file otherwise; nothing when quiet."""
+    """A live bar on a terminal (fitted to its width, naming the last file that failed); one
+    line per file otherwise; nothing when quiet."""
 
     def __init__(self, quiet: bool, stream=sys.stderr):
+        import time
         self.quiet = quiet
         self.stream = stream
         self.tty = stream.isatty()
-        self.t0 = None
+        self.t0 = time.monotonic()
+        self.failed: str | None = None
 
     def __call__(self, source_path, rows, done, total, stats):
+        import shutil
         import time
         if self.quiet:
             return
-        if self.t0 is None:
-            self.t0 = time.monotonic()
+        errs = sorted({p["code"] for p in rows["problems"] if p["severity"] == "error"})
         if self.tty:
-            el = max(time.monotonic() - self.t0, 1e-6)
-            rate = done / el
-            eta = (total - done) / rate if rate else 0
-            width = 24
-            fill = int(width * done / max(total, 1))
-            nprob = sum(stats.problems.values())
-            self.stream.write(f"\r[{'#' * fill}{'.' * (width - fill)}] {done}/{total} files, "
-                              f"{stats.sheets} sheets, {nprob} problems, {rate:.1f} files/s, "
-                              f"ETA {int(eta) // 60}:{int(eta) % 60:02d} ")
-            if done == total:
-                self.stream.write("\n")
-            self.stream.flush()
+            if errs:
+                self.failed = f"{display_name(source_path)} ({','.join(errs)})"
+            width = shutil.get_terminal_size((80, 24)).columns
+            line = progress_line(done, total, stats.sheets, sum(stats.problems.values()),
+                                 time.monotonic() - self.t0, width, self.failed)
+            self.stream.write("\r" + line + "\x1b[K" + ("\n" if done == total else ""))
         else:
-            errs = sorted({p["code"] for p in rows["problems"] if p["severity"] == "error"})
             self.stream.write(f"[{done}/{total}] {display_name(source_path)}: {len(rows['sheets'])} sheet(s)"
                               + (f", error: {','.join(errs)}" if errs else "") + "\n")
-            self.stream.flush()
+        self.stream.flush()
+
+
+def failed_lines(problems: list[dict], limit: int = MAX_FAILED_LISTED) -> list[str]:
+    """The summary's list of failed files: one line each, at most `limit`."""
+    failed = failed_files(problems)
+    lines = [f"failed: {display_name(sp)} ({', '.join(codes)})" for sp, codes in list(failed.items())[:limit]]
+    if len(failed) > limit:
+        lines.append(f"failed: … and {len(failed) - limit} more (see the problems table)")
+    return lines
 
 
 def cmd_run(a) -> int:
@@ -202,7 +254,9 @@ def cmd_run(a) -> int:
     except batch.Interrupted as e:
         print(f"\ninterrupted; {e.done} files done are cached; output unchanged", file=sys.stderr)
         return EXIT_INTERRUPTED
-    failed = {p["source_path"] for p in rows["problems"] if p["severity"] == "error"}
+    failed = failed_files(rows["problems"])
+    for line in failed_lines(rows["problems"]):
+        print(line)
     codes = ", ".join(f"{c} {n}" for c, n in sorted(st.problems.items()))
     print(f"{st.files} file(s) ({st.cached} from cache), {st.sheets} sheet(s), "
           f"{len(rows['criteria'])} criteria, {len(rows['problems'])} problem(s)"
@@ -249,8 +303,12 @@ def cmd_audit(a) -> int:
 
 def cmd_check(a) -> int:
     """0 when every sample agrees with its golden, 1 otherwise, 2 when there are no samples."""
-    from .golden import check_samples
-    folder = Path(a.samples)
+    from .golden import check_samples, default_samples_dir
+    folder = Path(a.samples) if a.samples else default_samples_dir()
+    if folder is None:
+        print("extract check: error: this installation of extract has no samples folder (it "
+              "comes with the source repository); give one with --samples DIR", file=sys.stderr)
+        return EXIT_USAGE
     if not folder.is_dir():
         print(f"extract check: error: no such folder: {folder}", file=sys.stderr)
         return EXIT_USAGE

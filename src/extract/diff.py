@@ -16,7 +16,7 @@ from pathlib import Path
 
 # columns that identify a row rather than hold an extracted value
 _SHEET_SKIP = {"sheet_id", "fy"}
-_CRIT_SKIP = {"sheet_id", "criterion_no", "fy"}
+_CRIT_SKIP = {"sheet_id", "criterion_no", "fy", "fiscal_year"}   # the sheet's year
 LONG = 40          # values longer than this are shown as a character diff
 # Floats closer than this are equal: box coordinates (points) of the two PDF readers differ
 # by float32 noise (~1e-5 pt); a thousandth of a point is no change.
@@ -116,7 +116,7 @@ def read_table(out_dir: Path, name: str) -> list[dict]:
                 raise DiffError(f"cannot read table {p}: {type(e).__name__}: {e}") from e
             rows = table.to_pylist()
             for r in rows:
-                r.pop("fy", None)       # the partition column
+                r.pop("fy", None)       # the hive partition column of older outputs
             return rows
     raise DiffError(f"{out_dir} has no table {name!r} (expected {out_dir / name}/): "
                     "is it an output folder of `extract run`?")

@@ -4,7 +4,8 @@ results, and `extract check` (every samples/*.pdf against its golden file).
 The golden format is the one tools/update_golden.py writes: {"sheets": [...], "criteria":
 [...], "problems": [...]}, the rows of extract.tables.rows for that one file with
 source_path the bare file name, floats rounded to 0.1 (NaN to null, no -0.0), keys sorted,
-without the cross-year key columns of `sheets` (functions of the names it holds).
+without the derived columns (the cross-year keys of `sheets`, fiscal_year of `criteria`,
+sheet_id of `problems`: functions of what the file holds).
 `golden` below is that format (the tool calls it), and `compare` lists the differences row
 by row: the one comparison of results, used by `extract check` and the golden tests.
 """
@@ -54,14 +55,26 @@ def golden(result) -> dict:
     """The golden dict of one FileResult (extracted with source_path = bare file name), after
     a JSON round trip so that it compares equal to a loaded .expected.json."""
     r = rows([result])
-    # the cross-year keys are functions of the printed names kept here (tests/test_keys.py)
-    derived = {"sheets": KEY_COLUMNS}
+    # derived columns: the cross-year keys are functions of the printed names kept here
+    # (tests/test_keys.py), a criterion's fiscal_year is its sheet's, a problem's sheet_id is
+    # that of the sheet at its sheet_index (tests/test_problems.py)
+    derived = {"sheets": KEY_COLUMNS, "criteria": ("fiscal_year",), "problems": ("sheet_id",)}
     # the tables of the cell families only where the file has rows in them (so the
     # evaluation samples' golden files keep their three tables)
     names = TABLES + tuple(n for n in FAMILY_TABLES if r.get(n))
     data = {name: [_round({k: v for k, v in x.items() if k not in derived.get(name, ())})
                    for x in r[name]] for name in names}
     return json.loads(json.dumps(data, ensure_ascii=False, sort_keys=True))
+
+
+def default_samples_dir() -> Path | None:
+    """samples/ of the repository (a source checkout) or shipped inside the package,
+    wherever the current folder is; None when this installation has none."""
+    here = Path(__file__).resolve().parent
+    for cand in (here.parent.parent / "samples", here / "samples"):
+        if cand.is_dir() and any(cand.glob("*.expected.json")):
+            return cand
+    return None
 
 
 def _index(rows: list[dict], key) -> dict:

@@ -24,8 +24,9 @@ def _table_path(out_dir: Path, name: str) -> Path | None:
 
 def read_table(out_dir: str | Path, name: str) -> pa.Table:
     """OUT/<name> (a Parquet dataset folder, or OUT/<name>.parquet) with the contract's columns
-    in its order and types: a partition column that repeats a column (fy) is left out, and a
-    column the folder does not have (written by an older version) is left out too."""
+    in its order and types, whatever the layout (one file per fiscal year, or the hive folders
+    fy=2016/ of older versions): their partition column fy, which repeats fiscal_year, is left
+    out, and a column the folder does not have (written by an older version) is left out too."""
     import pyarrow.parquet as pq
     out_dir = Path(out_dir)
     path = _table_path(out_dir, name)

@@ -15,7 +15,7 @@ import pyarrow as pa
 from . import outdir
 from .cell_output import FAMILY_SCHEMAS, cell_rows
 from .keys import KEY_COLUMNS, sheet_keys
-from .model import FileResult
+from .model import Criterion, FileResult, Problem, Sheet
 from .parsers import template_columns
 
 # Arrow types of the parsers' column types (parsers.Column.type).
@@ -53,19 +53,28 @@ CRITERIA = pa.schema([
     ("canonical", pa.string()), ("rating", pa.string()), ("text", pa.string()),
     ("page", pa.int32()), ("x0", pa.float64()), ("top", pa.float64()), ("x1", pa.float64()),
     ("bottom", pa.float64()), ("method", pa.string()), ("confidence", pa.float64()),
+    ("fiscal_year", pa.int32()),
 ])
 PROBLEMS = pa.schema([
-    ("source_path", pa.string()), ("sheet_index", pa.int32()), ("severity", pa.string()),
-    ("code", pa.string()), ("field", pa.string()), ("message", pa.string()),
+    ("source_path", pa.string()), ("sheet_index", pa.int32()), ("sheet_id", pa.string()),
+    ("severity", pa.string()), ("code", pa.string()), ("field", pa.string()),
+    ("message", pa.string()),
 ])
 FIELDS = pa.schema([
     ("sheet_id", pa.string()), ("field", pa.string()), ("value", pa.string()),
     ("raw_text", pa.string()), ("page", pa.int32()), ("x0", pa.float64()), ("top", pa.float64()),
     ("x1", pa.float64()), ("bottom", pa.float64()), ("rule", pa.string()), ("method", pa.string()),
-    ("confidence", pa.float64()),
+    ("confidence", pa.float64()), ("fiscal_year", pa.int32()),
 ])
 SCHEMAS = {"sheets": SHEETS, "criteria": CRITERIA, "problems": PROBLEMS, "fields": FIELDS,
            **FAMILY_SCHEMAS}
+# Columns of criteria and fields that repeat their sheet's: fiscal_year, so that every table
+# split by fiscal year carries the column (a reader of one table sees the year it is split by).
+SHEET_YEAR_TABLES = ("criteria", "fields")
+# How pandas reads each Arrow type back: integers as its nullable Int32/Int64 (pd.NA for
+# null; without this a column holding a null reads as float64), the rest as it would anyway.
+_PANDAS_TYPES = {pa.int32(): ("int32", "Int32"), pa.int64(): ("int64", "Int64"),
+                 pa.float64(): ("float64", "float64"), pa.string(): ("unicode", "object")}
 
 
 def sheet_id(sha256: str, index: int) -> str:
@@ -85,37 +94,51 @@ def sheets_schema_for(results: list[FileResult]) -> pa.Schema:
     return pa.schema(cols[:i] + [pa.field(c.name, ARROW_TYPES[c.type]) for c in extra] + cols[i:])
 
 
+def _sheet_row(r: FileResult, s: Sheet, sid: str, sheet_columns: list[str]) -> dict:
+    from .provenance import quality
+    row = {"sheet_id": sid, "source_path": r.source_path, "source_sha256": r.source_sha256,
+           "sheet_index": s.sheet_index, "page_first": s.page_first, "page_last": s.page_last,
+           "template": s.template}
+    row["quality"], row["quality_grade"] = quality(s)
+    for name in sheet_columns:
+        if name not in row:
+            row[name] = s.fields.get(name)
+    row.update(sheet_keys(row))
+    return row
+
+
+def _criterion_row(sid: str, c: Criterion, year: int | None) -> dict:
+    b = c.box
+    return {"sheet_id": sid, "criterion_no": c.no, "label": c.label, "canonical": c.canonical,
+            "rating": c.rating, "text": c.text, "page": b.page if b else None,
+            "x0": b.x0 if b else None, "top": b.top if b else None,
+            "x1": b.x1 if b else None, "bottom": b.bottom if b else None,
+            "method": c.method, "confidence": c.confidence, "fiscal_year": year}
+
+
+def _problem_row(source_path: str, p: Problem, sid: str | None) -> dict:
+    return {"source_path": source_path, "sheet_index": p.sheet_index, "sheet_id": sid,
+            "severity": p.severity, "code": p.code, "field": p.field, "message": p.message}
+
+
 def rows(results: list[FileResult]) -> dict[str, list[dict]]:
-    from .provenance import field_rows, quality
+    """The rows of the four tables. A problem's sheet_id is that of its sheet where the sheet
+    is in `sheets` (null for a file-level problem, or a sheet that could not be read)."""
+    from .provenance import field_rows
     sheet_columns = sheets_schema_for(results).names
     out: dict[str, list[dict]] = {name: [] for name in SCHEMAS}
     for r in results:
         cell_rows(r.source_path, r.source_sha256, r.cell_sheets, out)
+        ids: dict[int, str] = {}
         for s in r.sheets:
-            sid = sheet_id(r.source_sha256, s.sheet_index)
-            row = {"sheet_id": sid, "source_path": r.source_path, "source_sha256": r.source_sha256,
-                   "sheet_index": s.sheet_index, "page_first": s.page_first, "page_last": s.page_last,
-                   "template": s.template}
-            row["quality"], row["quality_grade"] = quality(s)
-            for name in sheet_columns:
-                if name not in row:
-                    row[name] = s.fields.get(name)
-            row.update(sheet_keys(row))
+            sid = ids[s.sheet_index] = sheet_id(r.source_sha256, s.sheet_index)
+            row = _sheet_row(r, s, sid, sheet_columns)
             out["sheets"].append(row)
-            for fr in field_rows(s):
-                out["fields"].append({"sheet_id": sid, **fr})
-            for c in s.criteria:
-                b = c.box
-                out["criteria"].append({
-                    "sheet_id": sid, "criterion_no": c.no, "label": c.label, "canonical": c.canonical,
-                    "rating": c.rating, "text": c.text, "page": b.page if b else None,
-                    "x0": b.x0 if b else None, "top": b.top if b else None,
-                    "x1": b.x1 if b else None, "bottom": b.bottom if b else None,
-                    "method": c.method, "confidence": c.confidence})
-        for p in r.problems:
-            out["problems"].append({"source_path": r.source_path, "sheet_index": p.sheet_index,
-                                    "severity": p.severity, "code": p.code, "field": p.field,
-                                    "message": p.message})
+            year = row.get("fiscal_year")
+            out["fields"].extend({"sheet_id": sid, **fr, "fiscal_year": year} for fr in field_rows(s))
+            out["criteria"].extend(_criterion_row(sid, c, year) for c in s.criteria)
+        out["problems"].extend(_problem_row(r.source_path, p, ids.get(p.sheet_index))
+                               for p in r.problems)
     return out
 
 
@@ -158,6 +181,48 @@ def _signals_held():
 PARTITIONED = ("sheets", "criteria", "fields")
 
 
+def _pandas_type(t: pa.DataType) -> tuple[str, str]:
+    if pa.types.is_list(t):     # the review family's lists of strings (methods)
+        return ("list[unicode]", "object")
+    return _PANDAS_TYPES[t]
+
+
+def pandas_schema(schema: pa.Schema) -> pa.Schema:
+    """`schema` with the pandas metadata that makes `pandas.read_parquet` read every integer
+    column as Int32/Int64 (pd.NA for null) whether or not it holds a null; other readers
+    ignore it."""
+    import json
+    cols = [{"name": f.name, "field_name": f.name, "pandas_type": _pandas_type(f.type)[0],
+             "numpy_type": _pandas_type(f.type)[1], "metadata": None} for f in schema]
+    meta = {"index_columns": [], "column_indexes": [], "columns": cols, "attributes": {},
+            "creator": {"library": "extract"}, "pandas_version": pd.__version__}
+    return schema.with_metadata({b"pandas": json.dumps(meta).encode()})
+
+
+def part_name(year: int | None) -> str:
+    """The file of one fiscal year in a table folder: 2016.parquet; unknown.parquet for the
+    sheets whose year was not read (and their criteria and fields)."""
+    return "unknown.parquet" if year is None else f"{year}.parquet"
+
+
+def _by_year(name: str, rows_: list[dict], year_of: dict[str, int | None]) -> dict:
+    """The rows of a table split by fiscal year (the sheet's, for criteria and fields)."""
+    parts: dict[int | None, list[dict]] = {}
+    for r in rows_:
+        y = r.get("fiscal_year") if name == "sheets" else year_of.get(r["sheet_id"])
+        parts.setdefault(y, []).append(r)
+    return parts
+
+
+def _year_table(name: str, rs: list[dict], year: int | None) -> pa.Table:
+    schema = pandas_schema(SCHEMAS[name])
+    t = pa.Table.from_pylist(rs, schema=schema)
+    if name in SHEET_YEAR_TABLES:   # the sheet's year, whatever the rows carry
+        i = schema.get_field_index("fiscal_year")
+        t = t.set_column(i, schema.field(i), pa.array([year] * len(rs), pa.int32()))
+    return t
+
+
 def _write_parquet(all_rows: dict[str, list[dict]], tmp: Path) -> dict[str, int]:
     import pyarrow.parquet as pq
     year_of = {r["sheet_id"]: r.get("fiscal_year") for r in all_rows["sheets"]}
@@ -167,19 +232,13 @@ def _write_parquet(all_rows: dict[str, list[dict]], tmp: Path) -> dict[str, int]
         folder = tmp / name
         folder.mkdir()
         counts[name] = len(rows_)
-        if name not in PARTITIONED:
-            pq.write_table(pa.Table.from_pylist(rows_, schema=SCHEMAS[name]), folder / "part-0.parquet")
+        if name not in PARTITIONED or not rows_:     # an empty table still has its schema on disk
+            pq.write_table(pa.Table.from_pylist(rows_, schema=pandas_schema(SCHEMAS[name])),
+                           folder / "part-0.parquet")
         else:
-            parts: dict[str, list[dict]] = {}
-            for r in rows_:
-                y = r.get("fiscal_year") if name == "sheets" else year_of.get(r["sheet_id"])
-                parts.setdefault("unknown" if y is None else str(y), []).append(r)
-            if not parts:   # an empty table still has its schema on disk
-                parts["unknown"] = []
-            for key, rs in sorted(parts.items()):
-                (folder / f"fy={key}").mkdir()
-                pq.write_table(pa.Table.from_pylist(rs, schema=SCHEMAS[name]),
-                               folder / f"fy={key}" / "part-0.parquet")
+            parts = _by_year(name, rows_, year_of)
+            for year in sorted(parts, key=lambda y: (y is None, y or 0)):
+                pq.write_table(_year_table(name, parts[year], year), folder / part_name(year))
         outdir.write_mark(folder)
     return counts
 
@@ -194,8 +253,9 @@ def write_tables(all_rows: dict[str, list[dict]], out_dir: Path) -> dict[str, in
     """Write the tables into a temporary folder inside out_dir, then swap each into place.
     The caller holds out_dir's lock (outdir.lock).
 
-    sheets and criteria are partitioned by fiscal year (hive layout, fy=2016/…,
-    fy=unknown where none was read); problems is one file. A table folder that extract did
+    sheets, criteria and fields are split by fiscal year, one file each (2016.parquet,
+    unknown.parquet where none was read: see the README's "Output layout" for why not hive
+    folders), fiscal_year a column of each; problems is one file. A table folder that extract did
     not write is never replaced (OutputError); on a write error (a full disk) the previous
     tables stay as they were, nothing temporary is left, and OutputError says why."""
     out_dir = Path(out_dir)
