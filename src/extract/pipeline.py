@@ -14,6 +14,7 @@ from .parsers import invalid, missing
 from .layout import Index
 from .model import Page, Problem, Sheet
 from .rules import Template
+from .seams import join_moved_tables, unjoin_sheet
 from .sheet import UnknownTemplate, read_sheet
 
 # Share of (cid:NN)/U+FFFD glyphs above which a page's text layer is taken as garbled.
@@ -134,6 +135,7 @@ def read_pages(pages: list[Page], templates: list[Template]) -> tuple[list[Sheet
     labels = {f.label for t in templates for f in t.fields.values()}
     labels |= {w for t in templates for w in (t.text_header, t.criterion_header)}
     pages = strip_furniture(pages, labels)
+    pages, seams = join_moved_tables(pages, templates)
     starts = find_sheet_starts(pages, templates)
     if not starts:
         return [], [_no_sheet_problem(pages)]
@@ -141,6 +143,7 @@ def read_pages(pages: list[Page], templates: list[Template]) -> tuple[list[Sheet
     for k in range(len(starts)):
         sheet, probs = read_one(pages, starts, k, templates)
         if sheet is not None:
+            unjoin_sheet(sheet, seams)
             sheets.append(sheet)
         problems.extend(probs)
     return sheets, problems
