@@ -19,21 +19,7 @@ FIXTURES = Path(__file__).parent / "fixtures" / "producers"
 TRUTHS = sorted(FIXTURES.glob("*/*.truth.json"))
 
 # Known extractor failures: the to-do list of issue 9 (strict: remove a mark when it passes).
-_NARROW = ("wrapped label, top-aligned value: in sheet.SheetReader.read the label/value boundary "
-           "is the median x0 of the glyphs right of each label's LAST line; a 24 mm label wraps to "
-           "2-4 centred lines while the value sits at the top of its cell, so that line holds only "
-           "the centred fiscal year (平成28年度) or the rating, the boundary lands at the fiscal-year "
-           "cell's rule and every header value falls left of it: empty")
-XFAIL: dict[str, str] = {
-    "chromium/vertical-ideographic-label24": (
-        "vertical 評　価　基　準 header (ideographic spaces, one character wide, centred, seven "
-        "lines tall) over a 24 mm title column: unknown_template for both sheets; the same style "
-        "with label_mm 32, or without vertical headers or spacing, reads the criteria (and only "
-        "loses the header values to the narrow-label bug); suspect the title column bounds in "
-        "sheet.SheetReader._columns taken from the header glyphs rather than from the cell"),
-    "chromium/label24-top-ipaex-mincho": _NARROW,
-    "libreoffice/label24-top-noto-sans": _NARROW,
-}
+XFAIL: dict[str, str] = {}
 
 
 def _params():

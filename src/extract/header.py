@@ -83,12 +83,13 @@ def table_top(anchors: Anchors) -> float:
 
 def value_column_x(page: Page, index: Index, rows: list[Band], used: set[int], table_y: float) -> float:
     """The boundary between the label and the value column: a ruling line between the
-    labels and where the values start, else just left of the values."""
+    labels and where the values start, else just left of the values (the leftmost glyph
+    beside each whole label cell, the median over the rows)."""
     starts = []
-    for b in rows:
-        last = b.label[-1]
-        right = [g for g in page.glyphs if g.x0 >= last.x1 - TOUCH_PT and g.top < last.bottom
-                 and g.bottom > last.top and id(g) not in used]
+    for b in rows:     # beside the whole label (wrapped and centred, its value top-aligned)
+        lx1, ltop, lbot = max(g.x1 for g in b.label), _hit_top(b.label), _hit_bottom(b.label)
+        right = [g for g in page.glyphs if g.x0 >= lx1 - TOUCH_PT and g.top < lbot
+                 and g.bottom > ltop and id(g) not in used]
         if right:
             starts.append(min(g.x0 for g in right))
     label_x1 = max(max(g.x1 for g in b.label) for b in rows) if rows else 0
