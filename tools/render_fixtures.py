@@ -52,6 +52,12 @@ CASES = [
                                                        "borders": "none", "spaced_labels": "distributed",
                                                        "vertical_headers": True, "split": "whole",
                                                        "unit_in_label": True, "value_align": "top"}),
+    # the table moved to page 2 under a repeated header row whose 評価基準 wraps in a 24 mm
+    # column: the wrapped header is no running header (furniture) (issue 9, sweep seed 2)
+    ("chromium", "whole-rows-wrapped-header-label24", [R1A],
+     {"page": "A4", "font": "noto-sans", "size": 9.5, "label_mm": 24, "rating_mm": 12, "margin_mm": 10,
+      "borders": "segments", "spaced_labels": "ideographic", "vertical_headers": False, "split": "whole",
+      "unit_in_label": False, "value_align": "top", "seed": 7}),
     ("chromium", "vertical-ideographic-label24", [R1B, H28], {"page": "A4L", "font": "ipaex-gothic",
                                                               "label_mm": 24, "rating_mm": 12, "margin_mm": 10,
                                                               "borders": "horizontal",

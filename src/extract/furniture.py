@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from .layout import make_lines
+from .layout import Index, make_lines
 from .model import Page
 from .normalize import squash
 
@@ -28,13 +28,21 @@ def _margin_lines(page: Page):
             yield ln
 
 
+def _label_glyph_ids(lines, page: Page, keep: set[str]) -> set[int]:
+    """The glyphs of the margin lines that spell a `keep` label, also one wrapped over
+    several lines (評価基 / 準 in a narrow column)."""
+    idx = Index([g for ln in lines for g in ln.glyphs], page.rulings)
+    return {id(g) for w in keep for h in idx.find(w) for g in h}
+
+
 def _key(text: str) -> str:
     return re.sub(r"\d+", "#", squash(text))
 
 
 def strip_furniture(pages: list[Page], keep: set[str] = frozenset()) -> list[Page]:
     """Pages without their furniture glyphs; a line holding one of the `keep` labels
-    (squashed) is never furniture, however often it recurs."""
+    (squashed, or a part of one wrapped over lines) is never furniture, however often it
+    recurs."""
     seen: dict[str, list[tuple[int, float, float]]] = {}
     per_page = []
     for i, p in enumerate(pages):
@@ -45,14 +53,22 @@ def strip_furniture(pages: list[Page], keep: set[str] = frozenset()) -> list[Pag
     out = []
     for i, (p, lines) in enumerate(zip(pages, per_page)):
         drop = set()
+        labelled = _label_glyph_ids(lines, p, keep) if lines and keep else set()
         for ln in lines:
-            k = _key(ln.text)
-            again = [o for o in seen[k] if o[0] != i and abs(o[1] - ln.top) < 2.5 and abs(o[2] - ln.x0) < 2.5]
-            sq = squash(ln.text)
-            centred = abs((ln.x0 + ln.x1) / 2 - p.width / 2) < 0.08 * p.width
-            if any(w in sq for w in keep):
-                continue
-            if _PAGE_NO.match(sq) or (_BARE_NO.match(sq) and centred) or (again and len(k) >= 3):
+            if _is_furniture(ln, p, [o for o in seen[_key(ln.text)] if o[0] != i], keep, labelled):
                 drop.update(id(g) for g in ln.glyphs)
         out.append(replace(p, glyphs=[g for g in p.glyphs if id(g) not in drop]) if drop else p)
     return out
+
+
+def _is_furniture(ln, p: Page, elsewhere: list[tuple[int, float, float]], keep: set[str],
+                  labelled: set[int]) -> bool:
+    """A margin line is furniture when it is a page number, or recurs at the same place on
+    another page (`elsewhere`: where its text is found on the other pages), and holds no label."""
+    k = _key(ln.text)
+    sq = squash(ln.text)
+    if any(w in sq for w in keep) or any(id(g) in labelled for g in ln.glyphs):
+        return False
+    again = [o for o in elsewhere if abs(o[1] - ln.top) < 2.5 and abs(o[2] - ln.x0) < 2.5]
+    centred = abs((ln.x0 + ln.x1) / 2 - p.width / 2) < 0.08 * p.width
+    return bool(_PAGE_NO.match(sq) or (_BARE_NO.match(sq) and centred) or (again and len(k) >= 3))
