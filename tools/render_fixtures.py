@@ -92,6 +92,12 @@ CASES = [
                                                     "label_mm": 44}),
     ("libreoffice", "calc-horizontal-letter-spaced", [R1B], {"app": "calc", "borders": "horizontal",
                                                              "spaced_labels": "letter", "page": "Letter"}),
+    # 担　当　課 / ・　室　名: a distributed label wrapped so that its second line begins with
+    # an ideographic space (issue 9, sweep seed 2)
+    ("libreoffice", "writer-label24-wrapped-distributed", [R1B],
+     {"app": "writer", "page": "B5", "font": "ipaex-mincho", "size": 9.0, "label_mm": 24, "rating_mm": 18,
+      "margin_mm": 15, "borders": "horizontal", "spaced_labels": "ideographic", "vertical_headers": True,
+      "split": "break", "repeat_header": False, "unit_in_label": True, "value_align": "top", "seed": 5}),
 ]
 
 

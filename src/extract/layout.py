@@ -10,6 +10,7 @@ from statistics import median
 
 from .model import Glyph, Ruling
 from .normalize import label_key
+from .tolerances import WRAP_INDENT_EM
 
 
 @lru_cache(maxsize=4096)
@@ -184,7 +185,8 @@ class Index:
                     continue
                 if abs(h.x0 - first.x0) <= 0.6 * h.size or abs(h.xc - cx) <= 0.8 * h.size \
                         or abs(h.xc - cur.xc) <= 0.3 * h.size \
-                        or (abs(h.x0 - cell_x0) <= 0.6 * h.size and self.cell_start(lj, gj)):
+                        or (-0.6 * h.size <= h.x0 - cell_x0 <= WRAP_INDENT_EM * h.size
+                            and self.cell_start(lj, gj)):
                     r = self._extend(lj, gj, chars, k + 1, acc + [h], (lj, gj))
                     if r:
                         return r
