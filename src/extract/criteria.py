@@ -109,14 +109,17 @@ def number_of(text: str, templates: list[Template]) -> int | None:
 
 
 def title_blocks(title_g: list[Glyph], seps: list[float], templates: list[Template]) -> list[TitleBlock]:
-    """Lines of the title column grouped into blocks: a new block at a number, a ruling
-    line or a wide gap."""
+    """Lines of the title column grouped into blocks: a new block at a number (also one
+    wrapped over two lines), a ruling line or a wide gap."""
     blocks: list[TitleBlock] = []
-    for ln in make_lines(title_g):
+    lines = make_lines(title_g)
+    for i, ln in enumerate(lines):
         no = number_of(squash(ln.text), templates)
         prev = blocks[-1] if blocks else None
         sep_between = prev is not None and any(prev.bottom < y < ln.top for y in seps)
         gap = prev is not None and ln.top - prev.bottom > TITLE_GAP_EM * ln.size
+        if no is None and i + 1 < len(lines) and number_of(squash(ln.text + lines[i + 1].text), templates):
+            sep_between = True      # a number wrapped in a narrow column begins here: 【評価基準 / 5】
         if no is not None or prev is None or sep_between or gap:
             blocks.append(TitleBlock([ln], no, ln.top, ln.bottom))
         else:
