@@ -98,6 +98,12 @@ CASES = [
      {"app": "writer", "page": "B5", "font": "ipaex-mincho", "size": 9.0, "label_mm": 24, "rating_mm": 18,
       "margin_mm": 15, "borders": "horizontal", "spaced_labels": "ideographic", "vertical_headers": True,
       "split": "break", "repeat_header": False, "unit_in_label": True, "value_align": "top", "seed": 5}),
+    # no borders, titles at the top of their rows: 【評価基準 / 4】 and 【評価基準 / 5】 wrap in a
+    # 24 mm column with a narrow gap between them (issue 9, sweep seed 11)
+    ("libreoffice", "calc-none-break-top-wrapped-number", [R1B, H29A],
+     {"app": "calc", "page": "B5", "font": "noto-sans", "size": 10.0, "label_mm": 24, "rating_mm": 12,
+      "margin_mm": 15, "borders": "none", "spaced_labels": "none", "vertical_headers": True,
+      "split": "break_top", "repeat_header": True, "unit_in_label": True, "value_align": "middle", "seed": 2}),
 ]
 
 
