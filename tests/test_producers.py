@@ -19,39 +19,7 @@ FIXTURES = Path(__file__).parent / "fixtures" / "producers"
 TRUTHS = sorted(FIXTURES.glob("*/*.truth.json"))
 
 # Known extractor failures: the to-do list of issue 9 (strict: remove a mark when it passes).
-_NARROW = ("wrapped label, top-aligned value: in sheet.SheetReader.read the label/value boundary "
-           "is the median x0 of the glyphs right of each label's LAST line; a 24 mm label wraps to "
-           "2-4 centred lines while the value sits at the top of its cell, so that line holds only "
-           "the centred fiscal year (平成28年度) or the rating, the boundary lands at the fiscal-year "
-           "cell's rule and every header value falls left of it: empty")
-_TIGHT = ("tight rows (Calc: no leading between rows): in sheet.SheetReader.read the overall "
-          "rating candidates are the glyphs right of the 総合評価 label within ±2.5 font sizes of "
-          "it; that window reaches the fiscal-year cell in the row above, so 28年度 is taken out "
-          "of the name row (平成 stays glued to the name, the fiscal year is lost) and the rating "
-          "is not read")
-XFAIL: dict[str, str] = {
-    "chromium/whole-rows-two-sheets": (
-        "WRONG VALUES, not just missing: rows kept whole move the second sheet's criteria table "
-        "to the page after its header block; that page has no header labels, so it is read as a "
-        "continuation of the first sheet, whose criteria become [1,2,3,4,1,2,3,4,5] with the "
-        "second sheet's labels and header text inside criterion 1; the second sheet is lost "
-        "(sheet.sheet_starts / find_anchors need header labels and table header on one page)"),
-    "chromium/vertical-ideographic-label24": (
-        "vertical 評　価　基　準 header (ideographic spaces, one character wide, centred, seven "
-        "lines tall) over a 24 mm title column: unknown_template for both sheets; the same style "
-        "with label_mm 32, or without vertical headers or spacing, reads the criteria (and only "
-        "loses the header values to the narrow-label bug); suspect the title column bounds in "
-        "sheet.SheetReader._columns taken from the header glyphs rather than from the cell"),
-    "libreoffice/calc-vertical-distributed": _TIGHT,
-    "libreoffice/calc-none-shaded-a4l": _TIGHT,
-    "chromium/label24-top-ipaex-mincho": _NARROW,
-    "libreoffice/label24-top-noto-sans": _NARROW,
-    "chromium/whole-rows-table-next-page": (
-        "table pushed to the next page: rows kept whole move the 評価基準/達成状況 table with its "
-        "first (long) row to page 2; sheet.find_anchors wants the header labels and the table "
-        "header on one page, so page 1 is no sheet start and page 2 has no labels: "
-        "unknown_template"),
-}
+XFAIL: dict[str, str] = {}
 
 
 def _params():
@@ -163,3 +131,29 @@ def test_live_render_when_installed(name, tmp_path):
     pdf = prod.render([spec], tmp_path / "live.pdf", {})
     c = compare([spec], pdf)
     assert c.total > 0 and not c.lines, c.lines[:5]
+
+
+def test_a_table_moved_to_the_next_page_is_read_on_the_pages_it_was_printed_on():
+    # rows kept whole: the second sheet's header block ends page 3, its table begins page 4
+    from extract.api import extract_pdf
+    from extract.provenance import field_rows
+    r = extract_pdf(FIXTURES / "chromium" / "whole-rows-two-sheets.pdf")
+    assert [(s.page_first, s.page_last) for s in r.sheets] == [(1, 2), (3, 6)]
+    second = r.sheets[1]
+    pages = {row["field"].split(".")[0]: row["page"] for row in field_rows(second)}
+    assert pages["contribution_name"] == 3 and pages["criteria[1]"] == 4
+    assert second.criteria[0].box.page == 4
+    assert all(row["bottom"] < 709 for row in field_rows(second))    # y on the printed page
+
+
+@pytest.mark.parametrize("spec_id", ["r1-unicef-covid", "r4-unhcr-refugees"])
+def test_rows_without_rules_keep_their_text_at_a_page_foot(tmp_path, spec_id):
+    # no rules, rows broken across pages: a page holds the rest of one row, a row centred on
+    # its title and the beginning of the next row (its title overleaf); each row keeps its own
+    from extract_testkit.render import DEFAULT
+    from extract_testkit.producers import PRODUCERS
+    from extract_testkit.specs import SPECS
+    pdf = tmp_path / "a.pdf"
+    PRODUCERS["reportlab"].render([SPECS[spec_id]], pdf, dict(DEFAULT, borders="none", split="word_span"))
+    c = compare([SPECS[spec_id]], pdf)
+    assert not c.lines, c.lines[:3]

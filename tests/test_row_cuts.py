@@ -1,12 +1,12 @@
 """row_cuts.py alone: cutting rows without ruling lines, by the centring of their titles."""
 from __future__ import annotations
 
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from extract.layout import Line
 from extract.model import Glyph
-from extract.row_cuts import TitleSpan, continuation_cut, row_cut
+from extract.row_cuts import TitleSpan, continuation_cut, own_lines, row_cut
 
 H = 10.0       # glyph size
 STEP = 12.0    # baseline to baseline
@@ -49,3 +49,33 @@ def test_continuation_cut_leaves_a_centred_row_whole():
     ls = lines_at([i * STEP for i in range(7)])
     a = title(ls, 2)
     assert continuation_cut(ls, (a.top + a.bottom) / 2) is None
+
+
+@settings(max_examples=200, deadline=None)
+@given(rest=st.integers(0, 6), n=st.integers(2, 12), nxt=st.integers(1, 6), t=st.integers(1, 3),
+       pad=st.floats(2, 8))
+def test_own_lines_splits_off_both_neighbours_on_a_page_without_rules(rest, n, nxt, t, pad):
+    """The previous row's rest at the top of a page, a row centred on its title, and the
+    beginning of the next row at the foot (its title overleaf): the middle row keeps its
+    own lines only. (Where the rest above and the beginning below are as tall as each other,
+    the whole band is centred on the title too, and no cut is made: nothing tells them apart.)"""
+    assume(rest != nxt)
+    tops = [i * STEP for i in range(rest)]
+    y = rest * STEP + (pad if rest else 0)
+    own = [y + i * STEP for i in range(n)]
+    y = own[-1] + STEP + pad
+    tops += own + [y + i * STEP for i in range(nxt)]
+    ls = lines_at(tops)
+    mine = ls[rest:rest + n]
+    tt = title(mine, t)
+    top_cut, foot_cut = own_lines(ls, (tt.top + tt.bottom) / 2, open_top=True, open_bottom=True)
+    if rest:
+        assert ls[rest - 1].bottom <= top_cut <= ls[rest].top
+    else:
+        assert top_cut is None
+    assert ls[rest + n - 1].bottom <= foot_cut <= ls[rest + n].top
+
+
+def test_own_lines_keeps_a_row_whole_without_a_wider_gap():
+    ls = lines_at([i * STEP for i in range(10)])
+    assert own_lines(ls, ls[2].yc, open_top=True, open_bottom=True) == (None, None)

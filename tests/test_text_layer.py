@@ -70,10 +70,6 @@ def test_the_outermost_actual_text_wins(tmp_path):
     assert lines == ["・"]
 
 
-@pytest.mark.xfail(strict=True, reason="layout.Index.find compares glyph text with the label "
-                   "character by character (g.text != chars[k]); it should compare "
-                   "normalize.label_key of both, so that a producer without /ActualText that "
-                   "writes ‧ for ・ still has its labels found (issue 9, in issue 10's stages)")
 def test_labels_are_found_across_middle_dot_variants_on_the_page(tmp_path):
     pdf = text_layer_pdf(tmp_path / "a.pdf", [[Run("分担金‧拠出金の名称")]])
     with open_pdf(pdf) as doc:

@@ -52,6 +52,12 @@ CASES = [
                                                        "borders": "none", "spaced_labels": "distributed",
                                                        "vertical_headers": True, "split": "whole",
                                                        "unit_in_label": True, "value_align": "top"}),
+    # the table moved to page 2 under a repeated header row whose 評価基準 wraps in a 24 mm
+    # column: the wrapped header is no running header (furniture) (issue 9, sweep seed 2)
+    ("chromium", "whole-rows-wrapped-header-label24", [R1A],
+     {"page": "A4", "font": "noto-sans", "size": 9.5, "label_mm": 24, "rating_mm": 12, "margin_mm": 10,
+      "borders": "segments", "spaced_labels": "ideographic", "vertical_headers": False, "split": "whole",
+      "unit_in_label": False, "value_align": "top", "seed": 7}),
     ("chromium", "vertical-ideographic-label24", [R1B, H28], {"page": "A4L", "font": "ipaex-gothic",
                                                               "label_mm": 24, "rating_mm": 12, "margin_mm": 10,
                                                               "borders": "horizontal",
@@ -86,6 +92,18 @@ CASES = [
                                                     "label_mm": 44}),
     ("libreoffice", "calc-horizontal-letter-spaced", [R1B], {"app": "calc", "borders": "horizontal",
                                                              "spaced_labels": "letter", "page": "Letter"}),
+    # 担　当　課 / ・　室　名: a distributed label wrapped so that its second line begins with
+    # an ideographic space (issue 9, sweep seed 2)
+    ("libreoffice", "writer-label24-wrapped-distributed", [R1B],
+     {"app": "writer", "page": "B5", "font": "ipaex-mincho", "size": 9.0, "label_mm": 24, "rating_mm": 18,
+      "margin_mm": 15, "borders": "horizontal", "spaced_labels": "ideographic", "vertical_headers": True,
+      "split": "break", "repeat_header": False, "unit_in_label": True, "value_align": "top", "seed": 5}),
+    # no borders, titles at the top of their rows: 【評価基準 / 4】 and 【評価基準 / 5】 wrap in a
+    # 24 mm column with a narrow gap between them (issue 9, sweep seed 11)
+    ("libreoffice", "calc-none-break-top-wrapped-number", [R1B, H29A],
+     {"app": "calc", "page": "B5", "font": "noto-sans", "size": 10.0, "label_mm": 24, "rating_mm": 12,
+      "margin_mm": 15, "borders": "none", "spaced_labels": "none", "vertical_headers": True,
+      "split": "break_top", "repeat_header": True, "unit_in_label": True, "value_align": "middle", "seed": 2}),
 ]
 
 

@@ -16,7 +16,7 @@ from .layout import Line, hrulings_y, make_lines
 from .match import strip_number
 from .model import Glyph, Page, Part
 from .normalize import squash
-from .row_cuts import continuation_cut, row_cut
+from .row_cuts import continuation_cut, own_lines, row_cut
 from .rules import Template
 from .tolerances import BAND_MIN_PT, EDGE_PT, NUMBER_REACH_EM, PAST_FOOT_PT, TITLE_GAP_EM
 
@@ -109,14 +109,17 @@ def number_of(text: str, templates: list[Template]) -> int | None:
 
 
 def title_blocks(title_g: list[Glyph], seps: list[float], templates: list[Template]) -> list[TitleBlock]:
-    """Lines of the title column grouped into blocks: a new block at a number, a ruling
-    line or a wide gap."""
+    """Lines of the title column grouped into blocks: a new block at a number (also one
+    wrapped over two lines), a ruling line or a wide gap."""
     blocks: list[TitleBlock] = []
-    for ln in make_lines(title_g):
+    lines = make_lines(title_g)
+    for i, ln in enumerate(lines):
         no = number_of(squash(ln.text), templates)
         prev = blocks[-1] if blocks else None
         sep_between = prev is not None and any(prev.bottom < y < ln.top for y in seps)
         gap = prev is not None and ln.top - prev.bottom > TITLE_GAP_EM * ln.size
+        if no is None and i + 1 < len(lines) and number_of(squash(ln.text + lines[i + 1].text), templates):
+            sep_between = True      # a number wrapped in a narrow column begins here: 【評価基準 / 5】
         if no is not None or prev is None or sep_between or gap:
             blocks.append(TitleBlock([ln], no, ln.top, ln.bottom))
         else:
@@ -249,8 +252,12 @@ class PageRows:
         widest gap between them, or where each title is centred on its own text."""
         tl = sorted(make_lines([g for g in self.text_g if y0 <= g.yc < y1]), key=lambda ln: ln.top)
         cur = y0
-        if self.first_band and self.earlier and y0 == self.top and not self.pending:
+        open_top = self.first_band and bool(self.earlier) and y0 == self.top and not self.pending
+        # no rule on the page at all: the next row may begin at its foot, title overleaf
+        open_bottom = y0 == self.top and y1 > self.page.height
+        if open_top and len(inside) > 1:
             cur = self._open_start(tl, inside, y0, y1)
+            open_top = False
         self.first_band = False
         for j, (a, b) in enumerate(zip(inside, inside[1:])):
             last = j + 2 == len(inside)
@@ -258,7 +265,14 @@ class PageRows:
             self.owners.append((cur, cut, a))
             a.split_by_gap = b.split_by_gap = True
             cur = cut
-        self.owners.append((cur, y1, inside[-1]))
+        top_cut, foot_cut = own_lines([ln for ln in tl if ln.yc >= cur], inside[-1].centre, open_top, open_bottom)
+        if top_cut is not None:
+            self.owners.append((cur, top_cut, self.earlier[-1]))
+            cur = top_cut
+        if foot_cut is not None:     # the next row begins at the page foot, its title overleaf
+            self.next_pending = [(self.page.number, foot_cut, y1)]
+            inside[-1].split_by_gap = True
+        self.owners.append((cur, y1 if foot_cut is None else foot_cut, inside[-1]))
 
     def cut(self, bands: list[tuple[float, float]]) -> None:
         for y0, y1 in bands:

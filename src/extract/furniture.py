@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
-from .layout import make_lines
+from .layout import Index, make_lines
 from .model import Page
 from .normalize import squash
 
@@ -110,6 +110,13 @@ def _boxed(ln, grid: _Grid) -> bool:
             and across(grid.vs, ln.x0, ln.x0, ln.top, ln.bottom) and across(grid.vs, ln.x1, ln.x1, ln.top, ln.bottom))
 
 
+def _label_glyph_ids(lines, page: Page, keep: set[str]) -> set[int]:
+    """The glyphs of the margin lines that spell a `keep` label, also one wrapped over
+    several lines (評価基 / 準 in a narrow column)."""
+    idx = Index([g for ln in lines for g in ln.glyphs], page.rulings)
+    return {id(g) for w in keep for h in idx.find(w) for g in h}
+
+
 def _key(text: str) -> str:
     return re.sub(r"\d+", "#", squash(text))
 
@@ -154,7 +161,8 @@ def _is_furniture(ln, may_repeat: bool, again: bool, page_width: float, keep: se
 
 def strip_furniture(pages: list[Page], keep: set[str] = frozenset()) -> list[Page]:
     """Pages without their furniture glyphs; a line holding one of the `keep` labels
-    (squashed) is never furniture, however often it recurs."""
+    (squashed, or a part of one wrapped over lines) is never furniture, however often it
+    recurs."""
     seen: dict[str, list[tuple[int, float, float]]] = {}
     per_page = []
     for i, p in enumerate(pages):
@@ -165,10 +173,12 @@ def strip_furniture(pages: list[Page], keep: set[str] = frozenset()) -> list[Pag
     out = []
     for i, (p, lines) in enumerate(zip(pages, per_page)):
         drop = set()
+        labelled = _label_glyph_ids([ln for ln, _ in lines], p, keep) if lines and keep else set()
         for ln, may_repeat in lines:
             again = any(o[0] != i and abs(o[1] - ln.top) < SAME_PLACE_PT and abs(o[2] - ln.x0) < SAME_PLACE_PT
                         for o in seen[_key(ln.text)])
-            if _is_furniture(ln, may_repeat, again, p.width, keep):
+            if (_is_furniture(ln, may_repeat, again, p.width, keep)
+                    and not any(id(g) in labelled for g in ln.glyphs)):
                 drop.update(id(g) for g in ln.glyphs)
         out.append(replace(p, glyphs=[g for g in p.glyphs if id(g) not in drop]) if drop else p)
     return out

@@ -83,12 +83,13 @@ def table_top(anchors: Anchors) -> float:
 
 def value_column_x(page: Page, index: Index, rows: list[Band], used: set[int], table_y: float) -> float:
     """The boundary between the label and the value column: a ruling line between the
-    labels and where the values start, else just left of the values."""
+    labels and where the values start, else just left of the values (the leftmost glyph
+    beside each whole label cell, the median over the rows)."""
     starts = []
-    for b in rows:
-        last = b.label[-1]
-        right = [g for g in page.glyphs if g.x0 >= last.x1 - TOUCH_PT and g.top < last.bottom
-                 and g.bottom > last.top and id(g) not in used]
+    for b in rows:     # beside the whole label (wrapped and centred, its value top-aligned)
+        lx1, ltop, lbot = max(g.x1 for g in b.label), _hit_top(b.label), _hit_bottom(b.label)
+        right = [g for g in page.glyphs if g.x0 >= lx1 - TOUCH_PT and g.top < lbot
+                 and g.bottom > ltop and id(g) not in used]
         if right:
             starts.append(min(g.x0 for g in right))
     label_x1 = max(max(g.x1 for g in b.label) for b in rows) if rows else 0
@@ -104,14 +105,38 @@ class RightBox:
     area: Rect              # what the box covers (its glyphs belong to no other field)
 
 
+def _label_cell_span(index: Index, oa: Hit, reach: float) -> tuple[float, float]:
+    """How far up and down a right box may reach from its label: to the ruling lines
+    closing the label's own cell, else `reach`."""
+    ox0, otop, ox1, obot = bbox(oa)
+    xm = (ox0 + ox1) / 2
+    above = hrulings_y(index.rulings, xm, otop - reach, otop + EDGE_PT)
+    below = hrulings_y(index.rulings, xm, obot - EDGE_PT, obot + reach)
+    return (above[-1] if above else otop - reach), (below[0] if below else obot + reach)
+
+
+def _box_candidates(page: Page, oa: Hit, span: tuple[float, float], used: set[int],
+                    table_y: float) -> list[Glyph]:
+    """The glyphs right of a label within its span, less the lines above or below the
+    label that also reach left of it (the end of another header row: 平成28年度 in the
+    name row above a tight 総合評価 cell)."""
+    ox0, otop, ox1, obot = bbox(oa)
+    near = [g for g in page.glyphs if span[0] <= g.yc <= span[1] and id(g) not in used and g.top < table_y]
+    out = []
+    for ln in make_lines(near):
+        beside = ln.bottom > otop and ln.top < obot
+        if not beside and ln.x0 < ox0 - EDGE_PT:
+            continue
+        out.extend(g for g in ln.glyphs if g.x0 >= ox1 - EDGE_PT)
+    return out
+
+
 def right_box(page: Page, index: Index, oa: Hit, used: set[int], table_y: float) -> RightBox:
     """A value printed right of its label (the overall rating), in a box up to the page's
     right edge."""
     ox0, otop, ox1, obot = bbox(oa)
     size = oa[0].size
-    reach = RATING_BOX_REACH_EM * size
-    cand = [g for g in page.glyphs if g.x0 >= ox1 - EDGE_PT and otop - reach <= g.yc <= obot + reach
-            and id(g) not in used and g.top < table_y]
+    cand = _box_candidates(page, oa, _label_cell_span(index, oa, RATING_BOX_REACH_EM * size), used, table_y)
     bx = bbox(cand + oa)
     xm = (ox0 + ox1) / 2
     above = hrulings_y(index.rulings, xm, bx[1] - RATING_BOX_RULE_REACH_EM * size, otop)

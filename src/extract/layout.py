@@ -4,10 +4,20 @@ Everything here works on positions only; content-stream order never decides anyt
 """
 from __future__ import annotations
 
+from functools import lru_cache
 from operator import attrgetter
 from statistics import median
 
 from .model import Glyph, Ruling
+from .normalize import label_key
+from .tolerances import WRAP_INDENT_EM
+
+
+@lru_cache(maxsize=4096)
+def char_key(ch: str) -> str:
+    """One glyph's text as labels are compared (normalize.label_key): ‧ · ･ as ・, dash
+    variants as ー, radicals as their ideographs."""
+    return label_key(ch)
 
 
 class Line:
@@ -130,11 +140,11 @@ class Index:
         return [list(h) for h in self._found[key]]
 
     def _find(self, word: str, cell_start: bool) -> list[list[Glyph]]:
-        chars = [c for c in word if not c.isspace()]
+        chars = [char_key(c) for c in word if not c.isspace()]
         hits = []
         for li, ln in enumerate(self.lines):
             for gi, g in enumerate(ln.glyphs):
-                if g.text != chars[0]:
+                if char_key(g.text) != chars[0]:
                     continue
                 if cell_start and not self.cell_start(li, gi):
                     continue
@@ -148,7 +158,7 @@ class Index:
             return acc
         ln = self.lines[li]
         # rightwards on the same line, whatever the gap (distributed labels)
-        if gi + 1 < len(ln.glyphs) and ln.glyphs[gi + 1].text == chars[k]:
+        if gi + 1 < len(ln.glyphs) and char_key(ln.glyphs[gi + 1].text) == chars[k]:
             nxt = ln.glyphs[gi + 1]
             if vruling_between(self.rulings, ln.glyphs[gi].x1, nxt.x0, nxt.yc, slack=0.5) is None:
                 r = self._extend(li, gi + 1, chars, k + 1, acc + [nxt], chunk_start)
@@ -171,11 +181,12 @@ class Index:
             if lnj.top - cur.bottom > 1.2 * cur.size:
                 break
             for gj, h in enumerate(lnj.glyphs):
-                if h.text != chars[k]:
+                if char_key(h.text) != chars[k]:
                     continue
                 if abs(h.x0 - first.x0) <= 0.6 * h.size or abs(h.xc - cx) <= 0.8 * h.size \
                         or abs(h.xc - cur.xc) <= 0.3 * h.size \
-                        or (abs(h.x0 - cell_x0) <= 0.6 * h.size and self.cell_start(lj, gj)):
+                        or (-0.6 * h.size <= h.x0 - cell_x0 <= WRAP_INDENT_EM * h.size
+                            and self.cell_start(lj, gj)):
                     r = self._extend(lj, gj, chars, k + 1, acc + [h], (lj, gj))
                     if r:
                         return r

@@ -15,6 +15,7 @@ from .layout import Index
 from .model import Page, Problem, Sheet
 from .cell_sheet import CellSheet, read_cell_sheets
 from .rules import Template, cell_templates, evaluation_templates
+from .seams import join_moved_tables, unjoin_sheet
 from .sheet import UnknownTemplate, read_sheet
 
 # Share of (cid:NN)/U+FFFD glyphs above which a page's text layer is taken as garbled.
@@ -135,6 +136,7 @@ def read_pages(pages: list[Page], templates: list[Template]) -> tuple[list[Sheet
     labels = {f.label for t in templates for f in t.fields.values()}
     labels |= {w for t in templates for w in (t.text_header, t.criterion_header)}
     pages = strip_furniture(pages, labels)
+    pages, seams = join_moved_tables(pages, templates)
     starts = find_sheet_starts(pages, templates)
     if not starts:
         return [], [_no_sheet_problem(pages)]
@@ -142,6 +144,7 @@ def read_pages(pages: list[Page], templates: list[Template]) -> tuple[list[Sheet
     for k in range(len(starts)):
         sheet, probs = read_one(pages, starts, k, templates)
         if sheet is not None:
+            unjoin_sheet(sheet, seams)
             sheets.append(sheet)
         problems.extend(probs)
     return sheets, problems

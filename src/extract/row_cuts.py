@@ -81,3 +81,36 @@ def continuation_cut(lines: list[Line], centre: float) -> float | None:
     if best_k and asym(0) - best > CONTINUATION_ASYM_EM * size:
         return (lines[best_k - 1].bottom + lines[best_k].top) / 2
     return None
+
+
+def _wide_gaps(lines: list[Line]) -> list[int]:
+    """k where the gap above lines[k] is wider than the usual line gap (cell padding)."""
+    gaps_ = [b.top - a.bottom for a, b in zip(lines, lines[1:])]
+    normal = median(gaps_)
+    return [k for k in range(1, len(lines)) if gaps_[k - 1] >= normal + CONTINUATION_GAP_PT]
+
+
+def own_lines(lines: list[Line], centre: float, open_top: bool, open_bottom: bool
+              ) -> tuple[float | None, float | None]:
+    """Where a title's own row begins and ends among the lines of a band without rules
+    (None: at the band's edge). open_top: the previous row may go on above it (the top of
+    a continuation page); open_bottom: the next row may begin below it, its title on the
+    next page (the foot of a page). The title is centred on its own row, so of the cuts at
+    wider gaps the pair that centres the lines best wins, if it beats no cut clearly."""
+    if len(lines) < 2 or not (open_top or open_bottom):
+        return None, None
+    size = median(l.size for l in lines)
+    n = len(lines)
+    wide = _wide_gaps(lines)
+    tops = [0] + ([k for k in wide if lines[k - 1].yc < centre] if open_top else [])
+    bottoms = [n] + ([k for k in wide if lines[k].yc > centre] if open_bottom else [])
+
+    def asym(i: int, j: int) -> float:
+        return abs((centre - lines[i].top) - (lines[j - 1].bottom - centre))
+
+    best = min(((i, j) for i in tops for j in bottoms if i < j), key=lambda p: (asym(*p), p[0] != 0, p[1] != n))
+    if best == (0, n) or asym(0, n) - asym(*best) <= CONTINUATION_ASYM_EM * size:
+        return None, None
+    i, j = best
+    return ((lines[i - 1].bottom + lines[i].top) / 2 if i else None,
+            (lines[j - 1].bottom + lines[j].top) / 2 if j < n else None)

@@ -28,6 +28,8 @@ LABEL_OVERLAP_EM = 0.3         # a row label overlaps the label column by at lea
 LABEL_REACH_LEFT_EM = 3.0      # ... and starts no further left of it than this
 CRITERION_HEADER_REACH_EM = 3.0  # 評価基準 centred within this of the text header's row
 RATING_HEADER_REACH_EM = 0.5     # 評価 within this of the text header's row
+WRAP_INDENT_EM = 1.2             # a label wrapped in its cell may go on this far right of the
+                                 # cell's left edge (a line that begins with an ideographic space)
 SHEET_START_MARGIN_EM = 0.3    # a later sheet on the page begins this far above its title
 MIN_REST_GLYPHS = 20           # fewer glyphs above the first sheet: a stamp, not a sheet's rest
 MIN_REST_LINES = 2
