@@ -372,6 +372,23 @@ def test_a_field_added_in_a_rules_file_becomes_a_column(tmp_path):
     assert not any(p == "department_printed" for p in got["problems"]["field"])
 
 
+def test_a_field_added_in_a_rules_file_reaches_the_parquet_files(tmp_path):
+    """`extract run --rules` writes the added column into OUT/sheets (the writer takes the
+    sheets schema from the templates, not the contract's fixed list)."""
+    from extract import batch
+    folder = tmp_path / "rules"
+    shutil.copytree(RULES, folder)
+    src = (folder / "r4.toml").read_text("utf-8")
+    (folder / "r4.toml").write_text(src.replace("[fields.budget_jpy]", NEW_FIELD.lstrip() + "\n[fields.budget_jpy]"),
+                                    "utf-8")
+    pdfs = [SAMPLES / "r4-unhcr-refugees-word.pdf", SAMPLES / "h28-iom-trafficking.pdf"]
+    batch.run(pdfs, tmp_path / "out", rules_dir=folder, jobs=1, cache_dir=tmp_path / "cache")
+    sheets = pd.read_parquet(tmp_path / "out" / "sheets").sort_values("template")
+    assert list(sheets["department_printed"].isna()) == [True, False]          # h28, r4
+    r4 = sheets[sheets["template"] == "r4"].iloc[0]
+    assert r4["department_printed"] == f"{r4['bureau']} {r4['division']}"
+
+
 def test_a_field_must_be_read_the_same_way_in_every_template(tmp_path):
     folder = tmp_path / "rules"
     shutil.copytree(RULES, folder)

@@ -24,8 +24,9 @@ from .api import extract_pdf, file_sha256
 from .readers import DEFAULT_READER
 from .inputs import iter_pdfs
 from .outdir import TABLES, OutputError
-from .rules import Template, load_rules
+from .rules import Template, evaluation_templates, load_rules
 from .tables import rows as table_rows
+from .tables import sheets_schema
 from .tables import write_tables  # noqa: F401  (batch.write_tables: the writer of a run)
 from .cell_output import FAMILY_TABLES
 
@@ -526,7 +527,7 @@ def run(inputs: Iterable[str | Path], out_dir: str | Path, rules_dir=None, jobs:
                     _extract(plan, on_result, rules_dir, jobs, timeout, memory_limit_mb, max_tasks,
                              scheduler, stats, reader)
                 all_rows = {name: [r for res in plan.results if res for r in res.get(name, [])] for name in TABLES}
-                write_tables(all_rows, out_dir)
+                write_tables(all_rows, out_dir, {"sheets": sheets_schema(evaluation_templates(templates))})
             except KeyboardInterrupt as e:
                 raise Interrupted(extracted[0]) from e
     stats.seconds = time.monotonic() - t0

@@ -157,7 +157,7 @@ def write(results: list[FileResult], out_dir: str | Path) -> dict[str, int]:
     out_dir = Path(out_dir)
     with outdir.lock(out_dir):
         outdir.remove_leftovers(out_dir)
-        return write_tables(rows(results), out_dir)
+        return write_tables(rows(results), out_dir, {"sheets": sheets_schema_for(results)})
 
 
 @contextlib.contextmanager
@@ -214,8 +214,8 @@ def _by_year(name: str, rows_: list[dict], year_of: dict[str, int | None]) -> di
     return parts
 
 
-def _year_table(name: str, rs: list[dict], year: int | None) -> pa.Table:
-    schema = pandas_schema(SCHEMAS[name])
+def _year_table(name: str, rs: list[dict], year: int | None, schema: pa.Schema) -> pa.Table:
+    schema = pandas_schema(schema)
     t = pa.Table.from_pylist(rs, schema=schema)
     if name in SHEET_YEAR_TABLES:   # the sheet's year, whatever the rows carry
         i = schema.get_field_index("fiscal_year")
@@ -223,7 +223,7 @@ def _year_table(name: str, rs: list[dict], year: int | None) -> pa.Table:
     return t
 
 
-def _write_parquet(all_rows: dict[str, list[dict]], tmp: Path) -> dict[str, int]:
+def _write_parquet(all_rows: dict[str, list[dict]], tmp: Path, schemas: dict[str, pa.Schema]) -> dict[str, int]:
     import pyarrow.parquet as pq
     year_of = {r["sheet_id"]: r.get("fiscal_year") for r in all_rows["sheets"]}
     counts = {}
@@ -233,12 +233,12 @@ def _write_parquet(all_rows: dict[str, list[dict]], tmp: Path) -> dict[str, int]
         folder.mkdir()
         counts[name] = len(rows_)
         if name not in PARTITIONED or not rows_:     # an empty table still has its schema on disk
-            pq.write_table(pa.Table.from_pylist(rows_, schema=pandas_schema(SCHEMAS[name])),
+            pq.write_table(pa.Table.from_pylist(rows_, schema=pandas_schema(schemas[name])),
                            folder / "part-0.parquet")
         else:
             parts = _by_year(name, rows_, year_of)
             for year in sorted(parts, key=lambda y: (y is None, y or 0)):
-                pq.write_table(_year_table(name, parts[year], year), folder / part_name(year))
+                pq.write_table(_year_table(name, parts[year], year, schemas[name]), folder / part_name(year))
         outdir.write_mark(folder)
     return counts
 
@@ -249,7 +249,8 @@ def _swap(tmp: Path, out_dir: Path) -> None:
         outdir.swap_in(tmp, out_dir)
 
 
-def write_tables(all_rows: dict[str, list[dict]], out_dir: Path) -> dict[str, int]:
+def write_tables(all_rows: dict[str, list[dict]], out_dir: Path,
+                 schemas: dict[str, pa.Schema] | None = None) -> dict[str, int]:
     """Write the tables into a temporary folder inside out_dir, then swap each into place.
     The caller holds out_dir's lock (outdir.lock).
 
@@ -257,7 +258,9 @@ def write_tables(all_rows: dict[str, list[dict]], out_dir: Path) -> dict[str, in
     unknown.parquet where none was read: see the README's "Output layout" for why not hive
     folders), fiscal_year a column of each; problems is one file. A table folder that extract did
     not write is never replaced (OutputError); on a write error (a full disk) the previous
-    tables stay as they were, nothing temporary is left, and OutputError says why."""
+    tables stay as they were, nothing temporary is left, and OutputError says why.
+    `schemas`: a table's schema where it is not SCHEMAS' (the sheets table of a rules folder
+    that adds fields: sheets_schema(templates))."""
     out_dir = Path(out_dir)
     outdir.check_replaceable(out_dir)
     try:
@@ -266,7 +269,7 @@ def write_tables(all_rows: dict[str, list[dict]], out_dir: Path) -> dict[str, in
     except OSError as e:
         raise outdir.OutputError(f"cannot write the output folder ({outdir.describe(e, out_dir)})") from e
     try:
-        counts = _write_parquet(all_rows, tmp)
+        counts = _write_parquet(all_rows, tmp, {**SCHEMAS, **(schemas or {})})
         _swap(tmp, out_dir)
     except OSError as e:
         shutil.rmtree(tmp, ignore_errors=True)
