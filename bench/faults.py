@@ -37,7 +37,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
 from extract import batch, outdir  # noqa: E402
-from extract_testkit.faults import (DiskFull, complete, leftovers, make_inputs,  # noqa: E402
+from extract_testkit.faults import (TMPFS_KIB, DiskFull, complete, leftovers, make_inputs,  # noqa: E402
                                     resize_tmpfs, snapshot, tmpfs)
 from extract_testkit.processes import wait_gone  # noqa: E402
 
@@ -134,7 +134,7 @@ def enospc(work: Path, one: Path, many: Path) -> Tally:
     tmpfs_points = 0
     for where in ("cache", "tables"):
         mnt = work / f"mnt-{where}"
-        with tmpfs(mnt, 160) as mounted:
+        with tmpfs(mnt, TMPFS_KIB) as mounted:
             if not mounted:
                 continue
             out = mnt / "out"

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from extract import batch, outdir
-from extract_testkit.faults import (DiskFull, complete, leftovers, make_inputs, resize_tmpfs,
+from extract_testkit.faults import (TMPFS_KIB, DiskFull, complete, leftovers, make_inputs, resize_tmpfs,
                                     snapshot, tmpfs)
 from extract_testkit.processes import wait_gone
 
@@ -51,7 +51,7 @@ def _after_fault(out: Path, many: Path, before: dict, cache: Path | None = None)
 def test_a_disk_filling_up_mid_run_on_a_real_tmpfs(tmp_path, inputs, where):
     one, many = inputs
     mnt = tmp_path / "mnt"
-    with tmpfs(mnt, 160) as mounted:
+    with tmpfs(mnt, TMPFS_KIB) as mounted:
         if not mounted:
             pytest.skip("cannot mount a tmpfs here (the injected ENOSPC test covers this)")
         out = mnt / "out"

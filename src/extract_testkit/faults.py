@@ -63,6 +63,11 @@ def complete(out: Path, inputs: Path) -> bool:
     return {p.name for p in inputs.glob("*.pdf")} <= named
 
 
+# A tmpfs that holds the output of one sheet PDF (tables, marks and cache: ~210 KiB) but
+# not that of eight (~880 KiB while the old tables are still there).
+TMPFS_KIB = 320
+
+
 @contextlib.contextmanager
 def tmpfs(mountpoint: Path, kb: int) -> Iterator[bool]:
     """Mount a tmpfs of `kb` KiB at mountpoint (root on Linux); yields False where that is
