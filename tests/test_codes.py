@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from extract import extract_pdf
-from extract.batch import LocalPool
+from extract.batch import LocalPool, Task
 from extract.match import similarity
 
 pytest.importorskip("reportlab")
@@ -80,7 +80,7 @@ def test_title_matching_nothing_is_unknown_criterion(tmp_path):
 @pytest.mark.slow
 def test_a_worker_that_dies_gives_worker_crashed_and_the_pool_goes_on(tmp_path):
     pdf = ROOT / "samples" / "h28-iom-trafficking.pdf"
-    tasks = [(0, str(pdf), "dies.pdf", None, ""), (1, str(pdf), "lives.pdf", None, "")]
+    tasks = [Task(0, str(pdf), "dies.pdf", None, ""), Task(1, str(pdf), "lives.pdf", None, "")]
     got = {}
     pool = LocalPool(1, None, timeout=60, mem_mb=None, max_tasks=50)
 
@@ -88,7 +88,7 @@ def test_a_worker_that_dies_gives_worker_crashed_and_the_pool_goes_on(tmp_path):
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             s = pool.slots[0]
-            if s.task is not None and s.task[0] == 0:
+            if s.task is not None and s.task.index == 0:
                 s.proc.kill()
                 return
             time.sleep(0.001)
@@ -96,7 +96,7 @@ def test_a_worker_that_dies_gives_worker_crashed_and_the_pool_goes_on(tmp_path):
     t = threading.Thread(target=killer)
     t.start()
     try:
-        pool.run(tasks, lambda task, rows: got.setdefault(task[2], rows))
+        pool.run(tasks, lambda task, rows: got.setdefault(task.source_path, rows))
     finally:
         pool.close()
         t.join()

@@ -195,6 +195,17 @@ def _limit_memory(mb: int | None) -> None:
         pass
 
 
+@dataclass(frozen=True)
+class Task:
+    """One PDF for a worker: its position in the run, where it is, its source_path, the
+    password to try and its sha256 (already computed by the plan)."""
+    index: int
+    path: str
+    source_path: str
+    password: str | None
+    sha256: str
+
+
 def _worker(tasks, results, rules_dir, mem_mb, parent_pid=None, reader=None):
     lifeline.die_with_parent()
     if parent_pid:
@@ -212,9 +223,10 @@ def _worker(tasks, results, rules_dir, mem_mb, parent_pid=None, reader=None):
         item = tasks.get()
         if item is None:
             return
-        tid, path, rel, password, sha = item
+        tid = item.index
         try:
-            rows = extract_rows(path, rel, templates, password, sha or None, reader)
+            rows = extract_rows(item.path, item.source_path, templates, item.password, item.sha256 or None,
+                                reader)
             results.put((tid, "ok", rows, _peak_rss_mb()))
             if any(p["code"] == "memory_limit" for p in rows["problems"]):
                 return      # start afresh: the heap may be in pieces
@@ -229,7 +241,7 @@ def _worker(tasks, results, rules_dir, mem_mb, parent_pid=None, reader=None):
 class _Slot:
     proc: mp.Process
     tasks: object
-    task: tuple | None = None
+    task: Task | None = None
     started: float = 0.0
     done: int = 0
 
@@ -300,7 +312,7 @@ class LocalPool:
             raise WorkerStartError(f"a worker process could not start{limit}"
                                    + ("; raise the limit (0 for none)" if self.mem_mb else ""))
 
-    def run(self, tasks: list[tuple], on_result: Callable[[tuple, dict], None]) -> None:
+    def run(self, tasks: list[Task], on_result: Callable[[Task, dict], None]) -> None:
         pending = list(reversed(tasks))
         by_id: dict[int, int] = {}
         msgs = _messages(self.timeout, self.mem_mb)
@@ -327,14 +339,14 @@ class LocalPool:
                 self._replace(i, kill=False)
             s = self.slots[i]
             t = pending.pop()
-            by_id[t[0]] = i
+            by_id[t.index] = i
             s.task, s.started = t, time.monotonic()
             s.tasks.put(t)
 
     def _receive(self, tid, status, payload, by_id, msgs, on_result) -> None:
         """A worker's answer for task tid."""
         i = by_id.pop(tid, None)
-        if i is None or self.slots[i].task is None or self.slots[i].task[0] != tid:
+        if i is None or self.slots[i].task is None or self.slots[i].task.index != tid:
             return
         s = self.slots[i]
         task, s.task = s.task, None
@@ -346,7 +358,7 @@ class LocalPool:
             return
         detail = re.sub(r"[.!?]+", "", str(payload or ""))[:120]
         msg = msgs[status][:-1] + (f" ({detail})." if detail else ".")
-        on_result(task, _empty(problem_row(task[2], status, msg)))
+        on_result(task, _empty(problem_row(task.source_path, status, msg)))
         if status == "memory_limit":
             self._replace(i, kill=True)
 
@@ -365,9 +377,9 @@ class LocalPool:
                 s.proc.join(timeout=1)
                 self._check_started(s)
                 task, s.task = s.task, None
-                by_id.pop(task[0], None)
+                by_id.pop(task.index, None)
                 self._replace(i, kill=True)
-                on_result(task, _empty(problem_row(task[2], code, msgs[code])))
+                on_result(task, _empty(problem_row(task.source_path, code, msgs[code])))
 
     def close(self, kill: bool = False) -> None:
         """Stop the workers: ask them to finish, or (kill=True, on an interrupt or an
@@ -390,14 +402,15 @@ class LocalPool:
             q.cancel_join_thread()
 
 
-def _dask_map(address: str, tasks: list[tuple], rules_dir, on_result, reader: str | None = None) -> None:
+def _dask_map(address: str, tasks: list[Task], rules_dir, on_result, reader: str | None = None) -> None:
     try:
         from distributed import Client, as_completed
     except ImportError as e:
         raise SystemExit("extract: --scheduler needs the optional extra: pip install 'extract[dask]'") from e
     templates = load_rules(rules_dir)
     with Client(address) as client:
-        futs = {client.submit(extract_rows, t[1], t[2], templates, t[3], t[4], reader, pure=False): t
+        futs = {client.submit(extract_rows, t.path, t.source_path, templates, t.password, t.sha256, reader,
+                              pure=False): t
                 for t in tasks}
         for fut in as_completed(futs):
             on_result(futs[fut], fut.result())
@@ -414,7 +427,7 @@ class _Plan:
     """What a run has to do: rows already known (cache, unreadable, duplicates) and tasks."""
     files: list[tuple[Path, str]]
     results: list[dict | None]
-    todo: list[tuple]
+    todo: list[Task]
     cached: int = 0
 
 
@@ -441,14 +454,14 @@ def _plan(files: list[tuple[Path, str]], cache: Cache, force: bool, password: st
             plan.results[i] = hit
             plan.cached += 1
         else:
-            plan.todo.append((i, str(path), rel, password, sha))
+            plan.todo.append(Task(i, str(path), rel, password, sha))
     return plan
 
 
 def _extract(plan: _Plan, on_result, rules_dir, jobs, timeout, memory_limit_mb, max_tasks,
              scheduler, stats: RunStats, reader: str | None = None) -> None:
     if scheduler:
-        _dask_map(scheduler, [(t[0], t[1], t[2], t[3], t[4]) for t in plan.todo], rules_dir, on_result,
+        _dask_map(scheduler, plan.todo, rules_dir, on_result,
                   reader)
         return
     jobs = jobs or os.cpu_count() or 1
@@ -515,8 +528,8 @@ def run(inputs: Iterable[str | Path], out_dir: str | Path, rules_dir=None, jobs:
             if r is not None:
                 account(i, r)
 
-        def on_result(task, rows):
-            i, _, _, _, sha = task
+        def on_result(task: Task, rows: dict) -> None:
+            i, sha = task.index, task.sha256
             cache.put(sha, rows)
             extracted[0] += 1
             account(i, rows)
