@@ -351,6 +351,11 @@ class LocalPool:
         s = self.slots[i]
         task, s.task = s.task, None
         s.done += 1
+        if status == "ok" and time.monotonic() - s.started > self.timeout:
+            # past its time before the check in _check_slots came round: a timeout all the
+            # same, so that the limit does not depend on how often the pool looks
+            on_result(task, _empty(problem_row(task.source_path, "timeout", msgs["timeout"])))
+            return
         if status == "ok":
             on_result(task, payload)
             if any(p["code"] == "memory_limit" for p in payload["problems"]):
