@@ -7,8 +7,8 @@ status=0
 .venv/bin/extract run samples -o out "$@" || status=$?
 if [ "$status" -eq 1 ]; then
   echo "note: exit status 1 is expected here: samples/ holds a scanned, a garbled and a non-sheet PDF" \
-       "on purpose, to show their rows in out/problems (and samples/review/ holds review sheets," \
-       "a family the extractor does not read yet)."
+       "on purpose, to show their rows in out/problems (samples/review/ also holds a review" \
+       "document that is not a review sheet)."
   exit 0
 fi
 exit "$status"
