@@ -17,7 +17,7 @@ SAMPLES = ROOT / "samples"
 CORPUS = Path(__file__).parents[1] / ".." / "shared" / "corpus"
 
 
-REVIEW_SAMPLES = SAMPLES / "review"     # 行政事業レビューシート samples (no extractor yet)
+REVIEW_SAMPLES = SAMPLES / "review"     # 行政事業レビューシート samples (the second family)
 
 
 def sample_pdfs() -> list[Path]:

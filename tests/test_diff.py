@@ -203,3 +203,22 @@ def test_edited_title_changes_exactly_the_r4_sheets(sample_runs, capsys):
     out = capsys.readouterr().out
     assert out.count("criteria[4].canonical") == len(r4)
     assert cli.main(["diff", str(new), str(new)]) == 0
+
+
+def test_review_tables_are_compared_sheet_by_sheet(tmp_path):
+    """The second family: review_sheets are sheets, review_budget etc. rows of their sheet."""
+    from conftest import REVIEW_SAMPLES
+    from extract.tables import rows
+    from extract import extract_pdf
+    old = rows([extract_pdf(REVIEW_SAMPLES / "dev_01.pdf", source_path="dev_01.pdf")])
+    assert old["review_sheets"] and old["review_budget"]
+    assert diff_tables(old, copy.deepcopy(old)).equal
+    new = copy.deepcopy(old)
+    new["review_budget"][3]["amount_jpy"] = 1
+    new["review_sheets"][0]["methods"] = ["補助"]
+    res = diff_tables(old, new)
+    (d,) = res.changed
+    assert {f.field for f in d.fields} == {"review_budget[3].amount_jpy", "methods"}
+    new["review_checks"] = new["review_checks"][1:]          # a check item lost
+    (d,) = diff_tables(old, new).changed
+    assert any(f.field.startswith("review_checks[") and f.new is None for f in d.fields)

@@ -14,6 +14,8 @@ import math
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from .cell_output import FAMILY_TABLES
+
 # columns that identify a row rather than hold an extracted value
 _SHEET_SKIP = {"sheet_id", "fy"}
 _CRIT_SKIP = {"sheet_id", "criterion_no", "fy", "fiscal_year"}   # the sheet's year
@@ -128,7 +130,8 @@ def _tables(out_dir, reader: str | None = None) -> dict[str, list[dict]]:
         return extracted_tables(d, reader)
     if not d.is_dir():
         raise DiffError(f"no such output folder: {d}")
-    return {n: read_table(d, n) for n in ("sheets", "criteria", "problems")}
+    family = tuple(n for n in FAMILY_TABLES if (d / n).exists() or (d / f"{n}.parquet").exists())
+    return {n: read_table(d, n) for n in ("sheets", "criteria", "problems") + family}
 
 
 def _is_output(d: Path) -> bool:
@@ -151,6 +154,8 @@ def extracted_tables(path: Path, reader: str | None = None) -> dict[str, list[di
 # ------------------------------------------------------------------ values
 
 def _norm(v):
+    if isinstance(v, (list, tuple)):    # a list column (review_sheets.methods)
+        return " | ".join(str(x) for x in v)
     if isinstance(v, float):
         if math.isnan(v):
             return None
@@ -255,9 +260,25 @@ def _compare(old: dict, new: dict) -> list[FieldChange]:
     return out
 
 
+# The sheets tables of the cell families (review_sheets) are compared as sheets; their other
+# tables (review_budget, ...) as rows of their sheet, like its criteria.
+_FAMILY_SHEETS = tuple(n for n in FAMILY_TABLES if n.endswith("_sheets"))
+_FAMILY_ROWS = tuple(n for n in FAMILY_TABLES if n not in _FAMILY_SHEETS)
+
+
+def _row_values(table: str, rows: list[dict]) -> dict:
+    """table[k].column -> value of a sheet's rows of one family table, in their order."""
+    return {f"{table}[{k}].{col}": _norm(v) for k, r in enumerate(rows)
+            for col, v in r.items() if col != "sheet_id"}
+
+
 class _Side:
     def __init__(self, tables: dict[str, list[dict]]):
-        self.sheets = tables["sheets"]
+        self.sheets = tables["sheets"] + [r for n in _FAMILY_SHEETS for r in tables.get(n, [])]
+        self.family: dict[tuple[str, str], list[dict]] = {}     # (table, sheet_id) -> rows
+        for n in _FAMILY_ROWS:
+            for r in tables.get(n, []):
+                self.family.setdefault((n, r["sheet_id"]), []).append(r)
         self.crit: dict[str, list[dict]] = {}
         for c in tables["criteria"]:
             self.crit.setdefault(c["sheet_id"], []).append(c)
@@ -274,7 +295,10 @@ class _Side:
         probs = self.sheet_probs.get((s["source_path"], s["sheet_index"]), [])
         if s.get("sheet_index") == 0:   # file-level warnings of a file with sheets
             probs = probs + self.sheet_probs.get((s["source_path"], None), [])
-        return _sheet_values(s, self.crit.get(s["sheet_id"], []), probs)
+        vals = _sheet_values(s, self.crit.get(s["sheet_id"], []), probs)
+        for n in _FAMILY_ROWS:
+            vals.update(_row_values(n, self.family.get((n, s["sheet_id"]), [])))
+        return vals
 
 
 def _pair(old: list[dict], new: list[dict], key) -> tuple[list, list, list]:
