@@ -273,3 +273,15 @@ def test_round_page_in_chromium_follows_the_scroll_and_loads_lazily(tmp_path):
     # at the top of the page: the first sheet
     dom = dump_dom(tmp_path / "profile", page.as_uri())
     assert re.findall(r'<div class="sheet" id="sheet(\d+)" data-k="\d+">', dom) == ["0"]
+
+
+def test_review_sheets_are_on_the_audit_page():
+    """The second family: every fields row of a review sheet is a box and a row of its side
+    table, and the sheet is in the picker under its project name."""
+    from conftest import REVIEW_SAMPLES
+    html, rows = audit(REVIEW_SAMPLES / "dev_08.pdf")
+    sheets = rows["review_sheets"]
+    assert len(sheets) == 3 and not rows["sheets"]
+    assert html.count('class="box ') == html.count('<tr data-box="b') == len(rows["fields"]) > 100
+    assert html.count('<option value="') == 3
+    assert all(s["project_name"][:12] in html for s in sheets)

@@ -24,6 +24,7 @@ from .api import extract_pdf
 from .parsers import template_columns
 from .rules import load_rules
 from .tables import rows
+from .cell_output import FAMILY_TABLES
 from .inputs import display_name
 
 # kind of field -> (colour, legend text)
@@ -369,11 +370,23 @@ def _side_html(sheets: list[dict], fields: list[dict], kinds: dict[str, str] | N
     return h
 
 
+def all_sheets(rows: dict[str, list[dict]]) -> list[dict]:
+    """The sheets of every family in one list, in page order; a review sheet is shown with
+    its review year and project name where an evaluation sheet shows its fiscal year and
+    contribution."""
+    out = list(rows["sheets"])
+    for name in FAMILY_TABLES:
+        if name.endswith("_sheets"):
+            out += [{**r, "fiscal_year": r.get("review_year"), "contribution_name": r.get("project_name")}
+                    for r in rows.get(name, [])]
+    return sorted(out, key=lambda s: (s["page_first"], s["sheet_index"]))
+
+
 def build_html(source: str, rows: dict[str, list[dict]], pages: list[dict],
                render_error: str | None = None, kinds: dict[str, str] | None = None) -> str:
     """The audit page from the table rows of one file and its rendered pages (kinds: the
     colour group of each header column, column_kinds(templates); default: shipped rules)."""
-    sheets, fields, problems = rows["sheets"], rows["fields"], rows["problems"]
+    sheets, fields, problems = all_sheets(rows), rows["fields"], rows["problems"]
     sheet_no = {s["sheet_id"]: s["sheet_index"] for s in sheets}
     first_page = {s["sheet_index"]: s["page_first"] for s in sheets}
     boxes = _boxes(fields, {p["number"]: p for p in pages}, sheet_no, kinds)
@@ -406,7 +419,7 @@ def audit(pdf, rules=None, password: str | None = None, resolution: int = 100,
     result = extract_pdf(pdf, templates, password=password, source_path=name,
                          reader=reader)
     r = rows([result])
-    large = frozenset(n for s in r["sheets"] for n in range(s["page_first"], s["page_last"] + 1))
+    large = frozenset(n for s in all_sheets(r) for n in range(s["page_first"], s["page_last"] + 1))
     pages, err = (render_pages(pdf, password, resolution, large=large) if Path(pdf).is_file()
                   else ([], "no such file"))
     return build_html(name, r, pages, err, column_kinds(templates)), r
