@@ -51,21 +51,22 @@ class Cell:
         return (self.x0 + self.x1) / 2
 
 
+def _nearest(lines, centre: float, cross: float, lo: float, hi: float) -> tuple[float, float]:
+    """Among lines (position, start, end) whose extent covers `cross`: the last position at
+    or before `centre` (above lo) and the first after it (below hi)."""
+    for pos, a, b in lines:
+        if a - SLACK <= cross <= b + SLACK:
+            if lo < pos <= centre:
+                lo = pos
+            elif centre < pos < hi:
+                hi = pos
+    return lo, hi
+
+
 def _bounds(g: Glyph, vert: list[Ruling], horiz: list[Ruling], page: Page) -> tuple[float, ...]:
     """(x0, top, x1, bottom) of the ruled box around g; the page's edges where none is drawn."""
-    x0, x1, top, bottom = -1.0, page.width + 1, -1.0, page.height + 1
-    for r in vert:
-        if r.top - SLACK <= g.yc <= r.bottom + SLACK:
-            if r.x0 <= g.xc and r.x0 > x0:
-                x0 = r.x0
-            elif r.x0 > g.xc and r.x0 < x1:
-                x1 = r.x0
-    for r in horiz:
-        if r.x0 - SLACK <= g.xc <= r.x1 + SLACK:
-            if r.top <= g.yc and r.top > top:
-                top = r.top
-            elif r.top > g.yc and r.top < bottom:
-                bottom = r.top
+    x0, x1 = _nearest(((r.x0, r.top, r.bottom) for r in vert), g.xc, g.yc, -1.0, page.width + 1)
+    top, bottom = _nearest(((r.top, r.x0, r.x1) for r in horiz), g.yc, g.xc, -1.0, page.height + 1)
     return x0, top, x1, bottom
 
 

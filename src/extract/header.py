@@ -11,7 +11,7 @@ from statistics import median
 
 from .anchors import Anchors, Hit, fields_in
 from .layout import Index, bbox, hrulings_y, make_lines, vrulings_x
-from .model import Glyph, Page
+from .model import FieldCell, Glyph, Page  # noqa: F401  (FieldCell: public here)
 from .text import squashed
 from .tolerances import (BAND_RULE_REACH_EM, CLIMB_GAP_EM, CLIMB_NEAR_EM, CLIMB_START_EM,
                          CLIMB_STEP_PT, EDGE_PT, VALUE_PROBE_PT, FALLBACK_SIZE_PT, LAST_BAND_DEPTH_EM,
@@ -20,15 +20,6 @@ from .tolerances import (BAND_RULE_REACH_EM, CLIMB_GAP_EM, CLIMB_NEAR_EM, CLIMB_
                          VALUE_START_PT)
 
 Rect = tuple[float, float, float, float]    # x0, top, x1, bottom
-
-
-@dataclass
-class FieldCell:
-    """One printed label and the glyphs of its value."""
-    name: str             # the field (a key of the rules file's [fields])
-    label: str            # the label cell's text, squashed (a budget label names its year)
-    glyphs: list[Glyph]   # the value
-    page: int
 
 
 @dataclass

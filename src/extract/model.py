@@ -2,10 +2,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:       # types only (rules.py imports model's users, not the other way)
-    from .rules import Template
+from .templates import Template
 
 Part = tuple[int, list["Glyph"]]     # (page number, glyphs) a value was read from
 
@@ -116,3 +114,12 @@ class FileResult:
     sheets: list[Sheet] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     cell_sheets: list = field(default_factory=list)    # sheets of the cell families (cell_sheet.py)
+
+
+@dataclass
+class FieldCell:
+    """One printed label and the glyphs of its value."""
+    name: str             # the field (a key of the rules file's [fields])
+    label: str            # the label cell's text, squashed (a budget label names its year)
+    glyphs: list[Glyph]   # the value
+    page: int

@@ -24,19 +24,16 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Callable
+from typing import Callable
 
 from . import values
-from .layout import make_lines, vrulings_x
-from .model import Glyph, Part, Problem
+from .layout import Index, make_lines, vrulings_x
+from .model import FieldCell, Glyph, Part, Problem
 from .normalize import squash
+from .templates import FieldRule, Template
 from .text import squashed, text_block
 from .tolerances import EDGE_PT, FY_GAP_EM, FY_RULE_MIN_COVER
 
-if TYPE_CHECKING:     # types only: rules.py imports this registry to check parser names
-    from .header import FieldCell
-    from .layout import Index
-    from .rules import FieldRule, Template
 
 CELLS = ("row", "right", "below")
 

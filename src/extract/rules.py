@@ -14,6 +14,7 @@ from pathlib import Path
 from .cell_rules import CellRulesError, CellTemplate, parse_cell_template
 from .normalize import squash
 from .parsers import CELLS, PARSERS
+from .templates import CriterionRule, FieldRule, Template  # noqa: F401  (public here)
 
 CANONICAL = {"activity_outcomes", "diplomatic_value", "management", "japanese_staff", "pdca"}
 # The fields the output contract promises (OUTPUT_SCHEMA.md); a template may add others.
@@ -25,48 +26,6 @@ ANCHOR_FIELD = "contribution_name"
 
 class RulesError(Exception):
     """A rules file that cannot be used; the message names the file and the key."""
-
-
-@dataclass(frozen=True)
-class FieldRule:
-    name: str
-    label: str          # squashed (no spacing), normalized
-    parser: str         # a name in parsers.PARSERS
-    description: str = ""   # how problem messages name the field ("budget")
-    cell: str = "row"   # where the value lies relative to its label (parsers.CELLS)
-
-
-@dataclass(frozen=True)
-class CriterionRule:
-    no: int
-    canonical: str
-    title: str
-    variants: tuple[str, ...] = ()
-
-    @property
-    def titles(self) -> tuple[str, ...]:
-        return (self.title,) + self.variants
-
-
-@dataclass
-class Template:
-    id: str
-    name: str
-    path: str
-    fiscal_years: tuple[int, int]
-    overall_scale: tuple[str, ...]
-    criterion_scale: tuple[str, ...]
-    fields: dict[str, FieldRule]
-    criterion_header: str
-    text_header: str
-    rating_header: str | None
-    number_patterns: tuple[re.Pattern, ...]
-    criteria: list[CriterionRule] = field(default_factory=list)
-    title: str | None = None        # printed above a sheet; separates sheets sharing a page
-    digest: str = ""
-
-    def rule_ref(self, key: str) -> str:
-        return f"{Path(self.path).name}:{key}"
 
 
 def _get(d: dict, key: str, typ, where: str, required: bool = True, default=None):
