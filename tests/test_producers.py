@@ -157,3 +157,14 @@ def test_rows_without_rules_keep_their_text_at_a_page_foot(tmp_path, spec_id):
     PRODUCERS["reportlab"].render([SPECS[spec_id]], pdf, dict(DEFAULT, borders="none", split="word_span"))
     c = compare([SPECS[spec_id]], pdf)
     assert not c.lines, c.lines[:3]
+
+
+def test_text_drawn_below_the_page_is_read_with_a_warning():
+    # Calc keeps a row taller than the page whole and draws its last lines below the page's
+    # bottom edge: the text is in the file (both readers give it), so it is read, and a
+    # text_outside_page warning says that a viewer does not show it
+    from extract.api import extract_pdf
+    r = extract_pdf(FIXTURES / "libreoffice" / "calc-whole-row-below-page.pdf")
+    warned = [(p.severity, p.field) for p in r.problems if p.code == "text_outside_page"]
+    assert warned == [("warning", "criteria[1].text")]
+    assert r.sheets[0].criteria[0].text.endswith("概ね計画どおりの進捗が確認されている。")

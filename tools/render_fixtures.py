@@ -104,6 +104,12 @@ CASES = [
      {"app": "calc", "page": "B5", "font": "noto-sans", "size": 10.0, "label_mm": 24, "rating_mm": 12,
       "margin_mm": 15, "borders": "none", "spaced_labels": "none", "vertical_headers": True,
       "split": "break_top", "repeat_header": True, "unit_in_label": True, "value_align": "middle", "seed": 2}),
+    # rows kept whole, a row taller than the page: Calc draws its last lines below the page's
+    # bottom edge; they are read (with a text_outside_page warning) (issue 9, sweep seed 11)
+    ("libreoffice", "calc-whole-row-below-page", [R1A],
+     {"app": "calc", "page": "Letter", "font": "noto-sans", "size": 11.0, "label_mm": 55, "rating_mm": 18,
+      "margin_mm": 10, "borders": "full", "spaced_labels": "distributed", "vertical_headers": False,
+      "split": "whole", "repeat_header": True, "unit_in_label": True, "value_align": "middle", "seed": 1}),
 ]
 
 

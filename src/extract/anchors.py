@@ -204,7 +204,7 @@ def sheet_starts(page: Page, index: Index, templates: list[Template]) -> list[fl
 
 def clip(page: Page, y0: float, y1: float | None) -> Page:
     """The part of a page between y0 and y1 (None: the page foot), same page number."""
-    hi = page.height + PAST_FOOT_PT if y1 is None else y1
+    hi = page.foot + PAST_FOOT_PT if y1 is None else y1
     return replace(page, glyphs=[g for g in page.glyphs if y0 <= g.yc < hi],
                    rulings=[r for r in page.rulings
                             if r.bottom >= y0 - CLIP_RULING_PT and r.top <= hi + CLIP_RULING_PT])

@@ -352,7 +352,7 @@ class TableReader:
     def read_page(self, page: Page, region: list[Glyph], seps: list[float], top: float) -> None:
         cells = page_cells(region, self.cols)
         new, rb = self.starts_on_page(page, cells, seps, top)
-        ys = [top] + list(rb.seps) + [page.height + PAST_FOOT_PT]
+        ys = [top] + list(rb.seps) + [page.foot + PAST_FOOT_PT]
         bands = [(a, b) for a, b in zip(ys, ys[1:]) if b - a > BAND_MIN_PT]
         pending = self.state.pending or []
         rows = PageRows(page, top, cells.text, new, self.state.crits, pending, bool(pending) and not new)

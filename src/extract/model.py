@@ -51,6 +51,12 @@ class Page:
     n_images: int = 0
     n_garbled: int = 0          # glyphs whose text is (cid:NN) or U+FFFD
 
+    @property
+    def foot(self) -> float:
+        """Where the page's text ends: its bottom edge, or the lowest glyph a producer drew
+        below it (a cell too tall for the page: in the file, though no viewer shows it)."""
+        return max([self.height] + [g.bottom for g in self.glyphs])
+
 
 @dataclass
 class Box:

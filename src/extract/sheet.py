@@ -22,7 +22,7 @@ from .header import read_header
 from .header_values import HeaderDraft, header_draft
 from .layout import Index, bbox
 from .match import best_criterion, choose_template, strip_number
-from .model import Box, Criterion, CriterionSources, Glyph, Page, Sheet
+from .model import Box, Criterion, CriterionSources, Glyph, Page, Problem, Sheet
 from .rules import Template
 from .text import join_pages, squashed, text_block
 from .tolerances import (CANONICAL_MIN_SIMILARITY, GAP_SPLIT_DOUBT, RATING_EDGE_PT,
@@ -83,6 +83,21 @@ def criterion_out(c: CriterionDraft, tmpl: Template, cols: Columns, pages: list[
     return out
 
 
+def outside_page(crits: list[CriterionDraft], pages: list[Page], sheet_index: int) -> list[Problem]:
+    """A warning for each criterion text that goes on below its page's bottom edge: read as
+    the file holds it, though a viewer or a print of the page does not show that part."""
+    height = {p.number: p.height for p in pages}
+    out = []
+    for c in crits:
+        below = sorted(pn for pn, gl in c.text_pages.items() if any(g.yc > height[pn] for g in gl))
+        if below:
+            out.append(Problem("warning", "text_outside_page", f"Part of criterion {c.no}'s text is "
+                               f"drawn below the bottom edge of page {below[0]}: it is read as the file "
+                               f"holds it, but a viewer does not show it; check it against the source.",
+                               f"criteria[{c.no}].text", sheet_index))
+    return out
+
+
 def read_sheet(pages: list[Page], index: Index, anchors: Anchors, templates: list[Template],
                sheet_index: int) -> tuple[Sheet, HeaderDraft]:
     """One sheet from its pages (index and anchors: of the first page). The Sheet has its
@@ -101,6 +116,6 @@ def read_sheet(pages: list[Page], index: Index, anchors: Anchors, templates: lis
     sheet.template_obj = tmpl
     sheet.template_score = score
     sheet.criteria = [criterion_out(c, tmpl, cols, pages) for c in crits]
-    sheet.problems = list(draft.problems)
+    sheet.problems = list(draft.problems) + outside_page(crits, pages, sheet_index)
     sheet.src = draft.sources
     return sheet, draft
