@@ -110,6 +110,12 @@ CASES = [
      {"app": "calc", "page": "Letter", "font": "noto-sans", "size": 11.0, "label_mm": 55, "rating_mm": 18,
       "margin_mm": 10, "borders": "full", "spaced_labels": "distributed", "vertical_headers": False,
       "split": "whole", "repeat_header": True, "unit_in_label": True, "value_align": "middle", "seed": 1}),
+    # Writer breaks a row at the page foot and draws its last line just below the row's
+    # bottom border there: that line is the row's, not the next one's (issue 9, sweep seed 11)
+    ("libreoffice", "writer-last-line-past-border", [R4A],
+     {"app": "writer", "page": "A4L", "font": "noto-serif", "size": 10.5, "label_mm": 38, "rating_mm": 18,
+      "margin_mm": 10, "borders": "full", "spaced_labels": "distributed", "vertical_headers": False,
+      "split": "whole", "repeat_header": True, "unit_in_label": True, "value_align": "top", "seed": 5}),
 ]
 
 

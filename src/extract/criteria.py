@@ -16,7 +16,7 @@ from .layout import Line, hrulings_y, make_lines
 from .match import strip_number
 from .model import Glyph, Page, Part
 from .normalize import squash
-from .row_cuts import continuation_cut, own_lines, row_cut
+from .row_cuts import continuation_cut, overflow_end, own_lines, row_cut
 from .rules import Template
 from .tolerances import BAND_MIN_PT, EDGE_PT, NUMBER_REACH_EM, PAST_FOOT_PT, TITLE_GAP_EM
 
@@ -349,10 +349,17 @@ class TableReader:
         elif pending and st.crits:
             self.assign_bands(pending, st.crits[-1])
 
+    @staticmethod
+    def row_ends(cells: PageCells, rb: RowBands) -> list[float]:
+        """The ruling lines between rows, each moved below a last line drawn past it."""
+        lines = sorted(make_lines(cells.text), key=lambda ln: ln.top)
+        others = [g.yc for g in cells.title + cells.number]
+        return [overflow_end(lines, y, others) for y in rb.seps]
+
     def read_page(self, page: Page, region: list[Glyph], seps: list[float], top: float) -> None:
         cells = page_cells(region, self.cols)
         new, rb = self.starts_on_page(page, cells, seps, top)
-        ys = [top] + list(rb.seps) + [page.foot + PAST_FOOT_PT]
+        ys = [top] + self.row_ends(cells, rb) + [page.foot + PAST_FOOT_PT]
         bands = [(a, b) for a, b in zip(ys, ys[1:]) if b - a > BAND_MIN_PT]
         pending = self.state.pending or []
         rows = PageRows(page, top, cells.text, new, self.state.crits, pending, bool(pending) and not new)

@@ -9,7 +9,8 @@ from statistics import median
 from typing import Protocol
 
 from .layout import Line
-from .tolerances import CONTINUATION_ASYM_EM, CONTINUATION_GAP_PT, WIDE_GAP_EM
+from .tolerances import (CONTINUATION_ASYM_EM, CONTINUATION_GAP_PT, OVERFLOW_ABUT_EM, OVERFLOW_PITCH_EM,
+                         WIDE_GAP_EM)
 
 
 class Titled(Protocol):
@@ -114,3 +115,25 @@ def own_lines(lines: list[Line], centre: float, open_top: bool, open_bottom: boo
     i, j = best
     return ((lines[i - 1].bottom + lines[i].top) / 2 if i else None,
             (lines[j - 1].bottom + lines[j].top) / 2 if j < n else None)
+
+
+def overflow_end(lines: list[Line], y: float, others: list[float]) -> float:
+    """Where the row above the ruling line at y really ends (lines: of the text column, top
+    to bottom; others: the y of title and number glyphs).
+
+    A producer may draw a row's last line just past the row's bottom border (Writer does at
+    a page foot). A line that abuts the border from below (its glyph box touching or
+    crossing it, closer than any cell padding) and keeps the line pitch of the text above
+    it (two equal pitches before it) is that row's last line, unless a title begins beside
+    it; the row then ends below it."""
+    k = next((i for i, ln in enumerate(lines) if ln.yc >= y), None)
+    if k is None or k < 3:
+        return y
+    ln, above = lines[k], lines[k - 3:k]
+    size = ln.size
+    pitches = [b.top - a.top for a, b in zip(above, above[1:])] + [ln.top - above[-1].top]
+    if ln.top - y > OVERFLOW_ABUT_EM * size or max(pitches) - min(pitches) > OVERFLOW_PITCH_EM * size:
+        return y
+    if any(y <= o <= ln.bottom for o in others):
+        return y
+    return ln.bottom

@@ -63,6 +63,12 @@ WIDE_GAP_EM = 0.6              # a gap this much wider than usual is a row's cel
 CONTINUATION_GAP_PT = 0.8      # a gap this much wider than usual may end the previous row
 CONTINUATION_ASYM_EM = 1.0     # a cut must improve a title's centring by this to count
 
+# ------------------------------------------------------------------ a line past its row's border (em)
+OVERFLOW_ABUT_EM = 0.15        # a line whose top is at most this far below a row's bottom border
+OVERFLOW_PITCH_EM = 0.01       # ... and whose baseline keeps the line pitch of the text above exactly
+                               # (within this; a border and cell padding add more) is the last line
+                               # of the row above
+
 # ------------------------------------------------------------------ confidence
 RULES_METHOD_DOUBT = 0.85      # a criterion numbered by word matching, not by its printed number
 GAP_SPLIT_DOUBT = 0.85         # rows cut by centring and gaps, not by ruling lines
