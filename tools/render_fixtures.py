@@ -116,6 +116,12 @@ CASES = [
      {"app": "writer", "page": "A4L", "font": "noto-serif", "size": 10.5, "label_mm": 38, "rating_mm": 18,
       "margin_mm": 10, "borders": "full", "spaced_labels": "distributed", "vertical_headers": False,
       "split": "whole", "repeat_header": True, "unit_in_label": True, "value_align": "top", "seed": 5}),
+    # no borders, texts at the top of their rows and titles centred: a one-line text begins
+    # above its four-line title, then a wide gap; the rows are cut in that gap (sweep seed 11)
+    ("libreoffice", "calc-none-top-text-above-title", [H29A],
+     {"app": "calc", "page": "Letter", "font": "ipaex-gothic", "size": 11.0, "label_mm": 32, "rating_mm": 12,
+      "margin_mm": 20, "borders": "none", "spaced_labels": "none", "vertical_headers": False,
+      "split": "whole", "repeat_header": True, "unit_in_label": True, "value_align": "top", "seed": 5}),
 ]
 
 

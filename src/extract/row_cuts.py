@@ -35,7 +35,8 @@ def row_cut(lines: list[Line], a: Titled, b: Titled, b_open_end: float | None,
     mid = (a.bottom + b.top) / 2
     if not lines:
         return mid
-    ks = [k for k in range(1, len(lines)) if a.top <= lines[k - 1].yc and lines[k].yc <= b.bottom]
+    # a line beside a's title (top-aligned text may begin above a centred title) is a's
+    ks = [k for k in range(1, len(lines)) if a.top < lines[k - 1].bottom and lines[k].yc <= b.bottom]
     if not ks:
         return mid
     gaps_ = {k: lines[k].top - lines[k - 1].bottom for k in ks}
