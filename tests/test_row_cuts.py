@@ -6,7 +6,7 @@ from hypothesis import strategies as st
 
 from extract.layout import Line
 from extract.model import Glyph
-from extract.row_cuts import TitleSpan, continuation_cut, own_lines, row_cut
+from extract.row_cuts import TitleSpan, continuation_cut, overflow_end, own_lines, row_cut
 
 H = 10.0       # glyph size
 STEP = 12.0    # baseline to baseline
@@ -79,3 +79,31 @@ def test_own_lines_splits_off_both_neighbours_on_a_page_without_rules(rest, n, n
 def test_own_lines_keeps_a_row_whole_without_a_wider_gap():
     ls = lines_at([i * STEP for i in range(10)])
     assert own_lines(ls, ls[2].yc, open_top=True, open_bottom=True) == (None, None)
+
+
+def test_a_line_just_past_the_border_that_keeps_the_pitch_is_the_row_above():
+    # Writer at a page foot: the row's last line drawn 0.75 pt below its bottom border
+    ls = lines_at([0, STEP, 2 * STEP, 3 * STEP])
+    border = 3 * STEP - 0.75
+    assert overflow_end(ls, border, others=[]) == ls[3].bottom
+    # a title beginning beside it makes it the next row's first line
+    assert overflow_end(ls, border, others=[3 * STEP + H / 2]) == border
+
+
+def test_a_next_row_line_off_the_pitch_stays_below_the_border():
+    # tight cells (reportlab in the corpus): the next row's line box overlaps the border,
+    # but a border and padding put its baseline 0.5 pt off the pitch
+    ls = lines_at([0, STEP, 2 * STEP, 3 * STEP + 0.5])
+    border = 3 * STEP + 1.45
+    assert overflow_end(ls, border, others=[]) == border
+    # nor does a line a cell padding below the border move
+    ls = lines_at([0, STEP, 2 * STEP, 3 * STEP])
+    assert overflow_end(ls, 3 * STEP - 6, others=[]) == 3 * STEP - 6
+
+
+def test_row_cut_keeps_a_top_aligned_line_above_a_centred_title_in_its_row():
+    # one text line beginning above its four-line centred title, a wide gap, the next row
+    ls = lines_at([0, 62, 62 + STEP, 62 + 2 * STEP])
+    a, b = TitleSpan(5.5, 5.5 + 4 * STEP - 2), TitleSpan(73, 73 + 3 * STEP)
+    cut = row_cut(ls, a, b, b_open_end=None)
+    assert ls[0].bottom <= cut <= ls[1].top
