@@ -1,7 +1,9 @@
 """Where one criterion row ends and the next begins when no ruling line says so.
 
 Excel and Word print a criterion title vertically centred in its row; that symmetry, and a
-wider gap where a row's cell padding lies, are what is left to cut rows by."""
+wider gap where a row's cell padding lies, are what is left to cut rows by. And where a
+ruling line does say so, a producer may still have drawn the row's last line just past it
+(overflow_end)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
