@@ -159,26 +159,63 @@ def _is_furniture(ln, may_repeat: bool, again: bool, page_width: float, keep: se
     return bool(_PAGE_NO.match(sq) or (_BARE_NO.match(sq) and centred) or repeated)
 
 
-def strip_furniture(pages: list[Page], keep: set[str] = frozenset()) -> list[Page]:
+@dataclass(frozen=True)
+class Mark:
+    """A margin line that may be furniture, as repetition sees it: where and what."""
+    page: int           # the page's number
+    key: str            # its text, squashed, digits as #
+    top: float
+    x0: float
+
+
+def same_place(m: Mark, o: Mark) -> bool:
+    """o repeats m: the same text at the same place on another page."""
+    return (o.page != m.page and o.key == m.key and abs(o.top - m.top) < SAME_PLACE_PT
+            and abs(o.x0 - m.x0) < SAME_PLACE_PT)
+
+
+def strip_furniture(pages: list[Page], keep: set[str] = frozenset(), elsewhere: list[Mark] = ()) -> list[Page]:
     """Pages without their furniture glyphs; a line holding one of the `keep` labels
     (squashed, or a part of one wrapped over lines) is never furniture, however often it
-    recurs."""
-    seen: dict[str, list[tuple[int, float, float]]] = {}
-    per_page = []
-    for i, p in enumerate(pages):
-        lines = _candidates(p)
-        per_page.append(lines)
-        for ln, _ in lines:
-            seen.setdefault(_key(ln.text), []).append((i, ln.top, ln.x0))
+    recurs. `elsewhere`: the marks (page_marks) of the file's other pages, when these are
+    a part of it (split.py): a line repeated there is repeated."""
+    per_page, seen = _repeated_lines(pages, elsewhere)
     out = []
-    for i, (p, lines) in enumerate(zip(pages, per_page)):
-        drop = set()
-        labelled = _label_glyph_ids([ln for ln, _ in lines], p, keep) if lines and keep else set()
-        for ln, may_repeat in lines:
-            again = any(o[0] != i and abs(o[1] - ln.top) < SAME_PLACE_PT and abs(o[2] - ln.x0) < SAME_PLACE_PT
-                        for o in seen[_key(ln.text)])
-            if (_is_furniture(ln, may_repeat, again, p.width, keep)
-                    and not any(id(g) in labelled for g in ln.glyphs)):
-                drop.update(id(g) for g in ln.glyphs)
+    for p, lines in zip(pages, per_page):
+        drop = _furniture_ids(p, lines, seen, keep)
         out.append(replace(p, glyphs=[g for g in p.glyphs if id(g) not in drop]) if drop else p)
     return out
+
+
+def page_marks(page: Page) -> list[Mark]:
+    """The page's margin lines that may be furniture (what its repetitions are found from)."""
+    return [Mark(page.number, _key(ln.text), ln.top, ln.x0) for ln, _ in _candidates(page)]
+
+
+def _repeated_lines(pages: list[Page], elsewhere: list[Mark]) -> tuple[list[list], dict[str, list[Mark]]]:
+    """Per page its candidate lines (line, may repeat, mark), and the marks by key (those
+    of `elsewhere` on pages not among these included)."""
+    seen: dict[str, list[Mark]] = {}
+    numbers = {p.number for p in pages}
+    for m in elsewhere:
+        if m.page not in numbers:
+            seen.setdefault(m.key, []).append(m)
+    per_page = []
+    for p in pages:
+        lines = [(ln, may, Mark(p.number, _key(ln.text), ln.top, ln.x0)) for ln, may in _candidates(p)]
+        per_page.append(lines)
+        for _, _, m in lines:
+            seen.setdefault(m.key, []).append(m)
+    return per_page, seen
+
+
+def _furniture_ids(p: Page, lines: list, seen: dict[str, list[Mark]], keep: set[str]) -> set[int]:
+    """The glyphs of page p that are furniture."""
+    drop: set[int] = set()
+    labelled = _label_glyph_ids([ln for ln, _, _ in lines], p, keep) if lines and keep else set()
+    for ln, may_repeat, m in lines:
+        if any(id(g) in labelled for g in ln.glyphs):
+            continue        # a label is never furniture
+        if _is_furniture(ln, may_repeat, any(same_place(m, o) for o in seen[m.key]), p.width, keep):
+            drop.update(id(g) for g in ln.glyphs)
+    return drop
