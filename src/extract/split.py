@@ -69,7 +69,7 @@ class Part:
 # Pages a worker read in the first step, for the second: (path, first, last) -> pages.
 _KEPT: dict[tuple[str, int, int], list[Page]] = {}
 # At most this many ranges are kept by a worker (the oldest goes first).
-KEPT_RANGES = 8
+KEPT_RANGES = 4
 
 
 def page_ranges(n_pages: int, jobs: int) -> list[tuple[int, int]]:
