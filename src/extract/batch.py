@@ -7,6 +7,7 @@ same run can be spread over local processes or a Dask cluster.
 from __future__ import annotations
 
 import hashlib
+import importlib
 import json
 import multiprocessing as mp
 import os
@@ -14,6 +15,7 @@ import queue
 import re
 import signal
 import sys
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -517,6 +519,8 @@ def _extract(plan: _Plan, on_result, rules_dir, jobs, timeout, memory_limit_mb, 
         splitter = _Splitter(len(plan.files), rules_dir, on_result)
         tasks, on_answer = splitter.tasks(plan.todo, jobs), splitter.receive
     pool = LocalPool(min(jobs, len(tasks)), rules_dir, timeout, memory_limit_mb, max_tasks, reader)
+    # the Parquet writer (it imports pandas: half a second) loads while the workers work
+    threading.Thread(target=importlib.import_module, args=("pyarrow.parquet",), daemon=True).start()
     if on_answer is not on_result:
         splitter.pool = pool
     ok = False

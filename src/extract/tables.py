@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import os
 import shutil
@@ -187,6 +188,7 @@ def _pandas_type(t: pa.DataType) -> tuple[str, str]:
     return _PANDAS_TYPES[t]
 
 
+@functools.lru_cache(maxsize=1)
 def _pandas_version() -> str:
     """The installed pandas' version, read from its metadata (importing pandas costs 0.5 s)."""
     from importlib.metadata import PackageNotFoundError, version
