@@ -73,10 +73,12 @@ KEPT_RANGES = 4
 
 
 def page_ranges(n_pages: int, jobs: int) -> list[tuple[int, int]]:
-    """The ranges a file of n_pages is split into for `jobs` workers ([(0, n)]: not split)."""
+    """The ranges a file of n_pages is split into for `jobs` workers ([(0, n)]: not split):
+    a multiple of `jobs` ranges of (nearly) equal size, so the workers end together."""
     if jobs < 2 or n_pages <= SPLIT_MIN_PAGES:
         return [(0, n_pages)]
-    size = max(MIN_RANGE_PAGES, min(RANGE_PAGES, -(-n_pages // jobs)))
+    count = jobs * -(-n_pages // (jobs * RANGE_PAGES))
+    size = max(MIN_RANGE_PAGES, -(-n_pages // count))
     return [(a, min(a + size, n_pages)) for a in range(0, n_pages, size)]
 
 
