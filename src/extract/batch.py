@@ -47,6 +47,10 @@ STARTUP_FAILED = 75
 _CACHE_TMP = re.compile(r"^(?:[0-9a-f]{64}|probe)\.tmp(\d+)$")
 
 
+# A worker does not start with less than this left under its --memory-limit.
+STARTUP_HEADROOM_BYTES = 64 * 2**20
+
+
 class OptionError(ValueError):
     """An option of the run that cannot work (a timeout of 0, a negative limit)."""
 
@@ -193,13 +197,22 @@ class Cache:
 # ------------------------------------------------------------------ workers
 
 def _limit_memory(mb: int | None) -> None:
+    """Limit the worker's address space to mb MB; MemoryError when it is (nearly) there
+    already (the forkserver hands workers the extractor and its dictionary loaded)."""
     if not mb:
         return
+    lim = mb * 1024 * 1024
     try:
         import resource
-        lim = mb * 1024 * 1024
+        with open("/proc/self/statm") as f:
+            size = int(f.read().split()[0]) * resource.getpagesize()
+    except (ImportError, OSError, ValueError):
+        size = 0
+    if size + STARTUP_HEADROOM_BYTES > lim:
+        raise MemoryError(f"the worker maps {size / 2**20:.0f} MB already")
+    try:
         resource.setrlimit(resource.RLIMIT_AS, (lim, lim))
-    except (ImportError, ValueError, OSError):
+    except (NameError, ValueError, OSError):
         pass
 
 
