@@ -9,6 +9,8 @@ comment so no cache or hash can shortcut it), then measures in one run:
   (b) extract run -j 1 --reader pdfplumber;  (c) -j 2 --reader pdfplumber;
   (e) extract run -j 1 --reader pdfium;      (f) -j 2 --reader pdfium;
   (g) a re-run of (f) with the cache warm;
+  (h) one combined PDF of --combined-sheets sheets (~140 pages), -j 1 and -j 2 (pdfium):
+      with two workers the file is split into page ranges (src/extract/split.py);
 and peak RSS per worker at 50 and at N files (--no-rss skips it). Prints pages per second,
 pages per second per core (a worker is one core) and the ratios.
 Not a test: timings depend on the machine; run it on an otherwise idle machine.
@@ -86,12 +88,28 @@ def worker_rss(folder: Path, out: Path) -> float:
     return stats.peak_worker_rss_mb
 
 
+def combined_figure(samples: Path, work: Path, n_sheets: int) -> None:
+    """(h): one yearly-style PDF of n_sheets sheets, -j 1 against -j 2 (pdfium)."""
+    sys.path.insert(0, str(ROOT / "src"))
+    from extract_testkit.combine import join_pdfs, sheet_samples
+    folder = work / "combined"
+    folder.mkdir(exist_ok=True)
+    sheets, pages = join_pdfs(sheet_samples(samples), folder / "combined.pdf", n_sheets)
+    t1, _ = run_extract(folder, work / "outc1", 1, True, "pdfium")
+    t2, _ = run_extract(folder, work / "outc2", 2, True, "pdfium")
+    print(f"(h) combined file, {sheets} sheets, {pages} pages: -j 1 {t1:.2f} s ({pages / t1:.1f} pages/s), "
+          f"-j 2 {t2:.2f} s ({pages / t2:.1f} pages/s); -j 1 / -j 2 = {t1 / t2:.2f} (target >= 1.7)")
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--files", type=int, default=300)
     ap.add_argument("--samples", type=Path, default=ROOT / "samples")
     ap.add_argument("--work", type=Path, default=None, help="work folder (default: a temporary one)")
     ap.add_argument("--no-rss", action="store_true", help="skip the peak-RSS runs")
+    ap.add_argument("--combined-sheets", type=int, default=80,
+                    help="sheets in the combined file of (h) (0 skips it; 80 sheets: ~140 pages)")
+    ap.add_argument("--only-combined", action="store_true", help="run (h) alone")
     a = ap.parse_args(argv)
     work = a.work or Path(tempfile.mkdtemp(prefix="extract-bench-"))
     try:
@@ -101,6 +119,9 @@ def main(argv=None) -> int:
             shutil.rmtree(corpus)
         if small.exists():
             shutil.rmtree(small)
+        if a.only_combined:
+            combined_figure(a.samples, work, a.combined_sheets)
+            return 0
         pages = build_corpus(a.samples, corpus, a.files)
         build_corpus(a.samples, small, 50)
         print(f"corpus: {a.files} PDFs, {pages} pages in {corpus}")
@@ -119,6 +140,8 @@ def main(argv=None) -> int:
         print(f"(e)/(f) = {te / tf:.2f}   (target >= 1.7 on 2 cores)")
         print(f"(b)/(e) = {tb / te:.2f}   (pdfium pipeline speed-up over pdfplumber's)")
         print(f"(g)/(f) = {tg / tf:.3f}  (target <= 0.05)")
+        if a.combined_sheets:
+            combined_figure(a.samples, work, a.combined_sheets)
         if not a.no_rss:
             rss50 = worker_rss(small, work / "out50")
             rss300 = worker_rss(corpus, work / "out300")

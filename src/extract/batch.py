@@ -7,6 +7,7 @@ same run can be spread over local processes or a Dask cluster.
 from __future__ import annotations
 
 import hashlib
+import importlib
 import json
 import multiprocessing as mp
 import os
@@ -14,6 +15,7 @@ import queue
 import re
 import signal
 import sys
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,6 +25,8 @@ from . import __version__, lifeline, outdir
 from .api import extract_pdf, file_sha256
 from .readers import DEFAULT_READER
 from .inputs import iter_pdfs
+from .model import FileResult
+from . import split
 from .outdir import TABLES, OutputError
 from .rules import Template, evaluation_templates, load_rules
 from .tables import rows as table_rows
@@ -41,6 +45,10 @@ _PASSWORD_DEPENDENT = {"encrypted"}
 # Exit status of a worker that could not start (e.g. --memory-limit below what it needs).
 STARTUP_FAILED = 75
 _CACHE_TMP = re.compile(r"^(?:[0-9a-f]{64}|probe)\.tmp(\d+)$")
+
+
+# A worker does not start with less than this left under its --memory-limit.
+STARTUP_HEADROOM_BYTES = 64 * 2**20
 
 
 class OptionError(ValueError):
@@ -80,7 +88,11 @@ def extract_rows(path: str, source_path: str, templates: list[Template] | str | 
     "templates": {id: digest of the rules used}}. Pure: same input, same output."""
     if not isinstance(templates, list):
         templates = load_rules(templates)
-    res = extract_pdf(path, templates, password, source_path, sha256, reader=reader)
+    return rows_of(extract_pdf(path, templates, password, source_path, sha256, reader=reader), templates)
+
+
+def rows_of(res: FileResult, templates: list[Template]) -> dict:
+    """The table rows of one file's result, with the digests of the templates it used."""
     out = table_rows([res])
     by_id = {t.id: t.digest for t in templates}
     out["templates"] = {s.template: by_id.get(s.template, "") for s in res.sheets + res.cell_sheets}
@@ -185,13 +197,22 @@ class Cache:
 # ------------------------------------------------------------------ workers
 
 def _limit_memory(mb: int | None) -> None:
+    """Limit the worker's address space to mb MB; MemoryError when it is (nearly) there
+    already (the forkserver hands workers the extractor and its dictionary loaded)."""
     if not mb:
         return
+    lim = mb * 1024 * 1024
     try:
         import resource
-        lim = mb * 1024 * 1024
+        with open("/proc/self/statm") as f:
+            size = int(f.read().split()[0]) * resource.getpagesize()
+    except (ImportError, OSError, ValueError):
+        size = 0
+    if size + STARTUP_HEADROOM_BYTES > lim:
+        raise MemoryError(f"the worker maps {size / 2**20:.0f} MB already")
+    try:
         resource.setrlimit(resource.RLIMIT_AS, (lim, lim))
-    except (ImportError, ValueError, OSError):
+    except (NameError, ValueError, OSError):
         pass
 
 
@@ -204,6 +225,13 @@ class Task:
     source_path: str
     password: str | None
     sha256: str
+    # A step of a big file split into page ranges (split.py): "read" or "sheets" of the
+    # pages span[0]..span[1]-1; the step "sheets" has the file's margin marks and goes to
+    # the worker (pid) that read its pages, while that worker lives.
+    step: str = ""
+    span: tuple[int, int] = (0, 0)
+    marks: tuple = ()
+    worker: int = 0
 
 
 def _worker(tasks, results, rules_dir, mem_mb, parent_pid=None, reader=None):
@@ -225,6 +253,9 @@ def _worker(tasks, results, rules_dir, mem_mb, parent_pid=None, reader=None):
             return
         tid = item.index
         try:
+            if item.step:
+                results.put((tid, "ok", _step(item, templates), _peak_rss_mb()))
+                continue
             rows = extract_rows(item.path, item.source_path, templates, item.password, item.sha256 or None,
                                 reader)
             results.put((tid, "ok", rows, _peak_rss_mb()))
@@ -235,6 +266,15 @@ def _worker(tasks, results, rules_dir, mem_mb, parent_pid=None, reader=None):
             return
         except Exception as e:   # extract_pdf catches file errors; this is a bug: report it
             results.put((tid, "worker_crashed", f"{type(e).__name__}: {e}", _peak_rss_mb()))
+
+
+def _step(task: Task, templates: list[Template]) -> dict:
+    """A step of a split file (split.py), as a worker's answer ("problems": none of its own)."""
+    if task.step == "read":
+        got = split.read_range(task.path, templates, task.password, *task.span)
+    else:
+        got = split.range_sheets(task.path, templates, task.password, *task.span, list(task.marks))
+    return {"step": got, "worker": os.getpid(), "problems": []}
 
 
 @dataclass
@@ -313,11 +353,12 @@ class LocalPool:
                                    + ("; raise the limit (0 for none)" if self.mem_mb else ""))
 
     def run(self, tasks: list[Task], on_result: Callable[[Task, dict], None]) -> None:
-        pending = list(reversed(tasks))
+        """Every task done, on_result called with each answer (it may add() more tasks)."""
+        self.pending = list(reversed(tasks))
         by_id: dict[int, int] = {}
         msgs = _messages(self.timeout, self.mem_mb)
-        while pending or any(s.task for s in self.slots):
-            self._assign(pending, by_id)
+        while self.pending or any(s.task for s in self.slots):
+            self._assign(self.pending, by_id)
             try:
                 tid, status, payload, rss = self.results.get(timeout=0.05)
                 self.peak_rss_mb = max(self.peak_rss_mb, rss)
@@ -327,7 +368,21 @@ class LocalPool:
             if tid != -1:       # -1: a worker says it is ready
                 self._receive(tid, status, payload, by_id, msgs, on_result)
 
-    def _assign(self, pending: list[tuple], by_id: dict[int, int]) -> None:
+    def add(self, task: Task) -> None:
+        """A task given next to an idle worker (the worker it names, while that one lives)."""
+        self.pending.append(task)
+
+    def _take(self, pending: list[Task], s: _Slot) -> Task | None:
+        """The next task for slot s: the newest one that names no worker, this one, or one
+        that is gone."""
+        live = {x.proc.pid for x in self.slots}
+        for j in range(len(pending) - 1, -1, -1):
+            w = pending[j].worker
+            if not w or w == s.proc.pid or w not in live:
+                return pending.pop(j)
+        return None
+
+    def _assign(self, pending: list[Task], by_id: dict[int, int]) -> None:
         """Give a task to every idle worker, replacing the dead and the worn out first."""
         for i, s in enumerate(self.slots):
             if s.task is not None or not pending:
@@ -338,7 +393,9 @@ class LocalPool:
                 s.tasks.put(None)
                 self._replace(i, kill=False)
             s = self.slots[i]
-            t = pending.pop()
+            t = self._take(pending, s)
+            if t is None:
+                continue
             by_id[t.index] = i
             s.task, s.started = t, time.monotonic()
             s.tasks.put(t)
@@ -470,14 +527,104 @@ def _extract(plan: _Plan, on_result, rules_dir, jobs, timeout, memory_limit_mb, 
                   reader)
         return
     jobs = jobs or os.cpu_count() or 1
-    pool = LocalPool(min(jobs, len(plan.todo)), rules_dir, timeout, memory_limit_mb, max_tasks, reader)
+    tasks, on_answer = plan.todo, on_result
+    if jobs > 1 and (reader or DEFAULT_READER) == "pdfium":
+        splitter = _Splitter(len(plan.files), rules_dir, on_result)
+        tasks, on_answer = splitter.tasks(plan.todo, jobs), splitter.receive
+    pool = LocalPool(min(jobs, len(tasks)), rules_dir, timeout, memory_limit_mb, max_tasks, reader)
+    # the Parquet writer (it imports pandas: half a second) loads while the workers work
+    threading.Thread(target=importlib.import_module, args=("pyarrow.parquet",), daemon=True).start()
+    if on_answer is not on_result:
+        splitter.pool = pool
     ok = False
     try:
-        pool.run(plan.todo, on_result)
+        pool.run(tasks, on_answer)
         ok = True
     finally:
         pool.close(kill=not ok)
     stats.peak_worker_rss_mb = pool.peak_rss_mb
+
+
+@dataclass
+class _Split:
+    """A file being extracted as page ranges: its task, ranges and the answers so far."""
+    task: Task
+    n_pages: int
+    ranges: list[tuple[int, int]]
+    reads: dict[int, object] = field(default_factory=dict)      # range no -> split.RangeRead
+    parts: dict[int, object] = field(default_factory=dict)      # range no -> split.Part
+    workers: dict[int, int] = field(default_factory=dict)       # range no -> pid that read it
+
+
+class _Splitter:
+    """Big files as page-range steps (split.py) and their answers put together: a file's
+    rows are passed on once its last part is in; where the parts cannot decide, the file
+    goes back to the pool as one task."""
+
+    def __init__(self, first_id: int, rules_dir, on_result: Callable):
+        self.next_id = first_id         # step tasks are numbered after the files
+        self.rules_dir, self.on_result = rules_dir, on_result
+        self.pool: LocalPool | None = None
+        self.step_of: dict[int, tuple[_Split, int]] = {}    # step task id -> (file, range no)
+
+    def tasks(self, todo: list[Task], jobs: int) -> list[Task]:
+        out = []
+        for t in todo:
+            ranges = split.file_ranges(t.path, t.password, jobs)
+            if not ranges:
+                out.append(t)
+                continue
+            f = _Split(t, ranges[-1][1], ranges)
+            out.extend(self._step(f, j, "read") for j in range(len(ranges)))
+        return out
+
+    def _step(self, f: _Split, j: int, step: str, marks: tuple = (), worker: int = 0) -> Task:
+        t = f.task
+        task = Task(self.next_id, t.path, t.source_path, t.password, t.sha256, step, f.ranges[j], marks, worker)
+        self.step_of[self.next_id] = (f, j)
+        self.next_id += 1
+        return task
+
+    def receive(self, task: Task, rows: dict) -> None:
+        if task.index not in self.step_of:
+            if not task.step:       # a file in one piece; else the step of a file already done
+                self.on_result(task, rows)
+            return
+        f, j = self.step_of.pop(task.index)
+        if "step" not in rows:          # timeout, crash, memory: the file's failure
+            for r in rows["problems"]:
+                r["source_path"] = f.task.source_path
+            self._done(f, rows)
+        elif task.step == "read":
+            f.reads[j], f.workers[j] = rows["step"], rows["worker"]
+            if len(f.reads) == len(f.ranges):
+                self._read(f)
+        else:
+            f.parts[j] = rows["step"]
+            if len(f.parts) == len(f.ranges):
+                self._merge(f)
+
+    def _done(self, f: _Split, rows: dict) -> None:
+        for tid in [k for k, (g, _) in self.step_of.items() if g is f]:
+            del self.step_of[tid]          # answers still to come for this file are dropped
+        self.on_result(f.task, rows)
+
+    def _read(self, f: _Split) -> None:
+        reads = [f.reads[j] for j in range(len(f.ranges))]
+        if split.decide(reads, f.n_pages):
+            self.pool.add(f.task)
+            return
+        marks = tuple(m for r in reads for m in r.marks)
+        for j in reversed(range(len(f.ranges))):
+            self.pool.add(self._step(f, j, "sheets", marks, f.workers[j]))
+
+    def _merge(self, f: _Split) -> None:
+        t = f.task
+        res = split.merge([f.parts[j] for j in range(len(f.ranges))], t.source_path, t.sha256)
+        if res is None:
+            self.pool.add(t)
+            return
+        self.on_result(t, rows_of(res, load_rules(self.rules_dir)))
 
 
 def _check_options(timeout: float, memory_limit_mb: int | None, jobs: int | None) -> None:

@@ -42,10 +42,18 @@ _PAGE_NO = re.compile(r"^[-‐－—―](\d{1,4}|[ivxlc]{1,6})[-‐－—―]$|^
 _BARE_NO = re.compile(r"^(\d{1,4}|[ivxlc]{1,6})$", re.IGNORECASE)
 
 
-def _margin_lines(page: Page):
+def _margin_lines(page: Page, boxes: list[tuple[float, float, float, float]] = ()):
+    """The lines in the top and bottom margins; the glyphs inside each of `boxes` (a stamp's
+    own box) make lines of their own, even where a stamp is drawn over a line of text."""
     lo, hi = page.height * TOP_MARGIN, page.height * (1 - BOTTOM_MARGIN)
     near = [g for g in page.glyphs if g.top <= lo or g.bottom >= hi]
-    for ln in make_lines(near):
+    groups: list[list] = [[] for _ in boxes]
+    rest = []
+    for g in near:
+        k = next((k for k, (x0, top, x1, bottom) in enumerate(boxes)
+                  if x0 <= g.xc <= x1 and top <= g.yc <= bottom), None)
+        (rest if k is None else groups[k]).append(g)
+    for ln in [ln for gl in [rest] + groups for ln in make_lines(gl)]:
         if ln.bottom <= page.height * TOP_MARGIN or ln.top >= page.height * (1 - BOTTOM_MARGIN):
             yield ln
 
@@ -76,6 +84,8 @@ class _Grid:
     box: tuple[float, float, float, float] | None     # around the table's lines
     hs: list[tuple[float, float, float]]              # short horizontal lines
     vs: list[tuple[float, float, float]]              # short vertical lines
+    all_h: list[tuple[float, float, float]] = ()      # every horizontal line (position, start, end)
+    all_v: list[tuple[float, float, float]] = ()
 
 
 def _grid(page: Page) -> _Grid:
@@ -87,7 +97,35 @@ def _grid(page: Page) -> _Grid:
         xs = [x for _, a, b in long_h for x in (a, b)] + [p for p, _, _ in long_v]
         ys = [p for p, _, _ in long_h] + [y for _, a, b in long_v for y in (a, b)]
         box = (min(xs), min(ys), max(xs), max(ys))
-    return _Grid(box, [h for h in hs if _small(h, page)], [v for v in vs if _small(v, page)])
+    return _Grid(box, [h for h in hs if _small(h, page)], [v for v in vs if _small(v, page)], hs, vs)
+
+
+def _covers(segs, pos: float, a: float, b: float) -> bool:
+    """A line of `segs` at `pos` that runs from a to b."""
+    return any(abs(p - pos) <= TOUCH and s <= a + TOUCH and e >= b - TOUCH for p, s, e in segs)
+
+
+def _own_boxes(grid: _Grid) -> list[tuple[float, float, float, float]]:
+    """Small boxes of their own (a stamp's, also one drawn over the table's border): a short
+    horizontal line that belongs to no longer one, the nearest line across its whole length
+    above it, and lines at both its ends between the two, one of them short too (a cell of
+    the table shares its sides with its neighbours: they are parts of longer lines)."""
+    out = []
+    for y1, a, b in grid.hs:
+        above = [y for y, s, e in grid.all_h if y < y1 - TOUCH and s <= a + TOUCH and e >= b - TOUCH]
+        if not above:
+            continue
+        y0 = max(above)
+        if not (_covers(grid.all_v, a, y0, y1) and _covers(grid.all_v, b, y0, y1)):
+            continue
+        if _covers(grid.vs, a, y0, y1) or _covers(grid.vs, b, y0, y1):
+            out.append((a, y0, b, y1))
+    return out
+
+
+def _in_a_box(ln, boxes: list[tuple[float, float, float, float]]) -> bool:
+    return any(x0 <= ln.x0 and ln.x1 <= x1 and top <= ln.top and ln.bottom <= bottom
+               for x0, top, x1, bottom in boxes)
 
 
 def _in_table(ln, grid: _Grid) -> bool:
@@ -139,9 +177,11 @@ def _candidates(page: Page) -> list[tuple[object, bool]]:
     so: outside the ruled table (or in a stamp's box); on a page without a ruled table, only
     a line standing apart from the text (a repeated line there is a page number or nothing)."""
     grid = _grid(page)
-    margin = list(_margin_lines(page))
+    boxes = _own_boxes(grid)
+    margin = list(_margin_lines(page, boxes))
     if grid.box is not None:
-        return [(ln, True) for ln in margin if not _in_table(ln, grid) or _boxed(ln, grid)]
+        return [(ln, True) for ln in margin
+                if not _in_table(ln, grid) or _boxed(ln, grid) or _in_a_box(ln, boxes)]
     near = make_lines([g for g in page.glyphs if g.top <= page.height * (TOP_MARGIN + 0.1)
                        or g.bottom >= page.height * (0.9 - BOTTOM_MARGIN)])
     return [(ln, _boxed(ln, grid) or _isolated(ln, near)) for ln in margin]
@@ -159,26 +199,63 @@ def _is_furniture(ln, may_repeat: bool, again: bool, page_width: float, keep: se
     return bool(_PAGE_NO.match(sq) or (_BARE_NO.match(sq) and centred) or repeated)
 
 
-def strip_furniture(pages: list[Page], keep: set[str] = frozenset()) -> list[Page]:
+@dataclass(frozen=True)
+class Mark:
+    """A margin line that may be furniture, as repetition sees it: where and what."""
+    page: int           # the page's number
+    key: str            # its text, squashed, digits as #
+    top: float
+    x0: float
+
+
+def same_place(m: Mark, o: Mark) -> bool:
+    """o repeats m: the same text at the same place on another page."""
+    return (o.page != m.page and o.key == m.key and abs(o.top - m.top) < SAME_PLACE_PT
+            and abs(o.x0 - m.x0) < SAME_PLACE_PT)
+
+
+def strip_furniture(pages: list[Page], keep: set[str] = frozenset(), elsewhere: list[Mark] = ()) -> list[Page]:
     """Pages without their furniture glyphs; a line holding one of the `keep` labels
     (squashed, or a part of one wrapped over lines) is never furniture, however often it
-    recurs."""
-    seen: dict[str, list[tuple[int, float, float]]] = {}
-    per_page = []
-    for i, p in enumerate(pages):
-        lines = _candidates(p)
-        per_page.append(lines)
-        for ln, _ in lines:
-            seen.setdefault(_key(ln.text), []).append((i, ln.top, ln.x0))
+    recurs. `elsewhere`: the marks (page_marks) of the file's other pages, when these are
+    a part of it (split.py): a line repeated there is repeated."""
+    per_page, seen = _repeated_lines(pages, elsewhere)
     out = []
-    for i, (p, lines) in enumerate(zip(pages, per_page)):
-        drop = set()
-        labelled = _label_glyph_ids([ln for ln, _ in lines], p, keep) if lines and keep else set()
-        for ln, may_repeat in lines:
-            again = any(o[0] != i and abs(o[1] - ln.top) < SAME_PLACE_PT and abs(o[2] - ln.x0) < SAME_PLACE_PT
-                        for o in seen[_key(ln.text)])
-            if (_is_furniture(ln, may_repeat, again, p.width, keep)
-                    and not any(id(g) in labelled for g in ln.glyphs)):
-                drop.update(id(g) for g in ln.glyphs)
+    for p, lines in zip(pages, per_page):
+        drop = _furniture_ids(p, lines, seen, keep)
         out.append(replace(p, glyphs=[g for g in p.glyphs if id(g) not in drop]) if drop else p)
     return out
+
+
+def page_marks(page: Page) -> list[Mark]:
+    """The page's margin lines that may be furniture (what its repetitions are found from)."""
+    return [Mark(page.number, _key(ln.text), ln.top, ln.x0) for ln, _ in _candidates(page)]
+
+
+def _repeated_lines(pages: list[Page], elsewhere: list[Mark]) -> tuple[list[list], dict[str, list[Mark]]]:
+    """Per page its candidate lines (line, may repeat, mark), and the marks by key (those
+    of `elsewhere` on pages not among these included)."""
+    seen: dict[str, list[Mark]] = {}
+    numbers = {p.number for p in pages}
+    for m in elsewhere:
+        if m.page not in numbers:
+            seen.setdefault(m.key, []).append(m)
+    per_page = []
+    for p in pages:
+        lines = [(ln, may, Mark(p.number, _key(ln.text), ln.top, ln.x0)) for ln, may in _candidates(p)]
+        per_page.append(lines)
+        for _, _, m in lines:
+            seen.setdefault(m.key, []).append(m)
+    return per_page, seen
+
+
+def _furniture_ids(p: Page, lines: list, seen: dict[str, list[Mark]], keep: set[str]) -> set[int]:
+    """The glyphs of page p that are furniture."""
+    drop: set[int] = set()
+    labelled = _label_glyph_ids([ln for ln, _, _ in lines], p, keep) if lines and keep else set()
+    for ln, may_repeat, m in lines:
+        if any(id(g) in labelled for g in ln.glyphs):
+            continue        # a label is never furniture
+        if _is_furniture(ln, may_repeat, any(same_place(m, o) for o in seen[m.key]), p.width, keep):
+            drop.update(id(g) for g in ln.glyphs)
+    return drop

@@ -432,20 +432,32 @@ def _address_space_left() -> float:
     return soft - size
 
 
-def read_pages(path: str | Path, password: str | None = None) -> list[Page]:
-    """Every page of the PDF; raises PdfError for a file that cannot be read."""
-    pre = preflight(path, password)     # first: pdfium inflates object streams on opening
+def page_count(path: str | Path, password: str | None = None) -> int:
+    """The number of pages of the PDF (0 when it cannot be opened)."""
+    try:
+        with open_document(path, password) as doc:
+            return len(doc)
+    except PdfError:
+        return 0
+
+
+def read_pages(path: str | Path, password: str | None = None, first: int = 0,
+               last: int | None = None) -> list[Page]:
+    """Every page of the PDF, or pages first..last-1 (0-based; fewer past the end); raises
+    PdfError for a file that cannot be read."""
+    pre = preflight(path, password, first, last)     # first: pdfium inflates object streams on opening
     if pre.bomb:
         raise classify(MemoryError())   # as pdfplumber's reader under the memory limit
     with open_document(path, password) as doc:
-        descents = pre.descents if len(pre.descents) == len(doc) else []
+        end = len(doc) if last is None else min(last, len(doc))
+        descents = pre.descents if len(pre.descents) == end - first else []
         out = []
-        for i in range(len(doc)):
+        for i in range(first, end):
             if _address_space_left() < HEADROOM_BYTES:
                 raise MemoryError("address space nearly exhausted")     # -> memory_limit
             page = doc[i]
             try:
-                out.append(read_page(page, i + 1, descents[i] if descents else None))
+                out.append(read_page(page, i + 1, descents[i - first] if descents else None))
             finally:
                 page.close()
         return out

@@ -25,18 +25,22 @@ LOW_CONFIDENCE = 0.75
 
 
 def _text_layer_problem(pages: list[Page]) -> Problem | None:
-    n = sum(len(p.glyphs) for p in pages)
-    garbled = sum(p.n_garbled for p in pages)
+    return text_layer_problem(sum(len(p.glyphs) for p in pages), sum(p.n_garbled for p in pages),
+                              sum(p.n_images for p in pages), len(pages))
+
+
+def text_layer_problem(glyphs: int, garbled: int, images: int, pages: int) -> Problem | None:
+    """The problem of a file whose pages hold these counts, if its text layer has one."""
     if not pages:
         return Problem("error", "unreadable_pdf", "No page of the PDF could be read; the file may "
                        "be damaged, so download it again.")
-    if n == 0:
-        if any(p.n_images for p in pages):
+    if glyphs == 0:
+        if images:
             return Problem("error", "no_text_layer", "The pages are images without a text layer "
                            "(a scan); run OCR on the file before extracting.")
         return Problem("error", "no_text_layer", "The PDF has no text at all; if its pages are "
                        "drawn as outlines or images, run OCR on it before extracting.")
-    if garbled / max(n, 1) > GARBLED_SHARE:
+    if garbled / max(glyphs, 1) > GARBLED_SHARE:
         return Problem("error", "garbled_text", "The fonts have no usable ToUnicode map, so the text "
                        "reads as (cid:NN) codes; the file needs OCR or a re-export with embedded text.")
     return None

@@ -149,16 +149,22 @@ def _key(stream) -> object:
     return stream.objid if stream.objid is not None else id(stream)
 
 
-def preflight(path: str | Path, password: str | None = None) -> Preflight:
+def preflight(path: str | Path, password: str | None = None, first: int = 0,
+              last: int | None = None) -> Preflight:
     """Per page the declared font descents (font name without subset tag -> descent as a
     fraction of the font size), and whether a content stream is a bomb; an empty
-    Preflight when the file cannot be walked."""
+    Preflight when the file cannot be walked. Only pages first..last-1 (0-based) are
+    looked at, and `descents` lists those."""
     out = Preflight()
     checked: set = set()          # streams already inflated (fonts are shared by pages)
     try:
         with open(path, "rb") as f:
             doc = PDFDocument(PDFParser(f), password=password or "")
-            for page in PDFPage.create_pages(doc):
+            for i, page in enumerate(PDFPage.create_pages(doc)):
+                if i < first:
+                    continue
+                if last is not None and i >= last:
+                    break
                 found: dict[str, set] = {}
                 streams = list(page.contents)
                 _fonts(page.resources, found, 0, streams)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import os
 import shutil
@@ -9,7 +10,6 @@ import signal
 import threading
 from pathlib import Path
 
-import pandas as pd
 import pyarrow as pa
 
 from . import outdir
@@ -147,7 +147,8 @@ def to_arrow(results: list[FileResult]) -> dict[str, pa.Table]:
     return {name: pa.Table.from_pylist(rs, schema=schemas[name]) for name, rs in rows(results).items()}
 
 
-def to_frames(results: list[FileResult]) -> dict[str, pd.DataFrame]:
+def to_frames(results: list[FileResult]) -> dict[str, "pd.DataFrame"]:
+    import pandas as pd     # here: a run writes its tables without pandas (0.5 s to import)
     return {name: t.to_pandas(types_mapper=pd.ArrowDtype) for name, t in to_arrow(results).items()}
 
 
@@ -187,6 +188,16 @@ def _pandas_type(t: pa.DataType) -> tuple[str, str]:
     return _PANDAS_TYPES[t]
 
 
+@functools.lru_cache(maxsize=1)
+def _pandas_version() -> str:
+    """The installed pandas' version, read from its metadata (importing pandas costs 0.5 s)."""
+    from importlib.metadata import PackageNotFoundError, version
+    try:
+        return version("pandas")
+    except PackageNotFoundError:
+        return ""
+
+
 def pandas_schema(schema: pa.Schema) -> pa.Schema:
     """`schema` with the pandas metadata that makes `pandas.read_parquet` read every integer
     column as Int32/Int64 (pd.NA for null) whether or not it holds a null; other readers
@@ -195,7 +206,7 @@ def pandas_schema(schema: pa.Schema) -> pa.Schema:
     cols = [{"name": f.name, "field_name": f.name, "pandas_type": _pandas_type(f.type)[0],
              "numpy_type": _pandas_type(f.type)[1], "metadata": None} for f in schema]
     meta = {"index_columns": [], "column_indexes": [], "columns": cols, "attributes": {},
-            "creator": {"library": "extract"}, "pandas_version": pd.__version__}
+            "creator": {"library": "extract"}, "pandas_version": _pandas_version()}
     return schema.with_metadata({b"pandas": json.dumps(meta).encode()})
 
 

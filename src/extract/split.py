@@ -1,0 +1,233 @@
+"""One big PDF (a year's combined publication) read as page ranges across the workers.
+
+    page_ranges → read_range (each range, any worker) → file-wide decisions (decide) →
+    range_sheets (each range, on the worker that read it) → merge
+
+A range [first, last) owns the sheets that begin on its pages. Reading (`read_range`) is
+most of the cost; a worker keeps the pages it read (`_KEPT`) for the second step.
+What only the whole file can decide is decided between the steps, from what each range
+reported: furniture is found by repetition over the whole file (furniture.py), so every
+range reports its pages' margin lines (`marks`) and the second step strips furniture with
+all of them; the text-layer check (no text, garbled text) is made on every range's counts.
+The second step then reads on past `last`, a few pages at a time, until a later sheet
+begins (or the file ends), so the range's last sheet comes out whole.
+Where a range cannot be read, where a sheet of a cell family begins, where the text layer
+fails, or where no range finds a sheet, the file is extracted in one piece instead, so
+its problems are exactly those of a one-piece run. The parts come together in page order,
+their sheets numbered as one run numbers them.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .cell_sheet import has_title
+from .cells import column_edges, page_cells
+from .furniture import Mark, page_marks, strip_furniture
+from .inputs import display_name
+from .model import FileResult, Page
+from .pdf import PdfError, classify
+from .pdfium import page_count, read_pages
+from .pipeline import SheetStart, find_sheet_starts, read_one, text_layer_problem
+from .rules import Template, cell_templates, evaluation_templates
+from .seams import join_moved_tables, unjoin_sheet
+
+# A file of more pages than this is split into ranges when more than one worker runs.
+SPLIT_MIN_PAGES = 24
+# A file smaller than this (bytes) is not opened to count its pages: it is not split.
+SPLIT_MIN_BYTES = 256 * 1024
+# At most this many pages per range (several ranges per worker keep the workers evenly
+# busy next to other files); at least MIN_RANGE_PAGES (each range reads on a sheet's worth).
+RANGE_PAGES = 40
+MIN_RANGE_PAGES = 12
+# Pages read at a time past the end of a range while its last sheet goes on.
+EXTEND_PAGES = 2
+
+
+@dataclass
+class RangeRead:
+    """What the first step reports of a range: what the file-wide decisions need."""
+    first: int
+    last: int
+    marks: list[Mark] = field(default_factory=list)
+    glyphs: int = 0
+    garbled: int = 0
+    images: int = 0
+    pages: int = 0
+    whole: str = ""             # why the file must be read in one piece ("" if not)
+
+
+@dataclass
+class Part:
+    """What the second step yields of a range: its sheets (numbered from 0) and problems,
+    and how many sheets begin in it (read or not)."""
+    result: FileResult
+    starts: int = 0
+    whole: str = ""
+
+
+# Pages a worker read in the first step, for the second: (path, first, last) -> pages.
+_KEPT: dict[tuple[str, int, int], list[Page]] = {}
+# At most this many ranges are kept by a worker (the oldest goes first).
+KEPT_RANGES = 4
+
+
+def page_ranges(n_pages: int, jobs: int) -> list[tuple[int, int]]:
+    """The ranges a file of n_pages is split into for `jobs` workers ([(0, n)]: not split):
+    a multiple of `jobs` ranges of (nearly) equal size, so the workers end together."""
+    if jobs < 2 or n_pages <= SPLIT_MIN_PAGES:
+        return [(0, n_pages)]
+    count = jobs * -(-n_pages // (jobs * RANGE_PAGES))
+    size = max(MIN_RANGE_PAGES, -(-n_pages // count))
+    return [(a, min(a + size, n_pages)) for a in range(0, n_pages, size)]
+
+
+def file_ranges(path: str | Path, password: str | None, jobs: int) -> list[tuple[int, int]]:
+    """page_ranges for the file at path ([] when small or unreadable: it is not split)."""
+    try:
+        if jobs < 2 or Path(path).stat().st_size < SPLIT_MIN_BYTES:
+            return []
+    except OSError:
+        return []
+    n = page_count(path, password)
+    ranges = page_ranges(n, jobs) if n else []
+    return ranges if len(ranges) > 1 else []
+
+
+def _labels(templates: list[Template]) -> set[str]:
+    labels = {f.label for t in templates for f in t.fields.values()}
+    return labels | {w for t in templates for w in (t.text_header, t.criterion_header)}
+
+
+def _cell_sheet_begins(path, password, pages: list[Page], first: int, templates) -> bool:
+    """Whether a sheet of a cell family begins on the range's pages (as cell_sheet.py finds
+    them: a cell holding the family's title, cut with the columns of the page before)."""
+    cts = cell_templates(templates)
+    for j, page in enumerate(pages if cts else []):
+        if not has_title(page, cts):
+            continue
+        if j:
+            before: Page | None = pages[j - 1]
+        else:
+            before = next(iter(read_pages(path, password, first - 1, first)), None) if first else None
+        cells = page_cells(page, column_edges(before) if before is not None else None)
+        if any(t.title in c.key for c in cells for t in cts):
+            return True
+    return False
+
+
+def read_range(path: str | Path, templates: list[Template], password: str | None,
+               first: int, last: int) -> RangeRead:
+    """Step one: pages first..last-1 (0-based) read and kept in this process; what the
+    file-wide decisions need of them."""
+    out = RangeRead(first, last)
+    try:
+        pages = read_pages(path, password, first, last)
+        if _cell_sheet_begins(path, password, pages, first, templates):
+            out.whole = "cell family"
+    except PdfError as e:
+        out.whole = e.code
+        return out
+    except (Exception, MemoryError) as e:
+        out.whole = classify(e).code
+        return out
+    out.pages = len(pages)
+    out.glyphs = sum(len(p.glyphs) for p in pages)
+    out.garbled = sum(p.n_garbled for p in pages)
+    out.images = sum(p.n_images for p in pages)
+    out.marks = [m for p in pages for m in page_marks(p)]
+    while len(_KEPT) >= KEPT_RANGES:
+        del _KEPT[next(iter(_KEPT))]
+    _KEPT[(str(path), first, last)] = pages
+    return out
+
+
+def decide(reads: list[RangeRead], n_pages: int) -> str:
+    """Why the file must be extracted in one piece after step one ("" when it need not)."""
+    why = next((r.whole for r in reads if r.whole), "")
+    if why or sum(r.pages for r in reads) != n_pages:
+        return why or "pages"
+    if text_layer_problem(sum(r.glyphs for r in reads), sum(r.garbled for r in reads),
+                          sum(r.images for r in reads), n_pages):
+        return "text layer"
+    return ""
+
+
+def _begun(starts: list[SheetStart], pages: list[Page], last: int) -> bool:
+    """A sheet begins on a page at or after page index `last`."""
+    return any(pages[s.page].number - 1 >= last for s in starts)
+
+
+def _read_to_a_start(path, password, first: int, pages: list[Page], templates: list[Template]) -> bool:
+    """Pages read on (appended to `pages`) up to one where a sheet may begin; True at the
+    end of the file."""
+    while True:
+        more = read_pages(path, password, first + len(pages), first + len(pages) + EXTEND_PAGES)
+        pages.extend(more)
+        if len(more) < EXTEND_PAGES:
+            return True
+        if any(find_sheet_starts([p], templates) for p in more):
+            return False
+
+
+def _read_on(path, password, first: int, last: int, pages: list[Page], templates: list[Template],
+             marks: list[Mark]):
+    """The range's pages and pages after it until a later sheet begins: without furniture
+    (decided with the whole file's marks) and joined where a table moved (seams.py), with
+    their seams and sheet starts."""
+    labels = _labels(templates)
+    pages = list(pages)
+    end = False
+    while True:
+        joined, seams = join_moved_tables(strip_furniture(pages, labels, marks), templates)
+        starts = find_sheet_starts(joined, templates)
+        if end or _begun(starts, joined, last):
+            return joined, seams, starts
+        end = _read_to_a_start(path, password, first, pages, templates)
+
+
+def range_sheets(path: str | Path, templates: list[Template], password: str | None,
+                 first: int, last: int, marks: list[Mark]) -> Part:
+    """Step two: the sheets that begin on pages first..last-1, numbered from 0, read from
+    the pages kept by step one (read again when this process has not got them); `marks`:
+    the margin lines of the whole file (every range's RangeRead.marks)."""
+    part = Part(FileResult("", ""))
+    evaluation = evaluation_templates(templates)
+    try:
+        pages = _KEPT.pop((str(path), first, last), None) or read_pages(path, password, first, last)
+        joined, seams, starts = _read_on(path, password, first, last, pages, evaluation, marks)
+    except PdfError as e:
+        part.whole = e.code
+        return part
+    except (Exception, MemoryError) as e:
+        part.whole = classify(e).code
+        return part
+    for k, s in enumerate(starts):
+        if joined[s.page].number - 1 >= last:
+            break
+        part.starts += 1
+        sheet, probs = read_one(joined, starts, k, evaluation)
+        if sheet is not None:
+            unjoin_sheet(sheet, seams)
+            part.result.sheets.append(sheet)
+        part.result.problems.extend(probs)
+    return part
+
+
+def merge(parts: list[Part], source_path: str, sha256: str) -> FileResult | None:
+    """The parts of one file (in page order) as one result, the sheets numbered on; None
+    when the file must be extracted in one piece (a part failed, or no sheet at all)."""
+    if any(p.whole for p in parts) or not any(p.starts for p in parts):
+        return None
+    out = FileResult(display_name(source_path), sha256)
+    offset = 0
+    for part in parts:
+        for p in part.result.problems:
+            if p.sheet_index is not None:
+                p.sheet_index += offset
+        for s in part.result.sheets:
+            s.sheet_index += offset
+        offset += part.starts
+        out.sheets.extend(part.result.sheets)
+        out.problems.extend(part.result.problems)
+    return out
