@@ -18,14 +18,17 @@ import ctypes
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
+from itertools import repeat
 from typing import Iterator
+
+import numpy as np
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as R
 
 from .preflight import base_name, preflight
 from .model import Glyph, Page, Ruling
-from .normalize import dedupe_chars
+from .normalize import dedupe_indices
 from .pdf import PdfError, classify, is_garbled_char, norm_char, rulings_from
 
 Matrix = tuple[float, float, float, float, float, float]
@@ -38,10 +41,6 @@ HEADROOM_BYTES = 48 * 2**20
 # pdfium's error codes for a document that needs a (different) password.
 _PASSWORD_ERRORS = {R.FPDF_ERR_PASSWORD}
 _SECURITY_ERRORS = {R.FPDF_ERR_SECURITY}
-# FPDFText_GetTextObject returning the address (an int) rather than a pointer object: the
-# key of a character's text object without building a ctypes object per character.
-_text_object_address = ctypes.CFUNCTYPE(ctypes.c_void_p, R.FPDF_TEXTPAGE, ctypes.c_int)(
-    ctypes.cast(R.FPDFText_GetTextObject, ctypes.c_void_p).value)
 # Blanks: never a glyph (pdf.py drops them after normalization), so not read at all.
 _SPACES = frozenset((0x09, 0x0A, 0x0D, 0x20, 0xA0, 0x3000))
 # pdfium reports a hyphen ('-') at the end of a line, flagged IsHyphen, as U+0002
@@ -67,6 +66,16 @@ class PageFrame:
         xs = (a * x0 + c * y0 + e, a * x1 + c * y0 + e, a * x0 + c * y1 + e, a * x1 + c * y1 + e)
         ys = (b * x0 + d * y0 + f, b * x1 + d * y0 + f, b * x0 + d * y1 + f, b * x1 + d * y1 + f)
         return self.from_miner(min(xs), min(ys), max(xs), max(ys))
+
+    def boxes(self, x0: np.ndarray, y0: np.ndarray, x1: np.ndarray, y1: np.ndarray) -> tuple[np.ndarray, ...]:
+        """`box` for arrays of rectangles (the same arithmetic, element by element)."""
+        a, b, c, d, e, f = self.ctm
+        if a == 1.0 and d == 1.0 and b == 0.0 and c == 0.0:
+            ky = self.height + self.top_off - f
+            return x0 + e + self.x_off, ky - y1, x1 + e + self.x_off, ky - y0
+        xs = (a * x0 + c * y0 + e, a * x1 + c * y0 + e, a * x0 + c * y1 + e, a * x1 + c * y1 + e)
+        ys = (b * x0 + d * y0 + f, b * x1 + d * y0 + f, b * x0 + d * y1 + f, b * x1 + d * y1 + f)
+        return self.from_miner(_min4(xs), _min4(ys), _max4(xs), _max4(ys))
 
     def from_miner(self, x0: float, y0: float, x1: float, y1: float) -> tuple[float, float, float, float]:
         """A box in pdfminer's page space (origin at the rotated MediaBox's bottom left)."""
@@ -133,6 +142,57 @@ def error_of(exc: pdfium.PdfiumError) -> PdfError:
 
 # ------------------------------------------------------------------ characters
 
+def _bare(fn, restype):
+    """`fn` called without argument conversion (ctypes objects passed as they are, Python
+    ints as C ints): about half the cost of a call through pypdfium2's prototypes, which
+    counts for calls made once per character."""
+    f = _FuncPtr(ctypes.cast(fn, ctypes.c_void_p).value)
+    f.restype = restype
+    return f
+
+
+_FuncPtr = type(R.FPDFText_GetTextObject)
+_text_object = _bare(R.FPDFText_GetTextObject, ctypes.c_void_p)      # the address, or None
+_map_error = _bare(R.FPDFText_HasUnicodeMapError, ctypes.c_int)
+_is_hyphen = _bare(R.FPDFText_IsHyphen, ctypes.c_int)
+_char_origin = _bare(R.FPDFText_GetCharOrigin, ctypes.c_int)
+_font_size = _bare(R.FPDFText_GetFontSize, ctypes.c_double)
+_char_matrix = _bare(R.FPDFText_GetMatrix, ctypes.c_int)
+_font_of = _bare(R.FPDFTextObj_GetFont, ctypes.c_void_p)
+_glyph_width = _bare(R.FPDFFont_GetGlyphWidth, ctypes.c_int)
+_font_name = _bare(R.FPDFFont_GetBaseFontName, ctypes.c_size_t)
+_font_descent = _bare(R.FPDFFont_GetDescent, ctypes.c_int)
+# Characters whose origins are asked for in one batch (see _Origins).
+ORIGIN_BATCH = 4096
+
+
+class _Origins:
+    """Where FPDFText_GetCharOrigin writes the characters' origins: a buffer of ORIGIN_BATCH
+    slots with a pointer object per slot built once (building two per character would cost
+    more than the call). pdfium may not be called from two threads at once, nor this."""
+
+    def __init__(self):
+        self.xs = (ctypes.c_double * ORIGIN_BATCH)()
+        self.ys = (ctypes.c_double * ORIGIN_BATCH)()
+        ax, ay = ctypes.addressof(self.xs), ctypes.addressof(self.ys)
+        step = ctypes.sizeof(ctypes.c_double)
+        self.px = [ctypes.c_void_p(a) for a in range(ax, ax + step * ORIGIN_BATCH, step)]
+        self.py = [ctypes.c_void_p(a) for a in range(ay, ay + step * ORIGIN_BATCH, step)]
+
+    def read(self, tp: ctypes.c_void_p, idx: list[int]) -> tuple[np.ndarray, np.ndarray]:
+        xs, ys = np.empty(len(idx)), np.empty(len(idx))
+        for k in range(0, len(idx), ORIGIN_BATCH):
+            part = idx[k:k + ORIGIN_BATCH]
+            m = len(part)
+            list(map(_char_origin, repeat(tp, m), part, self.px, self.py))
+            xs[k:k + m] = np.frombuffer(self.xs, count=m)
+            ys[k:k + m] = np.frombuffer(self.ys, count=m)
+        return xs, ys
+
+
+_ORIGINS = _Origins()
+
+
 class _Fonts:
     """Per-font descent (fraction of the font size), asked once per font handle: the one
     the PDF declares (preflight.py) where known, else pdfium's."""
@@ -142,127 +202,178 @@ class _Fonts:
         self.descent: dict[int, float] = {}
         self.name = ctypes.create_string_buffer(256)
 
-    def descent_of(self, font) -> float:
-        key = ctypes.cast(font, ctypes.c_void_p).value or 0
-        d = self.descent.get(key)
+    def descent_of(self, font: int) -> float:
+        d = self.descent.get(font)
         if d is None:
-            n = R.FPDFFont_GetBaseFontName(font, self.name, len(self.name))
+            n = _font_name(ctypes.c_void_p(font), self.name, len(self.name))
             name = base_name(self.name.value.decode("latin-1")) if n else ""
             d = self.declared.get(name)
             if d is None:
                 v = ctypes.c_float()
-                d = v.value / 1000.0 if R.FPDFFont_GetDescent(font, 1000.0, v) else 0.0
+                ok = _font_descent(ctypes.c_void_p(font), ctypes.c_float(1000.0), ctypes.byref(v))
+                d = v.value / 1000.0 if ok else 0.0
                 d = -d if d > 0 else d      # as pdfminer: a positive Descent is taken as negative
-            self.descent[key] = d
+            self.descent[font] = d
         return d
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class _Run:
     """What the characters of one pdfium text object share."""
-    font: object
+    font: int               # the font handle's address (0: none)
     size: float
     descent: float          # in points
     matrix: tuple[float, float, float, float]   # text matrix x CTM (x form matrices), no translation
     upright: bool           # as pdfminer's LTChar.upright, on the rotated page
-    offsets: dict           # code point -> (dx0, dy0, dx1, dy1, vertical, ax, ay): the box
-                            # around the origin and the advance, in user space
-    last: tuple = (math.nan, math.nan)      # the previous character's origin as pdfium gave it
-    shift: tuple = (0.0, 0.0)               # how far characters at that origin are moved on
-    advance: tuple = (0.0, 0.0)             # the previous character's advance
-
-    def place(self, x: float, y: float, ax: float, ay: float) -> tuple[float, float]:
-        """The origin of a character. pdfium gives every character of a marked-content
-        /ActualText span the span's origin; they are set one after the other from there
-        (by their own advances), so none is taken for a fake-bold copy of its neighbour."""
-        if x == self.last[0] and y == self.last[1]:
-            self.shift = (self.shift[0] + self.advance[0], self.shift[1] + self.advance[1])
-        else:
-            self.last, self.shift = (x, y), (0.0, 0.0)
-        self.advance = (ax, ay)
-        return x + self.shift[0], y + self.shift[1]
 
 
-def _run_of(tp, i: int, fonts: _Fonts, frame: PageFrame) -> _Run:
-    obj = R.FPDFText_GetTextObject(tp, i)
-    fs = R.FPDFText_GetFontSize(tp, i)
-    font = R.FPDFTextObj_GetFont(obj)
+def _run_of(tp: ctypes.c_void_p, i: int, obj: int, fonts: _Fonts, frame: PageFrame) -> _Run:
+    fs = _font_size(tp, i)
+    font = _font_of(ctypes.c_void_p(obj)) or 0
     m = R.FS_MATRIX()
-    R.FPDFText_GetMatrix(tp, i, m)
+    _char_matrix(tp, i, ctypes.byref(m))
     pa, pb, pc, pd = _rotate(frame.ctm, m.a, m.b, m.c, m.d)
     return _Run(font, fs, fonts.descent_of(font) * fs if font else 0.0, (m.a, m.b, m.c, m.d),
-                pa * pd > 0 and pb * pc <= 0, {})
+                pa * pd > 0 and pb * pc <= 0)
 
 
-def _offsets(run: _Run, u: int, width: ctypes.c_float) -> tuple:
-    """pdfminer's box of character `u` relative to pdfium's origin, in user space.
+def _advances(runs: list[_Run], group: np.ndarray, us: np.ndarray) -> np.ndarray:
+    """Each (run, code point)'s advance in text space (the font size without a width)."""
+    width = ctypes.c_float()
+    ref = ctypes.byref(width)
+    out = []
+    for g, u in zip(group.tolist(), us.tolist()):
+        run = runs[g]
+        ok = run.font and _glyph_width(ctypes.c_void_p(run.font), u, ctypes.c_float(run.size), ref)
+        out.append(width.value if ok else run.size)
+    return np.array(out, dtype=float)
+
+
+def _offsets(runs: list[_Run], group: np.ndarray, us: np.ndarray) -> tuple[np.ndarray, ...]:
+    """pdfminer's box of each (run, code point) relative to pdfium's origin, in user space:
+    (dx0, dy0, dx1, dy1, vertical, ax, ay), the last two the advance.
 
     In text space it is (0, descent)..(advance, descent + size) for horizontal writing; for
     vertical writing (a negative advance: pdfium's origin is the pen minus the vertical
     origin) (0, size + advance)..(size, size)."""
-    fs = run.size
-    ok = run.font and R.FPDFFont_GetGlyphWidth(run.font, u, fs, width)
-    adv = width.value if ok else fs
+    adv = _advances(runs, group, us)
+    fs = np.array([r.size for r in runs])[group]
+    desc = np.array([r.descent for r in runs])[group]
+    a, b, c, d = np.array([r.matrix for r in runs], dtype=float).reshape(-1, 4)[group].T
     vertical = adv < 0
-    if vertical:
-        u0, v0, u1, v1 = 0.0, fs + adv, fs, fs
-    else:
-        u0, v0, u1, v1 = 0.0, run.descent, adv, run.descent + fs
-    a, b, c, d = run.matrix
+    u1 = np.where(vertical, fs, adv)
+    v0 = np.where(vertical, fs + adv, desc)
+    v1 = np.where(vertical, fs, desc + fs)
+    u0 = np.zeros_like(adv)
     xs = (a * u0 + c * v0, a * u1 + c * v0, a * u0 + c * v1, a * u1 + c * v1)
     ys = (b * u0 + d * v0, b * u1 + d * v0, b * u0 + d * v1, b * u1 + d * v1)
-    ax, ay = (c * adv, d * adv) if vertical else (a * adv, b * adv)     # vertical: adv < 0, downwards
-    out = run.offsets[u] = (min(xs), min(ys), max(xs), max(ys), vertical, ax, ay)
-    return out
+    ax = np.where(vertical, c * adv, a * adv)       # vertical: adv < 0, downwards
+    ay = np.where(vertical, d * adv, b * adv)
+    return (_min4(xs), _min4(ys), _max4(xs), _max4(ys), vertical, ax, ay)
 
 
-def _text_of(tp, i: int, u: int) -> str:
-    if R.FPDFText_HasUnicodeMapError(tp, i) or u == 0:
-        return f"(cid:{u})"
-    return chr(u) if u < 0x110000 else "\ufffd"
+def _min4(v):
+    return np.minimum(np.minimum(v[0], v[1]), np.minimum(v[2], v[3]))
 
 
-def _code_points(tp, n: int) -> list[int] | None:
-    """All characters' code points in one call (FPDFText_GetText), or None when UTF-16
-    surrogates would shift the indexes (ask character by character then)."""
+def _max4(v):
+    return np.maximum(np.maximum(v[0], v[1]), np.maximum(v[2], v[3]))
+
+
+def _code_points(tp, n: int) -> list[int]:
+    """All characters' code points in one call (FPDFText_GetText), or character by
+    character when UTF-16 surrogates would shift the indexes."""
     buf = (ctypes.c_ushort * (n + 1))()
     got = R.FPDFText_GetText(tp, 0, n, buf)
     units = list(buf[:n])
     if got != n + 1 or any(0xD800 <= x < 0xE000 for x in units):
-        return None
+        return [R.FPDFText_GetUnicode(tp, i) for i in range(n)]
     return units
 
 
-def read_chars(tp, frame: PageFrame, declared: dict[str, float] | None = None) -> list[dict]:
-    """pdfplumber-like char dicts (text, x0, top, x1, bottom, size, upright) in stream order;
-    `declared`: font name -> descent the PDF declares (preflight.preflight)."""
-    n = R.FPDFText_CountChars(tp)
+def _shifts(run: np.ndarray, ox: np.ndarray, oy: np.ndarray, ax: np.ndarray, ay: np.ndarray):
+    """How far each character is moved from pdfium's origin. pdfium gives every character
+    of a marked-content /ActualText span the span's origin; they are set one after the other
+    from there (by their own advances), so none is taken for a fake-bold copy of its
+    neighbour. None when nothing moves (runs contiguous, no origin repeated)."""
+    same = (run[1:] == run[:-1]) & (ox[1:] == ox[:-1]) & (oy[1:] == oy[:-1])
+    if not same.any() and np.count_nonzero(run[1:] != run[:-1]) == len(np.unique(run)) - 1:
+        return None
+    last: dict[int, tuple] = {}         # run -> (origin as pdfium gave it, shift, advance)
+    sx, sy = [], []
+    for r, x, y, dx, dy in zip(run.tolist(), ox.tolist(), oy.tolist(), ax.tolist(), ay.tolist()):
+        prev = last.get(r)
+        if prev is not None and prev[0] == x and prev[1] == y:
+            shift = (prev[2] + prev[4], prev[3] + prev[5])
+        else:
+            shift = (0.0, 0.0)
+        last[r] = (x, y, shift[0], shift[1], dx, dy)
+        sx.append(shift[0])
+        sy.append(shift[1])
+    return np.array(sx), np.array(sy)
+
+
+def _texts(tp: ctypes.c_void_p, idx: list[int], us: list[int]) -> list[str]:
+    errors = map(_map_error, repeat(tp), idx)
+    return [f"(cid:{u})" if e or u == 0 else chr(u) if u < 0x110000 else "\ufffd"
+            for u, e in zip(us, errors)]
+
+
+@dataclass(slots=True)
+class Chars:
+    """A page's characters as columns, in stream order (pdfplumber's char dicts' fields)."""
+    text: list[str]
+    x0: list[float]
+    top: list[float]
+    x1: list[float]
+    bottom: list[float]
+    size: list[float]
+    upright: list[bool]
+
+
+def _glyph_chars(tp: ctypes.c_void_p, codes: list[int]) -> tuple[list[int], list[int], list[int]]:
+    """Indexes, text-object addresses and code points of the characters that can be glyphs:
+    not blanks (pdfium's generated spaces and line ends, and printed blanks), of a text
+    object; pdfium's mark for a '-' ending a line taken as '-'."""
+    idx = [i for i, u in enumerate(codes) if u not in _SPACES]
+    keys = list(map(_text_object, repeat(tp), idx))
+    if None in keys:
+        idx, keys = [i for i, k in zip(idx, keys) if k], [k for k in keys if k]
+    us = [codes[i] for i in idx]
+    if not _HYPHEN_MARKS.isdisjoint(us):
+        us = [0x2D if u in _HYPHEN_MARKS and _is_hyphen(tp, i) else u
+              for i, u in zip(idx, us)]
+    return idx, keys, us
+
+
+def read_chars(tp, frame: PageFrame, declared: dict[str, float] | None = None) -> Chars:
+    """The page's characters (text, box, size, upright as pdfplumber gives them) in stream
+    order; `declared`: font name -> descent the PDF declares (preflight.preflight)."""
+    tpv = ctypes.c_void_p(ctypes.cast(tp, ctypes.c_void_p).value)
+    idx, keys, us = _glyph_chars(tpv, _code_points(tp, R.FPDFText_CountChars(tp)))
+    if not idx:
+        return Chars([], [], [], [], [], [], [])
     fonts = _Fonts(declared or {})
-    ox, oy = ctypes.c_double(), ctypes.c_double()
-    width = ctypes.c_float()
-    out = []
-    runs: dict[int, _Run] = {}
-    codes = _code_points(tp, n)
-    for i in range(n):
-        u = codes[i] if codes is not None else R.FPDFText_GetUnicode(tp, i)
-        if u in _SPACES:
-            continue        # pdfium's generated spaces and line ends, and printed blanks: no glyph
-        key = _text_object_address(tp, i)
-        if not key:
-            continue
-        run = runs.get(key)
-        if run is None:
-            run = runs[key] = _run_of(tp, i, fonts, frame)
-        if u in _HYPHEN_MARKS and R.FPDFText_IsHyphen(tp, i):
-            u = 0x2D                    # pdfium's mark for a '-' that ends a line
-        text = _text_of(tp, i, u)
-        dx0, dy0, dx1, dy1, vertical, ax, ay = run.offsets.get(u) or _offsets(run, u, width)
-        R.FPDFText_GetCharOrigin(tp, i, ox, oy)
-        x, y = run.place(ox.value, oy.value, ax, ay)
-        x0, top, x1, bottom = frame.box(x + dx0, y + dy0, x + dx1, y + dy1)
-        out.append({"text": text, "x0": x0, "top": top, "x1": x1, "bottom": bottom,
-                    "size": (x1 - x0) if vertical else (bottom - top), "upright": run.upright})
-    return out
+    _, first, run = np.unique(np.array(keys, dtype=np.uint64), return_index=True, return_inverse=True)
+    runs = [_run_of(tpv, idx[j], keys[j], fonts, frame) for j in first.tolist()]
+    # the box around the origin depends on the run's font, size and matrix and the code point
+    groups: dict[tuple, int] = {}
+    group_of = np.array([groups.setdefault((r.font, r.size, r.descent, r.matrix), len(groups))
+                         for r in runs], dtype=np.int64)
+    pair = (group_of[run] << 32) | np.array(us, dtype=np.int64)
+    pairs, which = np.unique(pair, return_inverse=True)
+    group_run = {g: k for k, g in reversed(list(enumerate(group_of.tolist())))}
+    reps = np.array([group_run[g] for g in (pairs >> 32).tolist()], dtype=np.int64)
+    dx0, dy0, dx1, dy1, vertical, ax, ay = (v[which] for v in _offsets(runs, reps, pairs & 0xFFFFFFFF))
+    ox, oy = _ORIGINS.read(tpv, idx)
+    moved = _shifts(run, ox, oy, ax, ay)
+    if moved is not None:
+        ox, oy = ox + moved[0], oy + moved[1]
+    x0, top, x1, bottom = frame.boxes(ox + dx0, oy + dy0, ox + dx1, oy + dy1)
+    size = np.where(vertical, x1 - x0, bottom - top)
+    upright = np.array([r.upright for r in runs])[run]
+    return Chars(_texts(tpv, idx, us), x0.tolist(), top.tolist(), x1.tolist(), bottom.tolist(),
+                 size.tolist(), upright.tolist())
 
 
 def _rotate(ctm: Matrix, a: float, b: float, c: float, d: float) -> tuple[float, float, float, float]:
@@ -400,19 +511,19 @@ def read_page(page: pdfium.PdfPage, number: int, declared: dict[str, float] | No
     frame = page_frame((l, b, r, t), page.get_rotation())
     tp = page.get_textpage()
     try:
-        chars = dedupe_chars(read_chars(tp.raw, frame, declared))
+        c = read_chars(tp.raw, frame, declared)
     finally:
         tp.close()
     glyphs = []
     garbled = 0
-    for c in chars:
-        raw = c["text"]
+    for i in dedupe_indices(list(zip(c.upright, c.text)), c.x0, c.top):
+        raw = c.text[i]
         if is_garbled_char(raw):
             garbled += 1
         text = norm_char(raw)
         if not text.strip():
             continue
-        glyphs.append(Glyph(text, raw, c["x0"], c["x1"], c["top"], c["bottom"], c["size"]))
+        glyphs.append(Glyph(text, raw, c.x0[i], c.x1[i], c.top[i], c.bottom[i], c.size[i]))
     shapes = read_shapes(page)
     return Page(number, frame.width, frame.height, glyphs, rulings(shapes, frame),
                 n_images=shapes.images, n_garbled=garbled)
