@@ -162,6 +162,10 @@ _font_of = _bare(R.FPDFTextObj_GetFont, ctypes.c_void_p)
 _glyph_width = _bare(R.FPDFFont_GetGlyphWidth, ctypes.c_int)
 _font_name = _bare(R.FPDFFont_GetBaseFontName, ctypes.c_size_t)
 _font_descent = _bare(R.FPDFFont_GetDescent, ctypes.c_int)
+# normalize.dedupe_chars's tolerance (points): a copy of a glyph this close is fake bold.
+DEDUPE_TOLERANCE = 1.0
+# _near compares a character with this many neighbours (sorted by text and x) one by one.
+NEAR_SPAN = 8
 # Characters whose origins are asked for in one batch (see _Origins).
 ORIGIN_BATCH = 4096
 
@@ -506,6 +510,46 @@ def rulings(shapes: _Shapes, frame: PageFrame) -> list[Ruling]:
 
 # ------------------------------------------------------------------ pages
 
+def _dedupe(c: Chars) -> list[int]:
+    """normalize.dedupe_indices (fake bold) on the page's characters, run only on those
+    with a character of the same text and uprightness within its tolerance: the others are
+    kept whatever happens, and no other character's fate depends on them."""
+    keys = list(zip(c.upright, c.text))
+    xs, ys = np.array(c.x0, dtype=float), np.array(c.top, dtype=float)
+    if not (np.isfinite(xs).all() and np.isfinite(ys).all()):
+        return dedupe_indices(keys, c.x0, c.top, DEDUPE_TOLERANCE)
+    ids: dict[tuple, int] = {}
+    kid = np.array([ids.setdefault(k, len(ids)) for k in keys], dtype=np.int64)
+    order = np.lexsort((xs, kid))
+    near = _near(kid[order], xs[order], ys[order], DEDUPE_TOLERANCE)
+    crowded = np.zeros(len(keys), dtype=bool)
+    crowded[order[near]] = True
+    kept = ~crowded
+    sub = np.flatnonzero(crowded).tolist()
+    if sub:
+        got = dedupe_indices([keys[i] for i in sub], [c.x0[i] for i in sub], [c.top[i] for i in sub],
+                             DEDUPE_TOLERANCE)
+        kept[[sub[j] for j in got]] = True
+    return np.flatnonzero(kept).tolist()
+
+
+def _near(kid: np.ndarray, xs: np.ndarray, ys: np.ndarray, tol: float) -> np.ndarray:
+    """Which items (sorted by key, then x) may have another of their key within `tol` in x
+    and y: each is compared with the next NEAR_SPAN in that order; past that, an item whose
+    span of the same key within `tol` in x goes on is counted in (whatever its y)."""
+    out = np.zeros(len(kid), dtype=bool)
+    for s in range(1, NEAR_SPAN + 1):
+        near = (kid[s:] == kid[:-s]) & (xs[s:] - xs[:-s] <= tol)
+        if not near.any():
+            break
+        if s < NEAR_SPAN:
+            near &= np.abs(ys[s:] - ys[:-s]) <= tol
+        out[:-s] |= near
+        out[s:] |= near
+    return out
+
+
+
 def read_page(page: pdfium.PdfPage, number: int, declared: dict[str, float] | None = None) -> Page:
     l, b, r, t = page.get_mediabox()
     frame = page_frame((l, b, r, t), page.get_rotation())
@@ -514,16 +558,11 @@ def read_page(page: pdfium.PdfPage, number: int, declared: dict[str, float] | No
         c = read_chars(tp.raw, frame, declared)
     finally:
         tp.close()
-    glyphs = []
-    garbled = 0
-    for i in dedupe_indices(list(zip(c.upright, c.text)), c.x0, c.top):
-        raw = c.text[i]
-        if is_garbled_char(raw):
-            garbled += 1
-        text = norm_char(raw)
-        if not text.strip():
-            continue
-        glyphs.append(Glyph(text, raw, c.x0[i], c.x1[i], c.top[i], c.bottom[i], c.size[i]))
+    keep = _dedupe(c)
+    raws = [c.text[i] for i in keep]
+    garbled = sum(map(is_garbled_char, raws))
+    glyphs = [Glyph(text, raw, c.x0[i], c.x1[i], c.top[i], c.bottom[i], c.size[i])
+              for i, raw, text in zip(keep, raws, map(norm_char, raws)) if text.strip()]
     shapes = read_shapes(page)
     return Page(number, frame.width, frame.height, glyphs, rulings(shapes, frame),
                 n_images=shapes.images, n_garbled=garbled)
