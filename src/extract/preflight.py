@@ -35,6 +35,10 @@ MAX_FORM_DEPTH = 32
 # A content stream inflating past this is a decompression bomb (a sheet page needs < 1 MB).
 MAX_INFLATED = 256 * 2**20
 _CHUNK = 1 << 20
+# Deflate cannot inflate a byte to more than 1032 (a 258-byte match in 2 bits): a stream
+# shorter than MAX_INFLATED / DEFLATE_MAX_RATIO need not be inflated to be cleared (the
+# ratio is rounded up for the zlib header and the last block's bits).
+DEFLATE_MAX_RATIO = 1040
 
 
 @dataclass
@@ -96,6 +100,8 @@ def inflates_past(stream, limit: int = MAX_INFLATED) -> bool:
     if not filters or filters[0][0] not in LITERALS_FLATE_DECODE:
         return False
     data = stream.rawdata
+    if len(data) * DEFLATE_MAX_RATIO <= limit:
+        return False
     if stream.decipher:
         data = stream.decipher(stream.objid, stream.genno, data, stream.attrs)
     d = zlib.decompressobj()
