@@ -411,3 +411,16 @@ def test_crash_in_pdfium_is_a_worker_crashed_row(tmp_path):
     # source_path keeps the input folder's name (issue 8)
     assert errors == {"in/a-type3-bomb.pdf": "worker_crashed"}
     assert {s["source_path"] for s in rows["sheets"]} == {"in/b-h28-iom-trafficking.pdf", "in/b-r1-two-budgets.pdf"}
+
+
+def test_glyph_rows_are_glyphs():
+    """model.glyph_rows (the pdfium reader's fast constructor) builds what Glyph() builds."""
+    from extract.model import Glyph, glyph_rows
+    rows = [("a", "a", 1.0, 2.5, 3.0, 4.25, 1.25), ("字", "字", -1.5, 0.1, 7.3, 9.9, 2.6)]
+    got = glyph_rows(*(list(col) for col in zip(*rows)))
+    want = [Glyph(*r) for r in rows]
+    assert got == want
+    assert [(g.xc, g.yc) for g in got] == [(g.xc, g.yc) for g in want]
+    assert glyph_rows([], [], [], [], [], [], []) == []
+    with pytest.raises(AttributeError):
+        got[0].x0 = 5.0             # still frozen

@@ -27,7 +27,7 @@ import pypdfium2 as pdfium
 import pypdfium2.raw as R
 
 from .preflight import base_name, preflight
-from .model import Glyph, Page, Ruling
+from .model import Page, Ruling, glyph_rows
 from .normalize import dedupe_indices
 from .pdf import PdfError, classify, is_garbled_char, norm_char, rulings_from
 
@@ -561,8 +561,11 @@ def read_page(page: pdfium.PdfPage, number: int, declared: dict[str, float] | No
     keep = _dedupe(c)
     raws = [c.text[i] for i in keep]
     garbled = sum(map(is_garbled_char, raws))
-    glyphs = [Glyph(text, raw, c.x0[i], c.x1[i], c.top[i], c.bottom[i], c.size[i])
-              for i, raw, text in zip(keep, raws, map(norm_char, raws)) if text.strip()]
+    texts = list(map(norm_char, raws))
+    if not all(map(str.strip, texts)):         # blanks after normalization: no glyph
+        solid = [j for j, t in enumerate(texts) if t.strip()]
+        keep, raws, texts = [keep[j] for j in solid], [raws[j] for j in solid], [texts[j] for j in solid]
+    glyphs = glyph_rows(texts, raws, *([col[i] for i in keep] for col in (c.x0, c.x1, c.top, c.bottom, c.size)))
     shapes = read_shapes(page)
     return Page(number, frame.width, frame.height, glyphs, rulings(shapes, frame),
                 n_images=shapes.images, n_garbled=garbled)
