@@ -14,6 +14,7 @@ bold); `dedupe_chars` still runs afterwards, as for pdfplumber.
 from __future__ import annotations
 
 import contextlib
+from collections import Counter
 import ctypes
 import math
 from dataclasses import dataclass, field
@@ -223,7 +224,7 @@ class _Fonts:
 
 @dataclass(frozen=True, slots=True)
 class _Run:
-    """What the characters of one pdfium text object share."""
+    """What the characters of pdfium text objects with the same font, size and matrix share."""
     font: int               # the font handle's address (0: none)
     size: float
     descent: float          # in points
@@ -231,26 +232,46 @@ class _Run:
     upright: bool           # as pdfminer's LTChar.upright, on the rotated page
 
 
-def _run_of(tp: ctypes.c_void_p, i: int, obj: int, fonts: _Fonts, frame: PageFrame) -> _Run:
-    fs = _font_size(tp, i)
-    font = _font_of(ctypes.c_void_p(obj)) or 0
-    m = R.FS_MATRIX()
-    _char_matrix(tp, i, ctypes.byref(m))
-    pa, pb, pc, pd = _rotate(frame.ctm, m.a, m.b, m.c, m.d)
-    return _Run(font, fs, fonts.descent_of(font) * fs if font else 0.0, (m.a, m.b, m.c, m.d),
-                pa * pd > 0 and pb * pc <= 0)
+def _pointers(buf, n: int, step: int):
+    """Pointers (ctypes objects) to the n items of `step` bytes of a ctypes array."""
+    base = ctypes.addressof(buf)
+    return map(ctypes.c_void_p, range(base, base + step * n, step))
 
 
-def _advances(runs: list[_Run], group: np.ndarray, us: np.ndarray) -> np.ndarray:
+def _runs(tp: ctypes.c_void_p, firsts: list[int], objs: list[int], fonts: _Fonts,
+          frame: PageFrame) -> tuple[list[_Run], np.ndarray]:
+    """The distinct runs (font, size, matrix) of the page's text objects, each object given
+    by the index of its first character and its address; and each object's run."""
+    n = len(firsts)
+    sizes = list(map(_font_size, repeat(tp, n), firsts))
+    handles = [f or 0 for f in map(_font_of, map(ctypes.c_void_p, objs))]
+    mats = (R.FS_MATRIX * n)()
+    list(map(_char_matrix, repeat(tp, n), firsts, _pointers(mats, n, ctypes.sizeof(R.FS_MATRIX))))
+    abcd = [tuple(m) for m in np.frombuffer(mats, dtype=np.float32).reshape(n, 6)[:, :4].astype(float).tolist()]
+    seen: dict[tuple, int] = {}
+    which = [seen.setdefault(k, len(seen)) for k in zip(handles, sizes, abcd)]
+    runs = []
+    for font, fs, (a, b, c, d) in seen:
+        pa, pb, pc, pd = _rotate(frame.ctm, a, b, c, d)
+        runs.append(_Run(font, fs, fonts.descent_of(font) * fs if font else 0.0, (a, b, c, d),
+                         pa * pd > 0 and pb * pc <= 0))
+    return runs, np.array(which, dtype=np.int64)
+
+
+def _advances(runs: list[_Run], group: list[int], us: list[int]) -> np.ndarray:
     """Each (run, code point)'s advance in text space (the font size without a width)."""
-    width = ctypes.c_float()
-    ref = ctypes.byref(width)
-    out = []
-    for g, u in zip(group.tolist(), us.tolist()):
-        run = runs[g]
-        ok = run.font and _glyph_width(ctypes.c_void_p(run.font), u, ctypes.c_float(run.size), ref)
-        out.append(width.value if ok else run.size)
-    return np.array(out, dtype=float)
+    fs = np.array([runs[g].size for g in group], dtype=float)
+    font = [runs[g].font for g in group]
+    if not all(font):
+        todo = [k for k, f in enumerate(font) if f]
+        got = _advances(runs, [group[k] for k in todo], [us[k] for k in todo])
+        fs[todo] = got
+        return fs
+    n = len(us)
+    widths = (ctypes.c_float * n)()
+    ok = list(map(_glyph_width, map(ctypes.c_void_p, font), map(ctypes.c_uint, us),
+                  map(ctypes.c_float, fs.tolist()), _pointers(widths, n, ctypes.sizeof(ctypes.c_float))))
+    return np.where(np.array(ok, dtype=bool), np.frombuffer(widths, dtype=np.float32).astype(float), fs)
 
 
 def _offsets(runs: list[_Run], group: np.ndarray, us: np.ndarray) -> tuple[np.ndarray, ...]:
@@ -260,7 +281,7 @@ def _offsets(runs: list[_Run], group: np.ndarray, us: np.ndarray) -> tuple[np.nd
     In text space it is (0, descent)..(advance, descent + size) for horizontal writing; for
     vertical writing (a negative advance: pdfium's origin is the pen minus the vertical
     origin) (0, size + advance)..(size, size)."""
-    adv = _advances(runs, group, us)
+    adv = _advances(runs, group.tolist(), us.tolist())
     fs = np.array([r.size for r in runs])[group]
     desc = np.array([r.descent for r in runs])[group]
     a, b, c, d = np.array([r.matrix for r in runs], dtype=float).reshape(-1, 4)[group].T
@@ -327,11 +348,11 @@ def _texts(tp: ctypes.c_void_p, idx: list[int], us: list[int]) -> list[str]:
 class Chars:
     """A page's characters as columns, in stream order (pdfplumber's char dicts' fields)."""
     text: list[str]
-    x0: list[float]
-    top: list[float]
-    x1: list[float]
-    bottom: list[float]
-    size: list[float]
+    x0: np.ndarray
+    top: np.ndarray
+    x1: np.ndarray
+    bottom: np.ndarray
+    size: np.ndarray
     upright: list[bool]
 
 
@@ -356,28 +377,24 @@ def read_chars(tp, frame: PageFrame, declared: dict[str, float] | None = None) -
     tpv = ctypes.c_void_p(ctypes.cast(tp, ctypes.c_void_p).value)
     idx, keys, us = _glyph_chars(tpv, _code_points(tp, R.FPDFText_CountChars(tp)))
     if not idx:
-        return Chars([], [], [], [], [], [], [])
-    fonts = _Fonts(declared or {})
-    _, first, run = np.unique(np.array(keys, dtype=np.uint64), return_index=True, return_inverse=True)
-    runs = [_run_of(tpv, idx[j], keys[j], fonts, frame) for j in first.tolist()]
-    # the box around the origin depends on the run's font, size and matrix and the code point
-    groups: dict[tuple, int] = {}
-    group_of = np.array([groups.setdefault((r.font, r.size, r.descent, r.matrix), len(groups))
-                         for r in runs], dtype=np.int64)
-    pair = (group_of[run] << 32) | np.array(us, dtype=np.int64)
-    pairs, which = np.unique(pair, return_inverse=True)
-    group_run = {g: k for k, g in reversed(list(enumerate(group_of.tolist())))}
-    reps = np.array([group_run[g] for g in (pairs >> 32).tolist()], dtype=np.int64)
-    dx0, dy0, dx1, dy1, vertical, ax, ay = (v[which] for v in _offsets(runs, reps, pairs & 0xFFFFFFFF))
+        none = np.zeros(0)
+        return Chars([], none, none, none, none, none, [])
+    _, first, obj = np.unique(np.array(keys, dtype=np.uint64), return_index=True, return_inverse=True)
+    first = first.tolist()
+    runs, run_of = _runs(tpv, [idx[j] for j in first], [keys[j] for j in first],
+                         _Fonts(declared or {}), frame)
+    run = run_of[obj]
+    # the box around the origin depends on the run and the code point
+    pairs, which = np.unique((run << 32) | np.array(us, dtype=np.int64), return_inverse=True)
+    dx0, dy0, dx1, dy1, vertical, ax, ay = (v[which] for v in _offsets(runs, pairs >> 32, pairs & 0xFFFFFFFF))
     ox, oy = _ORIGINS.read(tpv, idx)
-    moved = _shifts(run, ox, oy, ax, ay)
+    moved = _shifts(obj, ox, oy, ax, ay)
     if moved is not None:
         ox, oy = ox + moved[0], oy + moved[1]
     x0, top, x1, bottom = frame.boxes(ox + dx0, oy + dy0, ox + dx1, oy + dy1)
     size = np.where(vertical, x1 - x0, bottom - top)
     upright = np.array([r.upright for r in runs])[run]
-    return Chars(_texts(tpv, idx, us), x0.tolist(), top.tolist(), x1.tolist(), bottom.tolist(),
-                 size.tolist(), upright.tolist())
+    return Chars(_texts(tpv, idx, us), x0, top, x1, bottom, size, upright.tolist())
 
 
 def _rotate(ctm: Matrix, a: float, b: float, c: float, d: float) -> tuple[float, float, float, float]:
@@ -510,14 +527,14 @@ def rulings(shapes: _Shapes, frame: PageFrame) -> list[Ruling]:
 
 # ------------------------------------------------------------------ pages
 
-def _dedupe(c: Chars) -> list[int]:
+def _dedupe(c: Chars) -> np.ndarray:
     """normalize.dedupe_indices (fake bold) on the page's characters, run only on those
     with a character of the same text and uprightness within its tolerance: the others are
     kept whatever happens, and no other character's fate depends on them."""
     keys = list(zip(c.upright, c.text))
-    xs, ys = np.array(c.x0, dtype=float), np.array(c.top, dtype=float)
+    xs, ys = c.x0, c.top
     if not (np.isfinite(xs).all() and np.isfinite(ys).all()):
-        return dedupe_indices(keys, c.x0, c.top, DEDUPE_TOLERANCE)
+        return np.array(dedupe_indices(keys, xs.tolist(), ys.tolist(), DEDUPE_TOLERANCE), dtype=np.int64)
     ids: dict[tuple, int] = {}
     kid = np.array([ids.setdefault(k, len(ids)) for k in keys], dtype=np.int64)
     order = np.lexsort((xs, kid))
@@ -525,12 +542,12 @@ def _dedupe(c: Chars) -> list[int]:
     crowded = np.zeros(len(keys), dtype=bool)
     crowded[order[near]] = True
     kept = ~crowded
-    sub = np.flatnonzero(crowded).tolist()
-    if sub:
-        got = dedupe_indices([keys[i] for i in sub], [c.x0[i] for i in sub], [c.top[i] for i in sub],
+    sub = np.flatnonzero(crowded)
+    if len(sub):
+        got = dedupe_indices([keys[i] for i in sub.tolist()], xs[sub].tolist(), ys[sub].tolist(),
                              DEDUPE_TOLERANCE)
-        kept[[sub[j] for j in got]] = True
-    return np.flatnonzero(kept).tolist()
+        kept[sub[got]] = True
+    return np.flatnonzero(kept)
 
 
 def _near(kid: np.ndarray, xs: np.ndarray, ys: np.ndarray, tol: float) -> np.ndarray:
@@ -559,13 +576,13 @@ def read_page(page: pdfium.PdfPage, number: int, declared: dict[str, float] | No
     finally:
         tp.close()
     keep = _dedupe(c)
-    raws = [c.text[i] for i in keep]
-    garbled = sum(map(is_garbled_char, raws))
+    raws = [c.text[i] for i in keep.tolist()]
+    garbled = sum(n for raw, n in Counter(raws).items() if is_garbled_char(raw))
     texts = list(map(norm_char, raws))
     if not all(map(str.strip, texts)):         # blanks after normalization: no glyph
         solid = [j for j, t in enumerate(texts) if t.strip()]
-        keep, raws, texts = [keep[j] for j in solid], [raws[j] for j in solid], [texts[j] for j in solid]
-    glyphs = glyph_rows(texts, raws, *([col[i] for i in keep] for col in (c.x0, c.x1, c.top, c.bottom, c.size)))
+        keep, raws, texts = keep[solid], [raws[j] for j in solid], [texts[j] for j in solid]
+    glyphs = glyph_rows(texts, raws, *(col[keep].tolist() for col in (c.x0, c.x1, c.top, c.bottom, c.size)))
     shapes = read_shapes(page)
     return Page(number, frame.width, frame.height, glyphs, rulings(shapes, frame),
                 n_images=shapes.images, n_garbled=garbled)
