@@ -24,11 +24,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pdfminer.fontmetrics import FONT_METRICS
-from pdfminer.pdfdocument import PDFDocument
+from pdfminer.pdfdocument import LITERAL_OBJSTM, PDFDocument
 from pdfminer.pdfpage import PDFPage
 from pdfminer.pdfparser import PDFParser
-from pdfminer.pdftypes import LITERALS_FLATE_DECODE, PDFStream, resolve1
-from pdfminer.psparser import literal_name
+from pdfminer.pdftypes import LITERALS_FLATE_DECODE, PDFObjRef, PDFStream, resolve1
+from pdfminer.psparser import KWD, LIT, PSLiteral, literal_name
 
 # Form XObjects nested deeper than this are not searched for fonts and bombs.
 MAX_FORM_DEPTH = 32
@@ -155,6 +155,119 @@ def _key(stream) -> object:
     return stream.objid if stream.objid is not None else id(stream)
 
 
+# ------------------------------------------------------------------ object streams
+# pdfminer parses a whole object stream token by token in Python the first time one of its
+# objects is asked for (most of the preflight's time). The common case (numbers, names,
+# references, simple strings, arrays and dictionaries) is parsed here with one regular
+# expression a token, to the very objects pdfminer builds; anything else (escapes,
+# procedures, odd syntax) is left to pdfminer's parser.
+
+_DELIM = rb"(?=[\t\n\x0c\r ()<>\[\]{}/%]|\Z)"
+_TOKEN = re.compile(
+    rb"[\t\n\x0c\r ]+|%[^\r\n]*"                                # 0: blanks, comments
+    rb"|([0-9]+(?:[\t\n\x0c\r ]+[0-9]+)*)" + _DELIM +           # 1: integers (/Widths)
+    rb"|([+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+))" + _DELIM +       # 2: number
+    rb"|/([^\t\n\x0c\r ()<>\[\]{}/%#]*)" + _DELIM +             # 3: name (no # escape)
+    rb"|(<<|>>|\[|\])"                                          # 4: brackets
+    rb"|<([0-9A-Fa-f\t\n\x0c\r ]*)>"                            # 5: hex string
+    rb"|\(([^()\\]*)\)"                                         # 6: plain string
+    rb"|(R|true|false|null)" + _DELIM)                          # 7: keywords
+_HEX_BLANKS = re.compile(rb"[\t\n\x0c\r ]")
+# as PDFStreamParser: null stays a keyword (PDFParser would make it None)
+_KEYWORDS = {b"true": True, b"false": False, b"null": KWD(b"null")}
+
+
+class _Unsupported(Exception):
+    """Syntax left to pdfminer's own parser."""
+
+
+def _atom(m: re.Match) -> object:
+    k = m.lastindex
+    if k == 2:
+        t = m.group(2)
+        return float(t) if b"." in t else int(t)
+    if k == 3:
+        return LIT(m.group(3).decode("utf-8"))      # UnicodeDecodeError: pdfminer's parser
+    if k == 5:
+        digits = _HEX_BLANKS.sub(b"", m.group(5))
+        if len(digits) % 2:
+            raise _Unsupported
+        return bytes.fromhex(digits.decode("ascii"))
+    return m.group(6)
+
+
+def _close(doc, stack: list[list], token: bytes) -> None:
+    items = stack.pop()
+    kind = items.pop(0)
+    if kind != token or not stack:
+        raise _Unsupported
+    if kind == b">>":
+        if len(items) % 2 or not all(isinstance(k, PSLiteral) for k in items[::2]):
+            raise _Unsupported
+        value: object = {k.name: v for k, v in zip(items[::2], items[1::2])}
+    else:
+        value = items
+    stack[-1].append(value)
+
+
+def _reference(doc, top: list) -> None:
+    if len(top) < 3 or type(top[-1]) is not int or type(top[-2]) is not int or top[-2] <= 0:
+        raise _Unsupported
+    objid = top[-2]
+    del top[-2:]
+    top.append(PDFObjRef(doc, objid))
+
+
+def parse_object_stream(doc, data: bytes) -> list[object]:
+    """The objects pdfminer's PDFStreamParser reads from an object stream's data, in order
+    (the 2N header numbers first); _Unsupported where its syntax is not handled here."""
+    if b"\\" in data or b"\x00" in data or b"\x0b" in data:
+        raise _Unsupported
+    stack: list[list] = [[None]]            # the top level, then the open arrays and dictionaries
+    match, pos, end = _TOKEN.match, 0, len(data)
+    while pos < end:
+        m = match(data, pos)
+        if m is None:
+            raise _Unsupported
+        pos = m.end()
+        k = m.lastindex
+        if k is None:
+            continue
+        if k == 1:
+            stack[-1].extend(map(int, m.group(1).split()))
+        elif k == 4:
+            t = m.group(4)
+            if t in (b"<<", b"["):
+                stack.append([b">>" if t == b"<<" else b"]"])
+            else:
+                _close(doc, stack, t)
+        elif k == 7:
+            t = m.group(7)
+            if t == b"R":
+                if len(stack) < 2:
+                    raise _Unsupported
+                _reference(doc, stack[-1])
+            else:
+                stack[-1].append(_KEYWORDS[t])
+        else:
+            stack[-1].append(_atom(m))
+    if len(stack) != 1:
+        raise _Unsupported
+    return stack[0][1:]
+
+
+class _Document(PDFDocument):
+    """PDFDocument parsing its object streams with parse_object_stream where it can."""
+
+    def _get_objects(self, stream: PDFStream) -> tuple[list[object], int]:
+        if stream.get("Type") is LITERAL_OBJSTM and "N" in stream:
+            try:
+                return parse_object_stream(self, stream.get_data()), stream["N"]
+            except (_Unsupported, UnicodeDecodeError, ValueError):
+                pass
+        return super()._get_objects(stream)
+
+
 def preflight(path: str | Path, password: str | None = None) -> Preflight:
     """Per page the declared font descents (font name without subset tag -> descent as a
     fraction of the font size), and whether a content stream is a bomb; an empty
@@ -163,7 +276,7 @@ def preflight(path: str | Path, password: str | None = None) -> Preflight:
     checked: set = set()          # streams already inflated (fonts are shared by pages)
     try:
         with open(path, "rb") as f:
-            doc = PDFDocument(PDFParser(f), password=password or "")
+            doc = _Document(PDFParser(f), password=password or "")
             for page in PDFPage.create_pages(doc):
                 found: dict[str, set] = {}
                 streams = list(page.contents)
