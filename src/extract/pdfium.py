@@ -14,7 +14,6 @@ bold); `dedupe_chars` still runs afterwards, as for pdfplumber.
 from __future__ import annotations
 
 import contextlib
-from collections import Counter
 import ctypes
 import math
 from dataclasses import dataclass, field
@@ -167,6 +166,10 @@ _font_descent = _bare(R.FPDFFont_GetDescent, ctypes.c_int)
 DEDUPE_TOLERANCE = 1.0
 # _near compares a character with this many neighbours (sorted by text and x) one by one.
 NEAR_SPAN = 8
+# A character's code (_codes): its code point, this bit set for a (cid:N) text; and the bit
+# that makes it a key (text and uprightness) for the fake-bold dedupe.
+_CID = 1 << 33
+_UPRIGHT = 1 << 34
 # Characters whose origins are asked for in one batch (see _Origins).
 ORIGIN_BATCH = 4096
 
@@ -338,22 +341,30 @@ def _shifts(run: np.ndarray, ox: np.ndarray, oy: np.ndarray, ax: np.ndarray, ay:
     return np.array(sx), np.array(sy)
 
 
-def _texts(tp: ctypes.c_void_p, idx: list[int], us: list[int]) -> list[str]:
-    errors = map(_map_error, repeat(tp), idx)
-    return [f"(cid:{u})" if e or u == 0 else chr(u) if u < 0x110000 else "\ufffd"
-            for u, e in zip(us, errors)]
+def _codes(tp: ctypes.c_void_p, idx: list[int], us: list[int]) -> np.ndarray:
+    """Each character's text as a number (see _text)."""
+    u = np.array(us, dtype=np.int64)
+    cid = np.array(list(map(_map_error, repeat(tp), idx)), dtype=bool) | (u == 0)
+    return np.where(cid, u | _CID, np.where(u < 0x110000, u, 0xFFFD))
+
+
+def _text(code: int) -> str:
+    """A character's text from its code: (cid:N) for a code point pdfium could not map to
+    Unicode, else the character (U+FFFD for a code point past Unicode's)."""
+    return f"(cid:{code & ~_CID})" if code & _CID else chr(code)
 
 
 @dataclass(slots=True)
 class Chars:
-    """A page's characters as columns, in stream order (pdfplumber's char dicts' fields)."""
-    text: list[str]
+    """A page's characters as columns, in stream order (pdfplumber's char dicts' fields,
+    the text as its code: _text)."""
+    code: np.ndarray
     x0: np.ndarray
     top: np.ndarray
     x1: np.ndarray
     bottom: np.ndarray
     size: np.ndarray
-    upright: list[bool]
+    upright: np.ndarray
 
 
 def _glyph_chars(tp: ctypes.c_void_p, codes: list[int]) -> tuple[list[int], list[int], list[int]]:
@@ -378,7 +389,7 @@ def read_chars(tp, frame: PageFrame, declared: dict[str, float] | None = None) -
     idx, keys, us = _glyph_chars(tpv, _code_points(tp, R.FPDFText_CountChars(tp)))
     if not idx:
         none = np.zeros(0)
-        return Chars([], none, none, none, none, none, [])
+        return Chars(np.zeros(0, dtype=np.int64), none, none, none, none, none, np.zeros(0, dtype=bool))
     _, first, obj = np.unique(np.array(keys, dtype=np.uint64), return_index=True, return_inverse=True)
     first = first.tolist()
     runs, run_of = _runs(tpv, [idx[j] for j in first], [keys[j] for j in first],
@@ -394,7 +405,7 @@ def read_chars(tp, frame: PageFrame, declared: dict[str, float] | None = None) -
     x0, top, x1, bottom = frame.boxes(ox + dx0, oy + dy0, ox + dx1, oy + dy1)
     size = np.where(vertical, x1 - x0, bottom - top)
     upright = np.array([r.upright for r in runs])[run]
-    return Chars(_texts(tpv, idx, us), x0, top, x1, bottom, size, upright.tolist())
+    return Chars(_codes(tpv, idx, us), x0, top, x1, bottom, size, upright)
 
 
 def _rotate(ctm: Matrix, a: float, b: float, c: float, d: float) -> tuple[float, float, float, float]:
@@ -407,21 +418,48 @@ def _rotate(ctm: Matrix, a: float, b: float, c: float, d: float) -> tuple[float,
 _SEG_LINE, _SEG_BEZIER, _SEG_MOVE = R.FPDF_SEGMENT_LINETO, R.FPDF_SEGMENT_BEZIERTO, R.FPDF_SEGMENT_MOVETO
 
 
-def _subpaths(path, mtx: Matrix) -> list[tuple[str, list[tuple[float, float]]]]:
+_page_objects = _bare(R.FPDFPage_CountObjects, ctypes.c_int)
+_page_object = _bare(R.FPDFPage_GetObject, ctypes.c_void_p)
+_form_objects = _bare(R.FPDFFormObj_CountObjects, ctypes.c_int)
+_form_object = _bare(R.FPDFFormObj_GetObject, ctypes.c_void_p)
+_object_type = _bare(R.FPDFPageObj_GetType, ctypes.c_int)
+_object_matrix = _bare(R.FPDFPageObj_GetMatrix, ctypes.c_int)
+_draw_mode = _bare(R.FPDFPath_GetDrawMode, ctypes.c_int)
+_segments = _bare(R.FPDFPath_CountSegments, ctypes.c_int)
+_segment = _bare(R.FPDFPath_GetPathSegment, ctypes.c_void_p)
+_segment_type = _bare(R.FPDFPathSegment_GetType, ctypes.c_int)
+_segment_point = _bare(R.FPDFPathSegment_GetPoint, ctypes.c_int)
+_segment_close = _bare(R.FPDFPathSegment_GetClose, ctypes.c_int)
+
+
+def _handles(get, owner: ctypes.c_void_p, n: int) -> list[ctypes.c_void_p]:
+    """get(owner, i) for i < n, as pointer objects (NULL where pdfium gives none)."""
+    return list(map(ctypes.c_void_p, map(get, repeat(owner, n), range(n))))
+
+
+def _segment_data(path: ctypes.c_void_p) -> tuple[list[int], list[float], list[float], list[int]]:
+    """Each segment's type, point (untransformed) and close flag, in a few mapped calls."""
+    n = _segments(path)
+    if n <= 0:
+        return [], [], [], []
+    segs = _handles(_segment, path, n)
+    xs, ys = (ctypes.c_float * n)(), (ctypes.c_float * n)()
+    size = ctypes.sizeof(ctypes.c_float)
+    list(map(_segment_point, segs, _pointers(xs, n, size), _pointers(ys, n, size)))
+    return (list(map(_segment_type, segs)), np.frombuffer(xs, dtype=np.float32).astype(float).tolist(),
+            np.frombuffer(ys, dtype=np.float32).astype(float).tolist(), list(map(_segment_close, segs)))
+
+
+def _subpaths(path: ctypes.c_void_p, mtx: Matrix) -> list[tuple[str, list[tuple[float, float]]]]:
     """(shape, points) per subpath as pdfminer builds them: 'm', 'l', 'c' (one entry per
     Bezier, its end point), 'h' for a close (the start point again); points transformed."""
-    n = R.FPDFPath_CountSegments(path)
-    x, y = ctypes.c_float(), ctypes.c_float()
     a, b, c, d, e, f = mtx
     out: list[tuple[str, list]] = []
     shape: list[str] = []
     pts: list[tuple[float, float]] = []
     bez = 0
-    for i in range(n):
-        seg = R.FPDFPath_GetPathSegment(path, i)
-        t = R.FPDFPathSegment_GetType(seg)
-        R.FPDFPathSegment_GetPoint(seg, x, y)
-        p = (a * x.value + c * y.value + e, b * x.value + d * y.value + f)
+    for t, x, y, close in zip(*_segment_data(path)):
+        p = (a * x + c * y + e, b * x + d * y + f)
         if t == _SEG_MOVE:
             if shape:
                 out.append(("".join(shape), pts))
@@ -436,7 +474,7 @@ def _subpaths(path, mtx: Matrix) -> list[tuple[str, list[tuple[float, float]]]]:
         else:
             shape.append("l")
             pts.append(p)
-        if shape and R.FPDFPathSegment_GetClose(seg):
+        if shape and close:
             shape.append("h")
             pts.append(pts[0])
     if shape:
@@ -472,34 +510,33 @@ def _classify(shape: str, pts: list, out: _Shapes) -> None:
         out.curves.append(pts)
 
 
-def _walk(objs, mtx: Matrix, out: _Shapes, depth: int) -> None:
+def _walk(objs: list[ctypes.c_void_p], mtx: Matrix, out: _Shapes, depth: int) -> None:
     m = R.FS_MATRIX()
-    for obj in objs:
-        t = R.FPDFPageObj_GetType(obj)
+    for obj, t in zip(objs, list(map(_object_type, objs))):
+        if t == R.FPDF_PAGEOBJ_TEXT:
+            continue
         if t == R.FPDF_PAGEOBJ_IMAGE:
             out.images += 1
         elif t == R.FPDF_PAGEOBJ_PATH:
             fill, stroke = ctypes.c_int(), ctypes.c_int()
-            R.FPDFPath_GetDrawMode(obj, fill, stroke)
+            _draw_mode(obj, ctypes.byref(fill), ctypes.byref(stroke))
             if not fill.value and not stroke.value:
                 continue
-            R.FPDFPageObj_GetMatrix(obj, m)
+            _object_matrix(obj, ctypes.byref(m))
             pm = mult((m.a, m.b, m.c, m.d, m.e, m.f), mtx)
             for shape, pts in _subpaths(obj, pm):
                 if shape[:1] == "m" and len(shape) > 1:
                     _classify(shape, pts, out)
         elif t == R.FPDF_PAGEOBJ_FORM and depth < MAX_FORM_DEPTH:
-            R.FPDFPageObj_GetMatrix(obj, m)
+            _object_matrix(obj, ctypes.byref(m))
             fm = mult((m.a, m.b, m.c, m.d, m.e, m.f), mtx)
-            k = R.FPDFFormObj_CountObjects(obj)
-            _walk((R.FPDFFormObj_GetObject(obj, j) for j in range(max(k, 0))), fm, out, depth + 1)
+            _walk(_handles(_form_object, obj, max(_form_objects(obj), 0)), fm, out, depth + 1)
 
 
 def read_shapes(page: pdfium.PdfPage) -> _Shapes:
     out = _Shapes()
-    raw = page.raw
-    n = R.FPDFPage_CountObjects(raw)
-    _walk((R.FPDFPage_GetObject(raw, i) for i in range(n)), IDENTITY, out, 0)
+    raw = ctypes.c_void_p(ctypes.cast(page.raw, ctypes.c_void_p).value)
+    _walk(_handles(_page_object, raw, max(_page_objects(raw), 0)), IDENTITY, out, 0)
     return out
 
 
@@ -531,12 +568,10 @@ def _dedupe(c: Chars) -> np.ndarray:
     """normalize.dedupe_indices (fake bold) on the page's characters, run only on those
     with a character of the same text and uprightness within its tolerance: the others are
     kept whatever happens, and no other character's fate depends on them."""
-    keys = list(zip(c.upright, c.text))
-    xs, ys = c.x0, c.top
+    kid = c.code | (c.upright.astype(np.int64) * _UPRIGHT)      # the key: text and uprightness
+    keys, xs, ys = kid.tolist(), c.x0, c.top
     if not (np.isfinite(xs).all() and np.isfinite(ys).all()):
         return np.array(dedupe_indices(keys, xs.tolist(), ys.tolist(), DEDUPE_TOLERANCE), dtype=np.int64)
-    ids: dict[tuple, int] = {}
-    kid = np.array([ids.setdefault(k, len(ids)) for k in keys], dtype=np.int64)
     order = np.lexsort((xs, kid))
     near = _near(kid[order], xs[order], ys[order], DEDUPE_TOLERANCE)
     crowded = np.zeros(len(keys), dtype=bool)
@@ -576,13 +611,17 @@ def read_page(page: pdfium.PdfPage, number: int, declared: dict[str, float] | No
     finally:
         tp.close()
     keep = _dedupe(c)
-    raws = [c.text[i] for i in keep.tolist()]
-    garbled = sum(n for raw, n in Counter(raws).items() if is_garbled_char(raw))
+    codes, which = np.unique(c.code[keep], return_inverse=True)
+    raws = [_text(k) for k in codes.tolist()]
     texts = list(map(norm_char, raws))
-    if not all(map(str.strip, texts)):         # blanks after normalization: no glyph
-        solid = [j for j, t in enumerate(texts) if t.strip()]
-        keep, raws, texts = keep[solid], [raws[j] for j in solid], [texts[j] for j in solid]
-    glyphs = glyph_rows(texts, raws, *(col[keep].tolist() for col in (c.x0, c.x1, c.top, c.bottom, c.size)))
+    garbled = sum(n for raw, n in zip(raws, np.bincount(which, minlength=len(raws)).tolist())
+                  if is_garbled_char(raw))
+    solid = np.array([bool(t.strip()) for t in texts], dtype=bool)[which]    # blanks: no glyph
+    if not solid.all():
+        keep, which = keep[solid], which[solid]
+    which = which.tolist()
+    glyphs = glyph_rows(list(map(texts.__getitem__, which)), list(map(raws.__getitem__, which)),
+                        *(col[keep].tolist() for col in (c.x0, c.x1, c.top, c.bottom, c.size)))
     shapes = read_shapes(page)
     return Page(number, frame.width, frame.height, glyphs, rulings(shapes, frame),
                 n_images=shapes.images, n_garbled=garbled)
