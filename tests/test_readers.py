@@ -424,6 +424,10 @@ def test_glyph_rows_are_glyphs():
     assert glyph_rows([], [], [], [], [], [], []) == []
     with pytest.raises(AttributeError):
         got[0].x0 = 5.0             # still frozen
+    x0, x1, top, bottom = [1.0, -1.5], [2.5, 0.1], [3.0, 7.3], [4.25, 9.9]
+    given = glyph_rows(["a", "字"], ["a", "字"], x0, x1, top, bottom, [1.25, 2.6],
+                       ([(a + b) / 2 for a, b in zip(x0, x1)], [(a + b) / 2 for a, b in zip(top, bottom)]))
+    assert given == want and [(g.xc, g.yc) for g in given] == [(g.xc, g.yc) for g in want]
 
 
 def _pdfminer_objects(data: bytes) -> list:

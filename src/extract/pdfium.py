@@ -620,8 +620,10 @@ def read_page(page: pdfium.PdfPage, number: int, declared: dict[str, float] | No
     if not solid.all():
         keep, which = keep[solid], which[solid]
     which = which.tolist()
+    x0, x1, top, bottom = (col[keep] for col in (c.x0, c.x1, c.top, c.bottom))
     glyphs = glyph_rows(list(map(texts.__getitem__, which)), list(map(raws.__getitem__, which)),
-                        *(col[keep].tolist() for col in (c.x0, c.x1, c.top, c.bottom, c.size)))
+                        x0.tolist(), x1.tolist(), top.tolist(), bottom.tolist(), c.size[keep].tolist(),
+                        (((x0 + x1) / 2).tolist(), ((top + bottom) / 2).tolist()))
     shapes = read_shapes(page)
     return Page(number, frame.width, frame.height, glyphs, rulings(shapes, frame),
                 n_images=shapes.images, n_garbled=garbled)
