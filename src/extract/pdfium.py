@@ -42,10 +42,10 @@ HEADROOM_BYTES = 48 * 2**20
 _PASSWORD_ERRORS = {R.FPDF_ERR_PASSWORD}
 _SECURITY_ERRORS = {R.FPDF_ERR_SECURITY}
 # Blanks: never a glyph (pdf.py drops them after normalization), so not read at all.
-_SPACES = frozenset((0x09, 0x0A, 0x0D, 0x20, 0xA0, 0x3000))
+_SPACE_CODES = np.array((0x09, 0x0A, 0x0D, 0x20, 0xA0, 0x3000), dtype=np.int64)
 # pdfium reports a hyphen ('-') at the end of a line, flagged IsHyphen, as U+0002
 # (FPDFText_GetUnicode) or U+FFFE (FPDFText_GetText).
-_HYPHEN_MARKS = frozenset((0x02, 0xFFFE))
+_HYPHEN_CODES = np.array((0x02, 0xFFFE), dtype=np.int64)
 
 
 @dataclass(frozen=True, slots=True)
@@ -250,11 +250,11 @@ def _runs(tp: ctypes.c_void_p, firsts: list[int], objs: list[int], fonts: _Fonts
     handles = [f or 0 for f in map(_font_of, map(ctypes.c_void_p, objs))]
     mats = (R.FS_MATRIX * n)()
     list(map(_char_matrix, repeat(tp, n), firsts, _pointers(mats, n, ctypes.sizeof(R.FS_MATRIX))))
-    abcd = [tuple(m) for m in np.frombuffer(mats, dtype=np.float32).reshape(n, 6)[:, :4].astype(float).tolist()]
+    abcd = np.frombuffer(mats, dtype=np.float32).reshape(n, 6)[:, :4].astype(float).T.tolist()
     seen: dict[tuple, int] = {}
-    which = [seen.setdefault(k, len(seen)) for k in zip(handles, sizes, abcd)]
+    which = [seen.setdefault(k, len(seen)) for k in zip(handles, sizes, *abcd)]
     runs = []
-    for font, fs, (a, b, c, d) in seen:
+    for font, fs, a, b, c, d in seen:
         pa, pb, pc, pd = _rotate(frame.ctm, a, b, c, d)
         runs.append(_Run(font, fs, fonts.descent_of(font) * fs if font else 0.0, (a, b, c, d),
                          pa * pd > 0 and pb * pc <= 0))
@@ -263,17 +263,20 @@ def _runs(tp: ctypes.c_void_p, firsts: list[int], objs: list[int], fonts: _Fonts
 
 def _advances(runs: list[_Run], group: list[int], us: list[int]) -> np.ndarray:
     """Each (run, code point)'s advance in text space (the font size without a width)."""
-    fs = np.array([runs[g].size for g in group], dtype=float)
-    font = [runs[g].font for g in group]
-    if not all(font):
-        todo = [k for k, f in enumerate(font) if f]
-        got = _advances(runs, [group[k] for k in todo], [us[k] for k in todo])
-        fs[todo] = got
+    fs = np.array([r.size for r in runs], dtype=float)[group]
+    has_font = np.array([bool(r.font) for r in runs], dtype=bool)[group]
+    if not has_font.all():
+        todo = np.flatnonzero(has_font).tolist()
+        if todo:
+            fs[todo] = _advances(runs, [group[k] for k in todo], [us[k] for k in todo])
         return fs
     n = len(us)
     widths = (ctypes.c_float * n)()
-    ok = list(map(_glyph_width, map(ctypes.c_void_p, font), map(ctypes.c_uint, us),
-                  map(ctypes.c_float, fs.tolist()), _pointers(widths, n, ctypes.sizeof(ctypes.c_float))))
+    fonts = [ctypes.c_void_p(r.font) for r in runs]
+    sizes = [ctypes.c_float(r.size) for r in runs]
+    codes = us if max(us, default=0) < 2**31 else list(map(ctypes.c_uint, us))  # else C int
+    ok = list(map(_glyph_width, map(fonts.__getitem__, group), codes, map(sizes.__getitem__, group),
+                  _pointers(widths, n, ctypes.sizeof(ctypes.c_float))))
     return np.where(np.array(ok, dtype=bool), np.frombuffer(widths, dtype=np.float32).astype(float), fs)
 
 
@@ -308,14 +311,14 @@ def _max4(v):
     return np.maximum(np.maximum(v[0], v[1]), np.maximum(v[2], v[3]))
 
 
-def _code_points(tp, n: int) -> list[int]:
+def _code_points(tp, n: int) -> np.ndarray:
     """All characters' code points in one call (FPDFText_GetText), or character by
     character when UTF-16 surrogates would shift the indexes."""
     buf = (ctypes.c_ushort * (n + 1))()
     got = R.FPDFText_GetText(tp, 0, n, buf)
-    units = list(buf[:n])
-    if got != n + 1 or any(0xD800 <= x < 0xE000 for x in units):
-        return [R.FPDFText_GetUnicode(tp, i) for i in range(n)]
+    units = np.frombuffer(buf, dtype=np.uint16, count=n).astype(np.int64)
+    if got != n + 1 or ((units >= 0xD800) & (units < 0xE000)).any():
+        return np.array([R.FPDFText_GetUnicode(tp, i) for i in range(n)], dtype=np.int64)
     return units
 
 
@@ -367,18 +370,18 @@ class Chars:
     upright: np.ndarray
 
 
-def _glyph_chars(tp: ctypes.c_void_p, codes: list[int]) -> tuple[list[int], list[int], list[int]]:
+def _glyph_chars(tp: ctypes.c_void_p, codes: np.ndarray) -> tuple[list[int], list[int], np.ndarray]:
     """Indexes, text-object addresses and code points of the characters that can be glyphs:
     not blanks (pdfium's generated spaces and line ends, and printed blanks), of a text
     object; pdfium's mark for a '-' ending a line taken as '-'."""
-    idx = [i for i, u in enumerate(codes) if u not in _SPACES]
+    idx = np.flatnonzero(~np.isin(codes, _SPACE_CODES)).tolist()
     keys = list(map(_text_object, repeat(tp), idx))
     if None in keys:
         idx, keys = [i for i, k in zip(idx, keys) if k], [k for k in keys if k]
-    us = [codes[i] for i in idx]
-    if not _HYPHEN_MARKS.isdisjoint(us):
-        us = [0x2D if u in _HYPHEN_MARKS and _is_hyphen(tp, i) else u
-              for i, u in zip(idx, us)]
+    us = codes[idx]
+    for j in np.flatnonzero(np.isin(us, _HYPHEN_CODES)).tolist():
+        if _is_hyphen(tp, idx[j]):
+            us[j] = 0x2D
     return idx, keys, us
 
 
