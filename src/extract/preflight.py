@@ -18,6 +18,7 @@ stream is interpreted: a few milliseconds a file):
 """
 from __future__ import annotations
 
+import os
 import re
 import zlib
 from dataclasses import dataclass, field
@@ -128,7 +129,9 @@ def _font_streams(spec: dict) -> list:
     return [x for x in out if isinstance(x, PDFStream)]
 
 
-def _fonts(resources, out: dict[str, set], depth: int, streams: list) -> None:
+def _fonts(resources, out: dict[str, set], depth: int, streams: list | None) -> None:
+    """The declared descents of the fonts of `resources` (and of its forms') into `out`,
+    their streams and the forms' into `streams` (None: not collected)."""
     resources = resolve1(resources)
     if not isinstance(resources, dict):
         return
@@ -140,14 +143,16 @@ def _fonts(resources, out: dict[str, set], depth: int, streams: list) -> None:
                 got = _descriptor_descent(spec)
                 if got:
                     out.setdefault(got[0], set()).add(got[1])
-                streams += _font_streams(spec)
+                if streams is not None:
+                    streams += _font_streams(spec)
     xobjs = resolve1(resources.get("XObject"))
     if isinstance(xobjs, dict) and depth < MAX_FORM_DEPTH:
         for x in xobjs.values():
             x = resolve1(x)
             attrs = getattr(x, "attrs", None)
             if isinstance(attrs, dict) and literal_name(resolve1(attrs.get("Subtype")) or "") == "Form":
-                streams.append(x)
+                if streams is not None:
+                    streams.append(x)
                 _fonts(attrs.get("Resources"), out, depth + 1, streams)
 
 
@@ -275,13 +280,17 @@ def preflight(path: str | Path, password: str | None = None) -> Preflight:
     out = Preflight()
     checked: set = set()          # streams already inflated (fonts are shared by pages)
     try:
+        # no stream of a file this short can inflate past MAX_INFLATED: none is looked at
+        bombs = os.path.getsize(path) * DEFLATE_MAX_RATIO > MAX_INFLATED
         with open(path, "rb") as f:
             doc = _Document(PDFParser(f), password=password or "")
             for page in PDFPage.create_pages(doc):
                 found: dict[str, set] = {}
-                streams = list(page.contents)
+                streams = list(page.contents) if bombs else None
                 _fonts(page.resources, found, 0, streams)
                 out.descents.append({k: next(iter(v)) for k, v in found.items() if len(v) == 1})
+                if streams is None:
+                    continue
                 fresh = [x for x in streams if _key(x) not in checked]
                 checked.update(_key(x) for x in fresh)
                 if any(inflates_past(x) for x in fresh):
