@@ -9,13 +9,15 @@ pdfminer does (line, rectangle, curve); /Rotate and the MediaBox origin are appl
 pdfminer's page matrix and pdfplumber's offsets apply them.
 
 pdfium's text page drops a text object printed again at (almost) the same place (fake
-bold); `dedupe_chars` still runs afterwards, as for pdfplumber.
+bold); the fake-bold dedupe (normalize.dedupe_indices, as dedupe_chars for pdfplumber) still
+runs afterwards.
 """
 from __future__ import annotations
 
 import contextlib
 import ctypes
 import math
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from itertools import repeat
@@ -177,7 +179,8 @@ ORIGIN_BATCH = 4096
 class _Origins:
     """Where FPDFText_GetCharOrigin writes the characters' origins: a buffer of ORIGIN_BATCH
     slots with a pointer object per slot built once (building two per character would cost
-    more than the call). pdfium may not be called from two threads at once, nor this."""
+    more than the call). One per thread (_origins), so that readers in two threads could
+    not mix their characters' origins up."""
 
     def __init__(self):
         self.xs = (ctypes.c_double * ORIGIN_BATCH)()
@@ -198,7 +201,15 @@ class _Origins:
         return xs, ys
 
 
-_ORIGINS = _Origins()
+_THREAD = threading.local()
+
+
+def _origins() -> _Origins:
+    """This thread's _Origins."""
+    buf = getattr(_THREAD, "origins", None)
+    if buf is None:
+        buf = _THREAD.origins = _Origins()
+    return buf
 
 
 class _Fonts:
@@ -401,7 +412,7 @@ def read_chars(tp, frame: PageFrame, declared: dict[str, float] | None = None) -
     # the box around the origin depends on the run and the code point
     pairs, which = np.unique((run << 32) | np.array(us, dtype=np.int64), return_inverse=True)
     dx0, dy0, dx1, dy1, vertical, ax, ay = (v[which] for v in _offsets(runs, pairs >> 32, pairs & 0xFFFFFFFF))
-    ox, oy = _ORIGINS.read(tpv, idx)
+    ox, oy = _origins().read(tpv, idx)
     moved = _shifts(obj, ox, oy, ax, ay)
     if moved is not None:
         ox, oy = ox + moved[0], oy + moved[1]
