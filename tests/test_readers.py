@@ -411,3 +411,64 @@ def test_crash_in_pdfium_is_a_worker_crashed_row(tmp_path):
     # source_path keeps the input folder's name (issue 8)
     assert errors == {"in/a-type3-bomb.pdf": "worker_crashed"}
     assert {s["source_path"] for s in rows["sheets"]} == {"in/b-h28-iom-trafficking.pdf", "in/b-r1-two-budgets.pdf"}
+
+
+def test_glyph_rows_are_glyphs():
+    """model.glyph_rows (the pdfium reader's fast constructor) builds what Glyph() builds."""
+    from extract.model import Glyph, glyph_rows
+    rows = [("a", "a", 1.0, 2.5, 3.0, 4.25, 1.25), ("字", "字", -1.5, 0.1, 7.3, 9.9, 2.6)]
+    got = glyph_rows(*(list(col) for col in zip(*rows)))
+    want = [Glyph(*r) for r in rows]
+    assert got == want
+    assert [(g.xc, g.yc) for g in got] == [(g.xc, g.yc) for g in want]
+    assert glyph_rows([], [], [], [], [], [], []) == []
+    with pytest.raises(AttributeError):
+        got[0].x0 = 5.0             # still frozen
+    x0, x1, top, bottom = [1.0, -1.5], [2.5, 0.1], [3.0, 7.3], [4.25, 9.9]
+    given = glyph_rows(["a", "字"], ["a", "字"], x0, x1, top, bottom, [1.25, 2.6],
+                       ([(a + b) / 2 for a, b in zip(x0, x1)], [(a + b) / 2 for a, b in zip(top, bottom)]))
+    assert given == want and [(g.xc, g.yc) for g in given] == [(g.xc, g.yc) for g in want]
+
+
+def _pdfminer_objects(data: bytes) -> list:
+    from pdfminer.pdfparser import PDFStreamParser
+    from pdfminer.psexceptions import PSEOF
+    parser = PDFStreamParser(data)
+    parser.set_document(None)
+    out = []
+    try:
+        while True:
+            out.append(parser.nextobject()[1])
+    except PSEOF:
+        return out
+
+
+def _plain(o):
+    from pdfminer.pdftypes import PDFObjRef
+    from pdfminer.psparser import PSKeyword, PSLiteral
+    if isinstance(o, PDFObjRef):
+        return ("ref", o.objid)
+    if isinstance(o, (PSLiteral, PSKeyword)):
+        return (type(o).__name__, o.name)
+    if isinstance(o, dict):
+        return {k: _plain(v) for k, v in o.items()}
+    if isinstance(o, list):
+        return [_plain(v) for v in o]
+    return (type(o).__name__, o)
+
+
+@pytest.mark.parametrize("data", [
+    b"3 0 4 60 << /Type /Font /BaseFont /ABCDEF+IPAexGothic /Widths [500 1000 250.5 -3 +.5]"
+    b" /FontDescriptor 4 0 R /X true /Y false /Z null >> [1 2 3 0 R /A (str) <414 2>]",
+    b"1 0 << /K [4 0 R 5 0 R] /N 12 /E [] /D << >> >>\n%comment\n7",
+    b"1 0 << /A 1.5.3 >>", b"1 0 << /A#20B 1 >>", b"1 0 << /S (a\\)b) >>", b"1 0 [1 2R]",
+    b"1 0 << /A <ABC> >>", b"1 0 {proc}", b"5 0 R", b"1 0 << /A 1 /B >>",
+])
+def test_object_stream_parsed_as_pdfminer_does(data):
+    """preflight.parse_object_stream builds pdfminer's objects, or leaves the data to it."""
+    from extract.preflight import _Unsupported, parse_object_stream
+    try:
+        got = parse_object_stream(None, data)
+    except _Unsupported:
+        return
+    assert _plain(got) == _plain(_pdfminer_objects(data))

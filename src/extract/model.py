@@ -1,7 +1,9 @@
 """The sheet as plain dataclasses: what every stage passes on to the next."""
 from __future__ import annotations
 
+from collections import deque
 from dataclasses import dataclass, field
+from itertools import repeat
 
 from .templates import Template
 
@@ -26,6 +28,22 @@ class Glyph:
     def __post_init__(self):
         object.__setattr__(self, "xc", (self.x0 + self.x1) / 2)
         object.__setattr__(self, "yc", (self.top + self.bottom) / 2)
+
+
+def glyph_rows(text: list[str], raw: list[str], x0: list[float], x1: list[float],
+               top: list[float], bottom: list[float], size: list[float],
+               centres: tuple[list[float], list[float]] | None = None) -> list[Glyph]:
+    """[Glyph(*row) for row in zip(text, raw, x0, x1, top, bottom, size)], about twice as
+    fast: no __init__ per glyph, each slot is filled for every glyph at once (the readers
+    build a thousand glyphs a page). `centres`: (xc, yc) when the caller has computed them
+    as Glyph does ((x0 + x1) / 2, (top + bottom) / 2)."""
+    out = list(map(object.__new__, repeat(Glyph, len(text))))
+    if centres is None:
+        centres = ([(a + b) / 2 for a, b in zip(x0, x1)], [(a + b) / 2 for a, b in zip(top, bottom)])
+    for name, column in (("text", text), ("raw", raw), ("x0", x0), ("x1", x1), ("top", top),
+                         ("bottom", bottom), ("size", size), ("xc", centres[0]), ("yc", centres[1])):
+        deque(map(getattr(Glyph, name).__set__, out, column), maxlen=0)
+    return out
 
 
 @dataclass(frozen=True, slots=True)

@@ -147,14 +147,22 @@ def dedupe_chars(chars: list[dict], tol: float = 1.0) -> list[dict]:
     glyph of a cluster rather than the first printed; its final re-sort by
     ``list.index`` is quadratic.
     """
+    keys = [(c.get("upright", True), c["text"]) for c in chars]
+    xs = [float(c["x0"]) for c in chars]
+    ys = [float(c["doctop"] if "doctop" in c else c["top"]) for c in chars]
+    return [chars[i] for i in dedupe_indices(keys, xs, ys, tol)]
+
+
+def dedupe_indices(keys: list, xs: list[float], ys: list[float], tol: float = 1.0) -> list[int]:
+    """`dedupe_chars` on columns: the indexes (ascending) of the characters kept, a
+    character being its key (upright, text) and its position (x0, top or doctop)."""
     if tol <= 0:
         seen: set[tuple] = set()
         out = []
-        for c in chars:
-            k = (c.get("upright", True), c["text"], c["x0"], c.get("doctop", c["top"]))
+        for i, k in enumerate(zip(keys, xs, ys)):
             if k not in seen:
                 seen.add(k)
-                out.append(c)
+                out.append(i)
         return out
 
     # Cells of twice the tolerance: a glyph within `tol` of a point lies in the point's
@@ -163,10 +171,7 @@ def dedupe_chars(chars: list[dict], tol: float = 1.0) -> list[dict]:
     grid: dict[tuple, list[tuple[float, float]]] = {}
     out = []
     floor = math.floor
-    for c in chars:
-        x = float(c["x0"])
-        y = float(c["doctop"] if "doctop" in c else c["top"])
-        key = (c.get("upright", True), c["text"])
+    for i, (key, x, y) in enumerate(zip(keys, xs, ys)):
         fx, fy = x / cell, y / cell
         ix, iy = floor(fx), floor(fy)
         jx = ix - 1 if fx - ix < 0.5 else ix + 1
@@ -183,7 +188,7 @@ def dedupe_chars(chars: list[dict], tol: float = 1.0) -> list[dict]:
                     break
         if not dup:
             grid.setdefault((key, ix, iy), []).append((x, y))
-            out.append(c)
+            out.append(i)
     return out
 
 

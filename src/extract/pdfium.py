@@ -9,23 +9,28 @@ pdfminer does (line, rectangle, curve); /Rotate and the MediaBox origin are appl
 pdfminer's page matrix and pdfplumber's offsets apply them.
 
 pdfium's text page drops a text object printed again at (almost) the same place (fake
-bold); `dedupe_chars` still runs afterwards, as for pdfplumber.
+bold); the fake-bold dedupe (normalize.dedupe_indices, as dedupe_chars for pdfplumber) still
+runs afterwards.
 """
 from __future__ import annotations
 
 import contextlib
 import ctypes
 import math
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
+from itertools import repeat
 from typing import Iterator
+
+import numpy as np
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as R
 
 from .preflight import base_name, preflight
-from .model import Glyph, Page, Ruling
-from .normalize import dedupe_chars
+from .model import Page, Ruling, glyph_rows
+from .normalize import dedupe_indices
 from .pdf import PdfError, classify, is_garbled_char, norm_char, rulings_from
 
 Matrix = tuple[float, float, float, float, float, float]
@@ -38,15 +43,11 @@ HEADROOM_BYTES = 48 * 2**20
 # pdfium's error codes for a document that needs a (different) password.
 _PASSWORD_ERRORS = {R.FPDF_ERR_PASSWORD}
 _SECURITY_ERRORS = {R.FPDF_ERR_SECURITY}
-# FPDFText_GetTextObject returning the address (an int) rather than a pointer object: the
-# key of a character's text object without building a ctypes object per character.
-_text_object_address = ctypes.CFUNCTYPE(ctypes.c_void_p, R.FPDF_TEXTPAGE, ctypes.c_int)(
-    ctypes.cast(R.FPDFText_GetTextObject, ctypes.c_void_p).value)
 # Blanks: never a glyph (pdf.py drops them after normalization), so not read at all.
-_SPACES = frozenset((0x09, 0x0A, 0x0D, 0x20, 0xA0, 0x3000))
+_SPACE_CODES = np.array((0x09, 0x0A, 0x0D, 0x20, 0xA0, 0x3000), dtype=np.int64)
 # pdfium reports a hyphen ('-') at the end of a line, flagged IsHyphen, as U+0002
 # (FPDFText_GetUnicode) or U+FFFE (FPDFText_GetText).
-_HYPHEN_MARKS = frozenset((0x02, 0xFFFE))
+_HYPHEN_CODES = np.array((0x02, 0xFFFE), dtype=np.int64)
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +68,16 @@ class PageFrame:
         xs = (a * x0 + c * y0 + e, a * x1 + c * y0 + e, a * x0 + c * y1 + e, a * x1 + c * y1 + e)
         ys = (b * x0 + d * y0 + f, b * x1 + d * y0 + f, b * x0 + d * y1 + f, b * x1 + d * y1 + f)
         return self.from_miner(min(xs), min(ys), max(xs), max(ys))
+
+    def boxes(self, x0: np.ndarray, y0: np.ndarray, x1: np.ndarray, y1: np.ndarray) -> tuple[np.ndarray, ...]:
+        """`box` for arrays of rectangles (the same arithmetic, element by element)."""
+        a, b, c, d, e, f = self.ctm
+        if a == 1.0 and d == 1.0 and b == 0.0 and c == 0.0:
+            ky = self.height + self.top_off - f
+            return x0 + e + self.x_off, ky - y1, x1 + e + self.x_off, ky - y0
+        xs = (a * x0 + c * y0 + e, a * x1 + c * y0 + e, a * x0 + c * y1 + e, a * x1 + c * y1 + e)
+        ys = (b * x0 + d * y0 + f, b * x1 + d * y0 + f, b * x0 + d * y1 + f, b * x1 + d * y1 + f)
+        return self.from_miner(_min4(xs), _min4(ys), _max4(xs), _max4(ys))
 
     def from_miner(self, x0: float, y0: float, x1: float, y1: float) -> tuple[float, float, float, float]:
         """A box in pdfminer's page space (origin at the rotated MediaBox's bottom left)."""
@@ -133,6 +144,74 @@ def error_of(exc: pdfium.PdfiumError) -> PdfError:
 
 # ------------------------------------------------------------------ characters
 
+def _bare(fn, restype):
+    """`fn` called without argument conversion (ctypes objects passed as they are, Python
+    ints as C ints): about half the cost of a call through pypdfium2's prototypes, which
+    counts for calls made once per character."""
+    f = _FuncPtr(ctypes.cast(fn, ctypes.c_void_p).value)
+    f.restype = restype
+    return f
+
+
+_FuncPtr = type(R.FPDFText_GetTextObject)
+_text_object = _bare(R.FPDFText_GetTextObject, ctypes.c_void_p)      # the address, or None
+_map_error = _bare(R.FPDFText_HasUnicodeMapError, ctypes.c_int)
+_is_hyphen = _bare(R.FPDFText_IsHyphen, ctypes.c_int)
+_char_origin = _bare(R.FPDFText_GetCharOrigin, ctypes.c_int)
+_font_size = _bare(R.FPDFText_GetFontSize, ctypes.c_double)
+_char_matrix = _bare(R.FPDFText_GetMatrix, ctypes.c_int)
+_font_of = _bare(R.FPDFTextObj_GetFont, ctypes.c_void_p)
+_glyph_width = _bare(R.FPDFFont_GetGlyphWidth, ctypes.c_int)
+_font_name = _bare(R.FPDFFont_GetBaseFontName, ctypes.c_size_t)
+_font_descent = _bare(R.FPDFFont_GetDescent, ctypes.c_int)
+# normalize.dedupe_chars's tolerance (points): a copy of a glyph this close is fake bold.
+DEDUPE_TOLERANCE = 1.0
+# _near compares a character with this many neighbours (sorted by text and x) one by one.
+NEAR_SPAN = 8
+# A character's code (_codes): its code point, this bit set for a (cid:N) text; and the bit
+# that makes it a key (text and uprightness) for the fake-bold dedupe.
+_CID = 1 << 33
+_UPRIGHT = 1 << 34
+# Characters whose origins are asked for in one batch (see _Origins).
+ORIGIN_BATCH = 4096
+
+
+class _Origins:
+    """Where FPDFText_GetCharOrigin writes the characters' origins: a buffer of ORIGIN_BATCH
+    slots with a pointer object per slot built once (building two per character would cost
+    more than the call). One per thread (_origins), so that readers in two threads could
+    not mix their characters' origins up."""
+
+    def __init__(self):
+        self.xs = (ctypes.c_double * ORIGIN_BATCH)()
+        self.ys = (ctypes.c_double * ORIGIN_BATCH)()
+        ax, ay = ctypes.addressof(self.xs), ctypes.addressof(self.ys)
+        step = ctypes.sizeof(ctypes.c_double)
+        self.px = [ctypes.c_void_p(a) for a in range(ax, ax + step * ORIGIN_BATCH, step)]
+        self.py = [ctypes.c_void_p(a) for a in range(ay, ay + step * ORIGIN_BATCH, step)]
+
+    def read(self, tp: ctypes.c_void_p, idx: list[int]) -> tuple[np.ndarray, np.ndarray]:
+        xs, ys = np.empty(len(idx)), np.empty(len(idx))
+        for k in range(0, len(idx), ORIGIN_BATCH):
+            part = idx[k:k + ORIGIN_BATCH]
+            m = len(part)
+            list(map(_char_origin, repeat(tp, m), part, self.px, self.py))
+            xs[k:k + m] = np.frombuffer(self.xs, count=m)
+            ys[k:k + m] = np.frombuffer(self.ys, count=m)
+        return xs, ys
+
+
+_THREAD = threading.local()
+
+
+def _origins() -> _Origins:
+    """This thread's _Origins."""
+    buf = getattr(_THREAD, "origins", None)
+    if buf is None:
+        buf = _THREAD.origins = _Origins()
+    return buf
+
+
 class _Fonts:
     """Per-font descent (fraction of the font size), asked once per font handle: the one
     the PDF declares (preflight.py) where known, else pdfium's."""
@@ -142,127 +221,205 @@ class _Fonts:
         self.descent: dict[int, float] = {}
         self.name = ctypes.create_string_buffer(256)
 
-    def descent_of(self, font) -> float:
-        key = ctypes.cast(font, ctypes.c_void_p).value or 0
-        d = self.descent.get(key)
+    def descent_of(self, font: int) -> float:
+        d = self.descent.get(font)
         if d is None:
-            n = R.FPDFFont_GetBaseFontName(font, self.name, len(self.name))
+            n = _font_name(ctypes.c_void_p(font), self.name, len(self.name))
             name = base_name(self.name.value.decode("latin-1")) if n else ""
             d = self.declared.get(name)
             if d is None:
                 v = ctypes.c_float()
-                d = v.value / 1000.0 if R.FPDFFont_GetDescent(font, 1000.0, v) else 0.0
+                ok = _font_descent(ctypes.c_void_p(font), ctypes.c_float(1000.0), ctypes.byref(v))
+                d = v.value / 1000.0 if ok else 0.0
                 d = -d if d > 0 else d      # as pdfminer: a positive Descent is taken as negative
-            self.descent[key] = d
+            self.descent[font] = d
         return d
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class _Run:
-    """What the characters of one pdfium text object share."""
-    font: object
+    """What the characters of pdfium text objects with the same font, size and matrix share."""
+    font: int               # the font handle's address (0: none)
     size: float
     descent: float          # in points
     matrix: tuple[float, float, float, float]   # text matrix x CTM (x form matrices), no translation
     upright: bool           # as pdfminer's LTChar.upright, on the rotated page
-    offsets: dict           # code point -> (dx0, dy0, dx1, dy1, vertical, ax, ay): the box
-                            # around the origin and the advance, in user space
-    last: tuple = (math.nan, math.nan)      # the previous character's origin as pdfium gave it
-    shift: tuple = (0.0, 0.0)               # how far characters at that origin are moved on
-    advance: tuple = (0.0, 0.0)             # the previous character's advance
-
-    def place(self, x: float, y: float, ax: float, ay: float) -> tuple[float, float]:
-        """The origin of a character. pdfium gives every character of a marked-content
-        /ActualText span the span's origin; they are set one after the other from there
-        (by their own advances), so none is taken for a fake-bold copy of its neighbour."""
-        if x == self.last[0] and y == self.last[1]:
-            self.shift = (self.shift[0] + self.advance[0], self.shift[1] + self.advance[1])
-        else:
-            self.last, self.shift = (x, y), (0.0, 0.0)
-        self.advance = (ax, ay)
-        return x + self.shift[0], y + self.shift[1]
 
 
-def _run_of(tp, i: int, fonts: _Fonts, frame: PageFrame) -> _Run:
-    obj = R.FPDFText_GetTextObject(tp, i)
-    fs = R.FPDFText_GetFontSize(tp, i)
-    font = R.FPDFTextObj_GetFont(obj)
-    m = R.FS_MATRIX()
-    R.FPDFText_GetMatrix(tp, i, m)
-    pa, pb, pc, pd = _rotate(frame.ctm, m.a, m.b, m.c, m.d)
-    return _Run(font, fs, fonts.descent_of(font) * fs if font else 0.0, (m.a, m.b, m.c, m.d),
-                pa * pd > 0 and pb * pc <= 0, {})
+def _pointers(buf, n: int, step: int):
+    """Pointers (ctypes objects) to the n items of `step` bytes of a ctypes array."""
+    base = ctypes.addressof(buf)
+    return map(ctypes.c_void_p, range(base, base + step * n, step))
 
 
-def _offsets(run: _Run, u: int, width: ctypes.c_float) -> tuple:
-    """pdfminer's box of character `u` relative to pdfium's origin, in user space.
+def _runs(tp: ctypes.c_void_p, firsts: list[int], objs: list[int], fonts: _Fonts,
+          frame: PageFrame) -> tuple[list[_Run], np.ndarray]:
+    """The distinct runs (font, size, matrix) of the page's text objects, each object given
+    by the index of its first character and its address; and each object's run."""
+    n = len(firsts)
+    sizes = list(map(_font_size, repeat(tp, n), firsts))
+    handles = [f or 0 for f in map(_font_of, map(ctypes.c_void_p, objs))]
+    mats = (R.FS_MATRIX * n)()
+    list(map(_char_matrix, repeat(tp, n), firsts, _pointers(mats, n, ctypes.sizeof(R.FS_MATRIX))))
+    abcd = np.frombuffer(mats, dtype=np.float32).reshape(n, 6)[:, :4].astype(float).T.tolist()
+    seen: dict[tuple, int] = {}
+    which = [seen.setdefault(k, len(seen)) for k in zip(handles, sizes, *abcd)]
+    runs = []
+    for font, fs, a, b, c, d in seen:
+        pa, pb, pc, pd = _rotate(frame.ctm, a, b, c, d)
+        runs.append(_Run(font, fs, fonts.descent_of(font) * fs if font else 0.0, (a, b, c, d),
+                         pa * pd > 0 and pb * pc <= 0))
+    return runs, np.array(which, dtype=np.int64)
+
+
+def _advances(runs: list[_Run], group: list[int], us: list[int]) -> np.ndarray:
+    """Each (run, code point)'s advance in text space (the font size without a width)."""
+    fs = np.array([r.size for r in runs], dtype=float)[group]
+    has_font = np.array([bool(r.font) for r in runs], dtype=bool)[group]
+    if not has_font.all():
+        todo = np.flatnonzero(has_font).tolist()
+        if todo:
+            fs[todo] = _advances(runs, [group[k] for k in todo], [us[k] for k in todo])
+        return fs
+    n = len(us)
+    widths = (ctypes.c_float * n)()
+    fonts = [ctypes.c_void_p(r.font) for r in runs]
+    sizes = [ctypes.c_float(r.size) for r in runs]
+    codes = us if max(us, default=0) < 2**31 else list(map(ctypes.c_uint, us))  # else C int
+    ok = list(map(_glyph_width, map(fonts.__getitem__, group), codes, map(sizes.__getitem__, group),
+                  _pointers(widths, n, ctypes.sizeof(ctypes.c_float))))
+    return np.where(np.array(ok, dtype=bool), np.frombuffer(widths, dtype=np.float32).astype(float), fs)
+
+
+def _offsets(runs: list[_Run], group: np.ndarray, us: np.ndarray) -> tuple[np.ndarray, ...]:
+    """pdfminer's box of each (run, code point) relative to pdfium's origin, in user space:
+    (dx0, dy0, dx1, dy1, vertical, ax, ay), the last two the advance.
 
     In text space it is (0, descent)..(advance, descent + size) for horizontal writing; for
     vertical writing (a negative advance: pdfium's origin is the pen minus the vertical
     origin) (0, size + advance)..(size, size)."""
-    fs = run.size
-    ok = run.font and R.FPDFFont_GetGlyphWidth(run.font, u, fs, width)
-    adv = width.value if ok else fs
+    adv = _advances(runs, group.tolist(), us.tolist())
+    fs = np.array([r.size for r in runs])[group]
+    desc = np.array([r.descent for r in runs])[group]
+    a, b, c, d = np.array([r.matrix for r in runs], dtype=float).reshape(-1, 4)[group].T
     vertical = adv < 0
-    if vertical:
-        u0, v0, u1, v1 = 0.0, fs + adv, fs, fs
-    else:
-        u0, v0, u1, v1 = 0.0, run.descent, adv, run.descent + fs
-    a, b, c, d = run.matrix
+    u1 = np.where(vertical, fs, adv)
+    v0 = np.where(vertical, fs + adv, desc)
+    v1 = np.where(vertical, fs, desc + fs)
+    u0 = np.zeros_like(adv)
     xs = (a * u0 + c * v0, a * u1 + c * v0, a * u0 + c * v1, a * u1 + c * v1)
     ys = (b * u0 + d * v0, b * u1 + d * v0, b * u0 + d * v1, b * u1 + d * v1)
-    ax, ay = (c * adv, d * adv) if vertical else (a * adv, b * adv)     # vertical: adv < 0, downwards
-    out = run.offsets[u] = (min(xs), min(ys), max(xs), max(ys), vertical, ax, ay)
-    return out
+    ax = np.where(vertical, c * adv, a * adv)       # vertical: adv < 0, downwards
+    ay = np.where(vertical, d * adv, b * adv)
+    return (_min4(xs), _min4(ys), _max4(xs), _max4(ys), vertical, ax, ay)
 
 
-def _text_of(tp, i: int, u: int) -> str:
-    if R.FPDFText_HasUnicodeMapError(tp, i) or u == 0:
-        return f"(cid:{u})"
-    return chr(u) if u < 0x110000 else "\ufffd"
+def _min4(v):
+    return np.minimum(np.minimum(v[0], v[1]), np.minimum(v[2], v[3]))
 
 
-def _code_points(tp, n: int) -> list[int] | None:
-    """All characters' code points in one call (FPDFText_GetText), or None when UTF-16
-    surrogates would shift the indexes (ask character by character then)."""
+def _max4(v):
+    return np.maximum(np.maximum(v[0], v[1]), np.maximum(v[2], v[3]))
+
+
+def _code_points(tp, n: int) -> np.ndarray:
+    """All characters' code points in one call (FPDFText_GetText), or character by
+    character when UTF-16 surrogates would shift the indexes."""
     buf = (ctypes.c_ushort * (n + 1))()
     got = R.FPDFText_GetText(tp, 0, n, buf)
-    units = list(buf[:n])
-    if got != n + 1 or any(0xD800 <= x < 0xE000 for x in units):
-        return None
+    units = np.frombuffer(buf, dtype=np.uint16, count=n).astype(np.int64)
+    if got != n + 1 or ((units >= 0xD800) & (units < 0xE000)).any():
+        return np.array([R.FPDFText_GetUnicode(tp, i) for i in range(n)], dtype=np.int64)
     return units
 
 
-def read_chars(tp, frame: PageFrame, declared: dict[str, float] | None = None) -> list[dict]:
-    """pdfplumber-like char dicts (text, x0, top, x1, bottom, size, upright) in stream order;
-    `declared`: font name -> descent the PDF declares (preflight.preflight)."""
-    n = R.FPDFText_CountChars(tp)
-    fonts = _Fonts(declared or {})
-    ox, oy = ctypes.c_double(), ctypes.c_double()
-    width = ctypes.c_float()
-    out = []
-    runs: dict[int, _Run] = {}
-    codes = _code_points(tp, n)
-    for i in range(n):
-        u = codes[i] if codes is not None else R.FPDFText_GetUnicode(tp, i)
-        if u in _SPACES:
-            continue        # pdfium's generated spaces and line ends, and printed blanks: no glyph
-        key = _text_object_address(tp, i)
-        if not key:
-            continue
-        run = runs.get(key)
-        if run is None:
-            run = runs[key] = _run_of(tp, i, fonts, frame)
-        if u in _HYPHEN_MARKS and R.FPDFText_IsHyphen(tp, i):
-            u = 0x2D                    # pdfium's mark for a '-' that ends a line
-        text = _text_of(tp, i, u)
-        dx0, dy0, dx1, dy1, vertical, ax, ay = run.offsets.get(u) or _offsets(run, u, width)
-        R.FPDFText_GetCharOrigin(tp, i, ox, oy)
-        x, y = run.place(ox.value, oy.value, ax, ay)
-        x0, top, x1, bottom = frame.box(x + dx0, y + dy0, x + dx1, y + dy1)
-        out.append({"text": text, "x0": x0, "top": top, "x1": x1, "bottom": bottom,
-                    "size": (x1 - x0) if vertical else (bottom - top), "upright": run.upright})
-    return out
+def _shifts(run: np.ndarray, ox: np.ndarray, oy: np.ndarray, ax: np.ndarray, ay: np.ndarray):
+    """How far each character is moved from pdfium's origin. pdfium gives every character
+    of a marked-content /ActualText span the span's origin; they are set one after the other
+    from there (by their own advances), so none is taken for a fake-bold copy of its
+    neighbour. None when nothing moves (runs contiguous, no origin repeated)."""
+    same = (run[1:] == run[:-1]) & (ox[1:] == ox[:-1]) & (oy[1:] == oy[:-1])
+    if not same.any() and np.count_nonzero(run[1:] != run[:-1]) == len(np.unique(run)) - 1:
+        return None
+    last: dict[int, tuple] = {}         # run -> (origin as pdfium gave it, shift, advance)
+    sx, sy = [], []
+    for r, x, y, dx, dy in zip(run.tolist(), ox.tolist(), oy.tolist(), ax.tolist(), ay.tolist()):
+        prev = last.get(r)
+        if prev is not None and prev[0] == x and prev[1] == y:
+            shift = (prev[2] + prev[4], prev[3] + prev[5])
+        else:
+            shift = (0.0, 0.0)
+        last[r] = (x, y, shift[0], shift[1], dx, dy)
+        sx.append(shift[0])
+        sy.append(shift[1])
+    return np.array(sx), np.array(sy)
+
+
+def _codes(tp: ctypes.c_void_p, idx: list[int], us: list[int]) -> np.ndarray:
+    """Each character's text as a number (see _text)."""
+    u = np.array(us, dtype=np.int64)
+    cid = np.array(list(map(_map_error, repeat(tp), idx)), dtype=bool) | (u == 0)
+    return np.where(cid, u | _CID, np.where(u < 0x110000, u, 0xFFFD))
+
+
+def _text(code: int) -> str:
+    """A character's text from its code: (cid:N) for a code point pdfium could not map to
+    Unicode, else the character (U+FFFD for a code point past Unicode's)."""
+    return f"(cid:{code & ~_CID})" if code & _CID else chr(code)
+
+
+@dataclass(slots=True)
+class Chars:
+    """A page's characters as columns, in stream order (pdfplumber's char dicts' fields,
+    the text as its code: _text)."""
+    code: np.ndarray
+    x0: np.ndarray
+    top: np.ndarray
+    x1: np.ndarray
+    bottom: np.ndarray
+    size: np.ndarray
+    upright: np.ndarray
+
+
+def _glyph_chars(tp: ctypes.c_void_p, codes: np.ndarray) -> tuple[list[int], list[int], np.ndarray]:
+    """Indexes, text-object addresses and code points of the characters that can be glyphs:
+    not blanks (pdfium's generated spaces and line ends, and printed blanks), of a text
+    object; pdfium's mark for a '-' ending a line taken as '-'."""
+    idx = np.flatnonzero(~np.isin(codes, _SPACE_CODES)).tolist()
+    keys = list(map(_text_object, repeat(tp), idx))
+    if None in keys:
+        idx, keys = [i for i, k in zip(idx, keys) if k], [k for k in keys if k]
+    us = codes[idx]
+    for j in np.flatnonzero(np.isin(us, _HYPHEN_CODES)).tolist():
+        if _is_hyphen(tp, idx[j]):
+            us[j] = 0x2D
+    return idx, keys, us
+
+
+def read_chars(tp, frame: PageFrame, declared: dict[str, float] | None = None) -> Chars:
+    """The page's characters (text, box, size, upright as pdfplumber gives them) in stream
+    order; `declared`: font name -> descent the PDF declares (preflight.preflight)."""
+    tpv = ctypes.c_void_p(ctypes.cast(tp, ctypes.c_void_p).value)
+    idx, keys, us = _glyph_chars(tpv, _code_points(tp, R.FPDFText_CountChars(tp)))
+    if not idx:
+        none = np.zeros(0)
+        return Chars(np.zeros(0, dtype=np.int64), none, none, none, none, none, np.zeros(0, dtype=bool))
+    _, first, obj = np.unique(np.array(keys, dtype=np.uint64), return_index=True, return_inverse=True)
+    first = first.tolist()
+    runs, run_of = _runs(tpv, [idx[j] for j in first], [keys[j] for j in first],
+                         _Fonts(declared or {}), frame)
+    run = run_of[obj]
+    # the box around the origin depends on the run and the code point
+    pairs, which = np.unique((run << 32) | np.array(us, dtype=np.int64), return_inverse=True)
+    dx0, dy0, dx1, dy1, vertical, ax, ay = (v[which] for v in _offsets(runs, pairs >> 32, pairs & 0xFFFFFFFF))
+    ox, oy = _origins().read(tpv, idx)
+    moved = _shifts(obj, ox, oy, ax, ay)
+    if moved is not None:
+        ox, oy = ox + moved[0], oy + moved[1]
+    x0, top, x1, bottom = frame.boxes(ox + dx0, oy + dy0, ox + dx1, oy + dy1)
+    size = np.where(vertical, x1 - x0, bottom - top)
+    upright = np.array([r.upright for r in runs])[run]
+    return Chars(_codes(tpv, idx, us), x0, top, x1, bottom, size, upright)
 
 
 def _rotate(ctm: Matrix, a: float, b: float, c: float, d: float) -> tuple[float, float, float, float]:
@@ -275,21 +432,48 @@ def _rotate(ctm: Matrix, a: float, b: float, c: float, d: float) -> tuple[float,
 _SEG_LINE, _SEG_BEZIER, _SEG_MOVE = R.FPDF_SEGMENT_LINETO, R.FPDF_SEGMENT_BEZIERTO, R.FPDF_SEGMENT_MOVETO
 
 
-def _subpaths(path, mtx: Matrix) -> list[tuple[str, list[tuple[float, float]]]]:
+_page_objects = _bare(R.FPDFPage_CountObjects, ctypes.c_int)
+_page_object = _bare(R.FPDFPage_GetObject, ctypes.c_void_p)
+_form_objects = _bare(R.FPDFFormObj_CountObjects, ctypes.c_int)
+_form_object = _bare(R.FPDFFormObj_GetObject, ctypes.c_void_p)
+_object_type = _bare(R.FPDFPageObj_GetType, ctypes.c_int)
+_object_matrix = _bare(R.FPDFPageObj_GetMatrix, ctypes.c_int)
+_draw_mode = _bare(R.FPDFPath_GetDrawMode, ctypes.c_int)
+_segments = _bare(R.FPDFPath_CountSegments, ctypes.c_int)
+_segment = _bare(R.FPDFPath_GetPathSegment, ctypes.c_void_p)
+_segment_type = _bare(R.FPDFPathSegment_GetType, ctypes.c_int)
+_segment_point = _bare(R.FPDFPathSegment_GetPoint, ctypes.c_int)
+_segment_close = _bare(R.FPDFPathSegment_GetClose, ctypes.c_int)
+
+
+def _handles(get, owner: ctypes.c_void_p, n: int) -> list[ctypes.c_void_p]:
+    """get(owner, i) for i < n, as pointer objects (NULL where pdfium gives none)."""
+    return list(map(ctypes.c_void_p, map(get, repeat(owner, n), range(n))))
+
+
+def _segment_data(path: ctypes.c_void_p) -> tuple[list[int], list[float], list[float], list[int]]:
+    """Each segment's type, point (untransformed) and close flag, in a few mapped calls."""
+    n = _segments(path)
+    if n <= 0:
+        return [], [], [], []
+    segs = _handles(_segment, path, n)
+    xs, ys = (ctypes.c_float * n)(), (ctypes.c_float * n)()
+    size = ctypes.sizeof(ctypes.c_float)
+    list(map(_segment_point, segs, _pointers(xs, n, size), _pointers(ys, n, size)))
+    return (list(map(_segment_type, segs)), np.frombuffer(xs, dtype=np.float32).astype(float).tolist(),
+            np.frombuffer(ys, dtype=np.float32).astype(float).tolist(), list(map(_segment_close, segs)))
+
+
+def _subpaths(path: ctypes.c_void_p, mtx: Matrix) -> list[tuple[str, list[tuple[float, float]]]]:
     """(shape, points) per subpath as pdfminer builds them: 'm', 'l', 'c' (one entry per
     Bezier, its end point), 'h' for a close (the start point again); points transformed."""
-    n = R.FPDFPath_CountSegments(path)
-    x, y = ctypes.c_float(), ctypes.c_float()
     a, b, c, d, e, f = mtx
     out: list[tuple[str, list]] = []
     shape: list[str] = []
     pts: list[tuple[float, float]] = []
     bez = 0
-    for i in range(n):
-        seg = R.FPDFPath_GetPathSegment(path, i)
-        t = R.FPDFPathSegment_GetType(seg)
-        R.FPDFPathSegment_GetPoint(seg, x, y)
-        p = (a * x.value + c * y.value + e, b * x.value + d * y.value + f)
+    for t, x, y, close in zip(*_segment_data(path)):
+        p = (a * x + c * y + e, b * x + d * y + f)
         if t == _SEG_MOVE:
             if shape:
                 out.append(("".join(shape), pts))
@@ -304,7 +488,7 @@ def _subpaths(path, mtx: Matrix) -> list[tuple[str, list[tuple[float, float]]]]:
         else:
             shape.append("l")
             pts.append(p)
-        if shape and R.FPDFPathSegment_GetClose(seg):
+        if shape and close:
             shape.append("h")
             pts.append(pts[0])
     if shape:
@@ -340,34 +524,33 @@ def _classify(shape: str, pts: list, out: _Shapes) -> None:
         out.curves.append(pts)
 
 
-def _walk(objs, mtx: Matrix, out: _Shapes, depth: int) -> None:
+def _walk(objs: list[ctypes.c_void_p], mtx: Matrix, out: _Shapes, depth: int) -> None:
     m = R.FS_MATRIX()
-    for obj in objs:
-        t = R.FPDFPageObj_GetType(obj)
+    for obj, t in zip(objs, list(map(_object_type, objs))):
+        if t == R.FPDF_PAGEOBJ_TEXT:
+            continue
         if t == R.FPDF_PAGEOBJ_IMAGE:
             out.images += 1
         elif t == R.FPDF_PAGEOBJ_PATH:
             fill, stroke = ctypes.c_int(), ctypes.c_int()
-            R.FPDFPath_GetDrawMode(obj, fill, stroke)
+            _draw_mode(obj, ctypes.byref(fill), ctypes.byref(stroke))
             if not fill.value and not stroke.value:
                 continue
-            R.FPDFPageObj_GetMatrix(obj, m)
+            _object_matrix(obj, ctypes.byref(m))
             pm = mult((m.a, m.b, m.c, m.d, m.e, m.f), mtx)
             for shape, pts in _subpaths(obj, pm):
                 if shape[:1] == "m" and len(shape) > 1:
                     _classify(shape, pts, out)
         elif t == R.FPDF_PAGEOBJ_FORM and depth < MAX_FORM_DEPTH:
-            R.FPDFPageObj_GetMatrix(obj, m)
+            _object_matrix(obj, ctypes.byref(m))
             fm = mult((m.a, m.b, m.c, m.d, m.e, m.f), mtx)
-            k = R.FPDFFormObj_CountObjects(obj)
-            _walk((R.FPDFFormObj_GetObject(obj, j) for j in range(max(k, 0))), fm, out, depth + 1)
+            _walk(_handles(_form_object, obj, max(_form_objects(obj), 0)), fm, out, depth + 1)
 
 
 def read_shapes(page: pdfium.PdfPage) -> _Shapes:
     out = _Shapes()
-    raw = page.raw
-    n = R.FPDFPage_CountObjects(raw)
-    _walk((R.FPDFPage_GetObject(raw, i) for i in range(n)), IDENTITY, out, 0)
+    raw = ctypes.c_void_p(ctypes.cast(page.raw, ctypes.c_void_p).value)
+    _walk(_handles(_page_object, raw, max(_page_objects(raw), 0)), IDENTITY, out, 0)
     return out
 
 
@@ -395,24 +578,66 @@ def rulings(shapes: _Shapes, frame: PageFrame) -> list[Ruling]:
 
 # ------------------------------------------------------------------ pages
 
+def _dedupe(c: Chars) -> np.ndarray:
+    """normalize.dedupe_indices (fake bold) on the page's characters, run only on those
+    with a character of the same text and uprightness within its tolerance: the others are
+    kept whatever happens, and no other character's fate depends on them."""
+    kid = c.code | (c.upright.astype(np.int64) * _UPRIGHT)      # the key: text and uprightness
+    keys, xs, ys = kid.tolist(), c.x0, c.top
+    if not (np.isfinite(xs).all() and np.isfinite(ys).all()):
+        return np.array(dedupe_indices(keys, xs.tolist(), ys.tolist(), DEDUPE_TOLERANCE), dtype=np.int64)
+    order = np.lexsort((xs, kid))
+    near = _near(kid[order], xs[order], ys[order], DEDUPE_TOLERANCE)
+    crowded = np.zeros(len(keys), dtype=bool)
+    crowded[order[near]] = True
+    kept = ~crowded
+    sub = np.flatnonzero(crowded)
+    if len(sub):
+        got = dedupe_indices([keys[i] for i in sub.tolist()], xs[sub].tolist(), ys[sub].tolist(),
+                             DEDUPE_TOLERANCE)
+        kept[sub[got]] = True
+    return np.flatnonzero(kept)
+
+
+def _near(kid: np.ndarray, xs: np.ndarray, ys: np.ndarray, tol: float) -> np.ndarray:
+    """Which items (sorted by key, then x) may have another of their key within `tol` in x
+    and y: each is compared with the next NEAR_SPAN in that order; past that, an item whose
+    span of the same key within `tol` in x goes on is counted in (whatever its y)."""
+    out = np.zeros(len(kid), dtype=bool)
+    for s in range(1, NEAR_SPAN + 1):
+        near = (kid[s:] == kid[:-s]) & (xs[s:] - xs[:-s] <= tol)
+        if not near.any():
+            break
+        if s < NEAR_SPAN:
+            near &= np.abs(ys[s:] - ys[:-s]) <= tol
+        out[:-s] |= near
+        out[s:] |= near
+    return out
+
+
+
 def read_page(page: pdfium.PdfPage, number: int, declared: dict[str, float] | None = None) -> Page:
     l, b, r, t = page.get_mediabox()
     frame = page_frame((l, b, r, t), page.get_rotation())
     tp = page.get_textpage()
     try:
-        chars = dedupe_chars(read_chars(tp.raw, frame, declared))
+        c = read_chars(tp.raw, frame, declared)
     finally:
         tp.close()
-    glyphs = []
-    garbled = 0
-    for c in chars:
-        raw = c["text"]
-        if is_garbled_char(raw):
-            garbled += 1
-        text = norm_char(raw)
-        if not text.strip():
-            continue
-        glyphs.append(Glyph(text, raw, c["x0"], c["x1"], c["top"], c["bottom"], c["size"]))
+    keep = _dedupe(c)
+    codes, which = np.unique(c.code[keep], return_inverse=True)
+    raws = [_text(k) for k in codes.tolist()]
+    texts = list(map(norm_char, raws))
+    garbled = sum(n for raw, n in zip(raws, np.bincount(which, minlength=len(raws)).tolist())
+                  if is_garbled_char(raw))
+    solid = np.array([bool(t.strip()) for t in texts], dtype=bool)[which]    # blanks: no glyph
+    if not solid.all():
+        keep, which = keep[solid], which[solid]
+    which = which.tolist()
+    x0, x1, top, bottom = (col[keep] for col in (c.x0, c.x1, c.top, c.bottom))
+    glyphs = glyph_rows(list(map(texts.__getitem__, which)), list(map(raws.__getitem__, which)),
+                        x0.tolist(), x1.tolist(), top.tolist(), bottom.tolist(), c.size[keep].tolist(),
+                        (((x0 + x1) / 2).tolist(), ((top + bottom) / 2).tolist()))
     shapes = read_shapes(page)
     return Page(number, frame.width, frame.height, glyphs, rulings(shapes, frame),
                 n_images=shapes.images, n_garbled=garbled)

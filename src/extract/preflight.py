@@ -18,23 +18,28 @@ stream is interpreted: a few milliseconds a file):
 """
 from __future__ import annotations
 
+import os
 import re
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from pdfminer.fontmetrics import FONT_METRICS
-from pdfminer.pdfdocument import PDFDocument
+from pdfminer.pdfdocument import LITERAL_OBJSTM, PDFDocument
 from pdfminer.pdfpage import PDFPage
 from pdfminer.pdfparser import PDFParser
-from pdfminer.pdftypes import LITERALS_FLATE_DECODE, PDFStream, resolve1
-from pdfminer.psparser import literal_name
+from pdfminer.pdftypes import LITERALS_FLATE_DECODE, PDFObjRef, PDFStream, resolve1
+from pdfminer.psparser import KWD, LIT, PSLiteral, literal_name
 
 # Form XObjects nested deeper than this are not searched for fonts and bombs.
 MAX_FORM_DEPTH = 32
 # A content stream inflating past this is a decompression bomb (a sheet page needs < 1 MB).
 MAX_INFLATED = 256 * 2**20
 _CHUNK = 1 << 20
+# Deflate cannot inflate a byte to more than 1032 (a 258-byte match in 2 bits): a stream
+# shorter than MAX_INFLATED / DEFLATE_MAX_RATIO need not be inflated to be cleared (the
+# ratio is rounded up for the zlib header and the last block's bits).
+DEFLATE_MAX_RATIO = 1040
 
 
 @dataclass
@@ -96,6 +101,8 @@ def inflates_past(stream, limit: int = MAX_INFLATED) -> bool:
     if not filters or filters[0][0] not in LITERALS_FLATE_DECODE:
         return False
     data = stream.rawdata
+    if len(data) * DEFLATE_MAX_RATIO <= limit:
+        return False
     if stream.decipher:
         data = stream.decipher(stream.objid, stream.genno, data, stream.attrs)
     d = zlib.decompressobj()
@@ -122,7 +129,9 @@ def _font_streams(spec: dict) -> list:
     return [x for x in out if isinstance(x, PDFStream)]
 
 
-def _fonts(resources, out: dict[str, set], depth: int, streams: list) -> None:
+def _fonts(resources, out: dict[str, set], depth: int, streams: list | None) -> None:
+    """The declared descents of the fonts of `resources` (and of its forms') into `out`,
+    their streams and the forms' into `streams` (None: not collected)."""
     resources = resolve1(resources)
     if not isinstance(resources, dict):
         return
@@ -134,19 +143,134 @@ def _fonts(resources, out: dict[str, set], depth: int, streams: list) -> None:
                 got = _descriptor_descent(spec)
                 if got:
                     out.setdefault(got[0], set()).add(got[1])
-                streams += _font_streams(spec)
+                if streams is not None:
+                    streams += _font_streams(spec)
     xobjs = resolve1(resources.get("XObject"))
     if isinstance(xobjs, dict) and depth < MAX_FORM_DEPTH:
         for x in xobjs.values():
             x = resolve1(x)
             attrs = getattr(x, "attrs", None)
             if isinstance(attrs, dict) and literal_name(resolve1(attrs.get("Subtype")) or "") == "Form":
-                streams.append(x)
+                if streams is not None:
+                    streams.append(x)
                 _fonts(attrs.get("Resources"), out, depth + 1, streams)
 
 
 def _key(stream) -> object:
     return stream.objid if stream.objid is not None else id(stream)
+
+
+# ------------------------------------------------------------------ object streams
+# pdfminer parses a whole object stream token by token in Python the first time one of its
+# objects is asked for (most of the preflight's time). The common case (numbers, names,
+# references, simple strings, arrays and dictionaries) is parsed here with one regular
+# expression a token, to the very objects pdfminer builds; anything else (escapes,
+# procedures, odd syntax) is left to pdfminer's parser.
+
+_DELIM = rb"(?=[\t\n\x0c\r ()<>\[\]{}/%]|\Z)"
+_TOKEN = re.compile(
+    rb"[\t\n\x0c\r ]+|%[^\r\n]*"                                # 0: blanks, comments
+    rb"|([0-9]+(?:[\t\n\x0c\r ]+[0-9]+)*)" + _DELIM +           # 1: integers (/Widths)
+    rb"|([+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+))" + _DELIM +       # 2: number
+    rb"|/([^\t\n\x0c\r ()<>\[\]{}/%#]*)" + _DELIM +             # 3: name (no # escape)
+    rb"|(<<|>>|\[|\])"                                          # 4: brackets
+    rb"|<([0-9A-Fa-f\t\n\x0c\r ]*)>"                            # 5: hex string
+    rb"|\(([^()\\]*)\)"                                         # 6: plain string
+    rb"|(R|true|false|null)" + _DELIM)                          # 7: keywords
+_HEX_BLANKS = re.compile(rb"[\t\n\x0c\r ]")
+# as PDFStreamParser: null stays a keyword (PDFParser would make it None)
+_KEYWORDS = {b"true": True, b"false": False, b"null": KWD(b"null")}
+
+
+class _Unsupported(Exception):
+    """Syntax left to pdfminer's own parser."""
+
+
+def _atom(m: re.Match) -> object:
+    k = m.lastindex
+    if k == 2:
+        t = m.group(2)
+        return float(t) if b"." in t else int(t)
+    if k == 3:
+        return LIT(m.group(3).decode("utf-8"))      # UnicodeDecodeError: pdfminer's parser
+    if k == 5:
+        digits = _HEX_BLANKS.sub(b"", m.group(5))
+        if len(digits) % 2:
+            raise _Unsupported
+        return bytes.fromhex(digits.decode("ascii"))
+    return m.group(6)
+
+
+def _close(doc, stack: list[list], token: bytes) -> None:
+    items = stack.pop()
+    kind = items.pop(0)
+    if kind != token or not stack:
+        raise _Unsupported
+    if kind == b">>":
+        if len(items) % 2 or not all(isinstance(k, PSLiteral) for k in items[::2]):
+            raise _Unsupported
+        value: object = {k.name: v for k, v in zip(items[::2], items[1::2])}
+    else:
+        value = items
+    stack[-1].append(value)
+
+
+def _reference(doc, top: list) -> None:
+    if len(top) < 3 or type(top[-1]) is not int or type(top[-2]) is not int or top[-2] <= 0:
+        raise _Unsupported
+    objid = top[-2]
+    del top[-2:]
+    top.append(PDFObjRef(doc, objid))
+
+
+def parse_object_stream(doc, data: bytes) -> list[object]:
+    """The objects pdfminer's PDFStreamParser reads from an object stream's data, in order
+    (the 2N header numbers first); _Unsupported where its syntax is not handled here."""
+    if b"\\" in data or b"\x00" in data or b"\x0b" in data:
+        raise _Unsupported
+    stack: list[list] = [[None]]            # the top level, then the open arrays and dictionaries
+    match, pos, end = _TOKEN.match, 0, len(data)
+    while pos < end:
+        m = match(data, pos)
+        if m is None:
+            raise _Unsupported
+        pos = m.end()
+        k = m.lastindex
+        if k is None:
+            continue
+        if k == 1:
+            stack[-1].extend(map(int, m.group(1).split()))
+        elif k == 4:
+            t = m.group(4)
+            if t in (b"<<", b"["):
+                stack.append([b">>" if t == b"<<" else b"]"])
+            else:
+                _close(doc, stack, t)
+        elif k == 7:
+            t = m.group(7)
+            if t == b"R":
+                if len(stack) < 2:
+                    raise _Unsupported
+                _reference(doc, stack[-1])
+            else:
+                stack[-1].append(_KEYWORDS[t])
+        else:
+            stack[-1].append(_atom(m))
+    if len(stack) != 1:
+        raise _Unsupported
+    return stack[0][1:]
+
+
+class _Document(PDFDocument):
+    """PDFDocument parsing its object streams with parse_object_stream where it can."""
+
+    def _get_objects(self, stream: PDFStream) -> tuple[list[object], int]:
+        if stream.get("Type") is LITERAL_OBJSTM and "N" in stream:
+            try:
+                return parse_object_stream(self, stream.get_data()), stream["N"]
+            except (_Unsupported, UnicodeDecodeError, ValueError):
+                pass
+        return super()._get_objects(stream)
 
 
 def preflight(path: str | Path, password: str | None = None, first: int = 0,
@@ -158,17 +282,21 @@ def preflight(path: str | Path, password: str | None = None, first: int = 0,
     out = Preflight()
     checked: set = set()          # streams already inflated (fonts are shared by pages)
     try:
+        # no stream of a file this short can inflate past MAX_INFLATED: none is looked at
+        bombs = os.path.getsize(path) * DEFLATE_MAX_RATIO > MAX_INFLATED
         with open(path, "rb") as f:
-            doc = PDFDocument(PDFParser(f), password=password or "")
+            doc = _Document(PDFParser(f), password=password or "")
             for i, page in enumerate(PDFPage.create_pages(doc)):
                 if i < first:
                     continue
                 if last is not None and i >= last:
                     break
                 found: dict[str, set] = {}
-                streams = list(page.contents)
+                streams = list(page.contents) if bombs else None
                 _fonts(page.resources, found, 0, streams)
                 out.descents.append({k: next(iter(v)) for k, v in found.items() if len(v) == 1})
+                if streams is None:
+                    continue
                 fresh = [x for x in streams if _key(x) not in checked]
                 checked.update(_key(x) for x in fresh)
                 if any(inflates_past(x) for x in fresh):
