@@ -26,10 +26,10 @@ class Line:
 
     def __init__(self, glyphs: list[Glyph]):
         self.glyphs = glyphs
-        self.top = min(g.top for g in glyphs)
-        self.bottom = max(g.bottom for g in glyphs)
+        self.top = min([g.top for g in glyphs])
+        self.bottom = max([g.bottom for g in glyphs])
         self.x0 = glyphs[0].x0
-        self.x1 = max(g.x1 for g in glyphs)
+        self.x1 = max([g.x1 for g in glyphs])
         self.yc = (self.top + self.bottom) / 2
 
     @property
@@ -116,9 +116,12 @@ class Index:
         self.rulings = rulings
         self.pos: dict[int, tuple[int, int]] = {}
         self._found: dict[tuple[str, bool], list[list[Glyph]]] = {}
+        # (line, glyph) of each character as labels are compared, in reading order
+        self._at: dict[str, list[tuple[int, int]]] = {}
         for li, ln in enumerate(self.lines):
             for gi, g in enumerate(ln.glyphs):
                 self.pos[id(g)] = (li, gi)
+                self._at.setdefault(char_key(g.text), []).append((li, gi))
 
     def cell_start(self, li: int, gi: int) -> bool:
         """True where a glyph begins a cell: line start, after a wide gap or a ruling line."""
@@ -142,15 +145,12 @@ class Index:
     def _find(self, word: str, cell_start: bool) -> list[list[Glyph]]:
         chars = [char_key(c) for c in word if not c.isspace()]
         hits = []
-        for li, ln in enumerate(self.lines):
-            for gi, g in enumerate(ln.glyphs):
-                if char_key(g.text) != chars[0]:
-                    continue
-                if cell_start and not self.cell_start(li, gi):
-                    continue
-                m = self._extend(li, gi, chars, 1, [g], (li, gi))
-                if m:
-                    hits.append(m)
+        for li, gi in self._at.get(chars[0], ()):
+            if cell_start and not self.cell_start(li, gi):
+                continue
+            m = self._extend(li, gi, chars, 1, [self.lines[li].glyphs[gi]], (li, gi))
+            if m:
+                hits.append(m)
         return hits
 
     def _extend(self, li, gi, chars, k, acc, chunk_start):
