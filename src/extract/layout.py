@@ -22,7 +22,7 @@ def char_key(ch: str) -> str:
 
 class Line:
     """Glyphs on one baseline, left to right; its box is computed once."""
-    __slots__ = ("glyphs", "top", "bottom", "x0", "x1", "yc")
+    __slots__ = ("glyphs", "top", "bottom", "x0", "x1", "yc", "_size")
 
     def __init__(self, glyphs: list[Glyph]):
         self.glyphs = glyphs
@@ -31,6 +31,7 @@ class Line:
         self.x0 = glyphs[0].x0
         self.x1 = max([g.x1 for g in glyphs])
         self.yc = (self.top + self.bottom) / 2
+        self._size: float | None = None
 
     @property
     def text(self) -> str:
@@ -38,19 +39,25 @@ class Line:
 
     @property
     def size(self) -> float:
-        return median(g.size for g in self.glyphs)
+        """Median glyph size (computed on first use: a line's glyphs do not change)."""
+        if self._size is None:
+            self._size = median([g.size for g in self.glyphs])
+        return self._size
 
 
 def make_lines(glyphs: list[Glyph]) -> list[Line]:
     """Cluster glyphs into baselines by vertical centre, each sorted left to right."""
     groups: list[list[Glyph]] = []
+    group: list[Glyph] = []
     yc = size = 0.0
     for g in sorted(glyphs, key=_BY_Y):
-        if groups and abs(g.yc - yc) <= 0.35 * (size if size < g.size else g.size):
-            groups[-1].append(g)
+        gsize = g.size
+        if group and abs(g.yc - yc) <= 0.35 * (size if size < gsize else gsize):
+            group.append(g)
             continue
-        groups.append([g])
-        yc, size = g.yc, g.size
+        group = [g]
+        groups.append(group)
+        yc, size = g.yc, gsize
     return [Line(sorted(gs, key=_BY_X)) for gs in groups]
 
 
@@ -114,6 +121,7 @@ class Index:
     def __init__(self, glyphs: list[Glyph], rulings: list[Ruling]):
         self.lines = make_lines(glyphs)
         self.rulings = rulings
+        self._vertical = [r for r in rulings if not r.horizontal]   # what vruling_between looks at
         self.pos: dict[int, tuple[int, int]] = {}
         self._found: dict[tuple[str, bool], list[list[Glyph]]] = {}
         # (line, glyph) of each character as labels are compared, in reading order
@@ -131,7 +139,7 @@ class Index:
         a, b = ln.glyphs[gi - 1], ln.glyphs[gi]
         if b.x0 - a.x1 >= 1.0 * b.size:
             return True
-        return vruling_between(self.rulings, a.x1, b.x0, b.yc, slack=0.5) is not None
+        return vruling_between(self._vertical, a.x1, b.x0, b.yc, slack=0.5) is not None
 
     def find(self, word: str, cell_start: bool = True) -> list[list[Glyph]]:
         """Every placement of `word` read rightwards, wrapping to the line below or
@@ -160,7 +168,7 @@ class Index:
         # rightwards on the same line, whatever the gap (distributed labels)
         if gi + 1 < len(ln.glyphs) and char_key(ln.glyphs[gi + 1].text) == chars[k]:
             nxt = ln.glyphs[gi + 1]
-            if vruling_between(self.rulings, ln.glyphs[gi].x1, nxt.x0, nxt.yc, slack=0.5) is None:
+            if vruling_between(self._vertical, ln.glyphs[gi].x1, nxt.x0, nxt.yc, slack=0.5) is None:
                 r = self._extend(li, gi + 1, chars, k + 1, acc + [nxt], chunk_start)
                 if r:
                     return r
@@ -194,8 +202,8 @@ class Index:
 
 
 def bbox(glyphs: list[Glyph]) -> tuple[float, float, float, float]:
-    return (min(g.x0 for g in glyphs), min(g.top for g in glyphs),
-            max(g.x1 for g in glyphs), max(g.bottom for g in glyphs))
+    return (min([g.x0 for g in glyphs]), min([g.top for g in glyphs]),
+            max([g.x1 for g in glyphs]), max([g.bottom for g in glyphs]))
 
 
 def paragraphs(lines: list[Line], right_edge: float, is_start) -> list[list[Line]]:

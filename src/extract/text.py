@@ -1,9 +1,13 @@
 """Text from glyphs: lines with word spaces, paragraphs, cells continued over pages."""
 from __future__ import annotations
 
+from operator import attrgetter
+
 from .layout import Line, make_lines, paragraphs
 from .model import Glyph
 from .normalize import is_paragraph_start, join_lines, normalize_text, squash
+
+_BY_X = attrgetter("x0")
 
 
 def line_text(glyphs: list[Glyph]) -> str:
@@ -13,7 +17,7 @@ def line_text(glyphs: list[Glyph]) -> str:
     lines are joined; the paragraph is normalized afterwards."""
     out = []
     prev = None
-    for g in sorted(glyphs, key=lambda g: g.x0):
+    for g in sorted(glyphs, key=_BY_X):
         if prev is not None:
             gap = g.x0 - prev.x1
             latin = prev.raw[-1:].isascii() and g.raw[:1].isascii()
