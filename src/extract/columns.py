@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from .anchors import Anchors, Hit
-from .layout import Index, bbox, gaps, vrulings_x
+from .layout import Index, bbox, gaps, page_index, vrulings_x
 from .model import Glyph, Page
 from .rules import Template
 from .tolerances import (EDGE_PT, HEADER_PROBE_PT, LABEL_LEFT_PT, REPEAT_HEADER_AREA, REPEAT_HEADER_REACH_EM,
@@ -52,7 +52,7 @@ def _crossing(idx: Index, words: set[str], ty: float) -> list[Hit]:
 def continuation_top(page: Page, templates: list[Template]) -> float:
     """Where the table goes on at the top of a later page: below a repeated header row
     (評価基準 | 達成状況 | 評価, some perhaps written vertically), else the page top."""
-    idx = Index(page.glyphs, page.rulings)
+    idx = page_index(page)
     rep = [h for w in {t.text_header for t in templates} for h in idx.find(w)
            if h[0].top < page.height * REPEAT_HEADER_AREA]
     for r in rep:

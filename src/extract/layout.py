@@ -4,11 +4,12 @@ Everything here works on positions only; content-stream order never decides anyt
 """
 from __future__ import annotations
 
+import weakref
 from functools import lru_cache
 from operator import attrgetter
 from statistics import median
 
-from .model import Glyph, Ruling
+from .model import Glyph, Page, Ruling
 from .normalize import label_key
 from .tolerances import WRAP_INDENT_EM
 
@@ -199,6 +200,23 @@ class Index:
                     if r:
                         return r
         return None
+
+
+# The Index of each whole page, by id(page): several stages look words up on the same page.
+_PAGE_INDEXES: dict[int, tuple[weakref.ref, Index]] = {}
+
+
+def page_index(page: Page) -> Index:
+    """The Index of a whole page, built once per Page object and shared by the stages that
+    look words up on it (pages are never changed in place: a clipped or joined page is a
+    new Page, with an Index of its own). Dropped when the page is."""
+    key = id(page)
+    got = _PAGE_INDEXES.get(key)
+    if got is not None and got[0]() is page:
+        return got[1]
+    idx = Index(page.glyphs, page.rulings)
+    _PAGE_INDEXES[key] = (weakref.ref(page, lambda _, k=key: _PAGE_INDEXES.pop(k, None)), idx)
+    return idx
 
 
 def bbox(glyphs: list[Glyph]) -> tuple[float, float, float, float]:

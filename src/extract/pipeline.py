@@ -11,7 +11,7 @@ from .anchors import Anchors, clip, find_anchors, sheet_starts
 from .furniture import strip_furniture
 from .header_values import HeaderDraft, typed_fields
 from .parsers import invalid, missing
-from .layout import Index
+from .layout import Index, page_index
 from .model import Page, Problem, Sheet
 from .cell_sheet import CellSheet, read_cell_sheets
 from .rules import Template, cell_templates, evaluation_templates
@@ -76,7 +76,7 @@ class SheetStart:
 
 def page_sheet_starts(i: int, page: Page, templates: list[Template]) -> list[SheetStart]:
     """The sheets that begin on page i (none, one, or several printed one after another)."""
-    idx = Index(page.glyphs, page.rulings)
+    idx = page_index(page)
     ys = sheet_starts(page, idx, templates)
     out = []
     for j, y0 in enumerate(ys):
