@@ -62,6 +62,26 @@ def make_lines(glyphs: list[Glyph]) -> list[Line]:
     return [Line(sorted(gs, key=_BY_X)) for gs in groups]
 
 
+# How many glyph lists lines_of remembers (a sheet's text cells are lined up when its rows are
+# cut, again when their text is read and again for the fields table).
+LINES_MEMO = 2048
+_LINES: dict[tuple[int, ...], tuple[list[Glyph], list[Line]]] = {}
+
+
+def lines_of(glyphs: list[Glyph]) -> list[Line]:
+    """make_lines for glyph lists that are lined up more than once: the lines of the last
+    LINES_MEMO lists, by the identity and order of their glyphs (an entry keeps its glyphs,
+    so their ids stay theirs). A new list each call; the Lines are shared, never changed."""
+    key = tuple(map(id, glyphs))
+    got = _LINES.pop(key, None)
+    if got is None:
+        got = (list(glyphs), make_lines(glyphs))
+        if len(_LINES) >= LINES_MEMO:
+            del _LINES[next(iter(_LINES))]
+    _LINES[key] = got
+    return list(got[1])
+
+
 _BY_Y = attrgetter("yc", "x0")
 _BY_X = attrgetter("x0")
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from operator import attrgetter
 
-from .layout import Line, make_lines, paragraphs
+from .layout import Line, lines_of, paragraphs
 from .model import Glyph
 from .normalize import is_paragraph_start, join_lines, normalize_text, squash
 
@@ -30,7 +30,7 @@ def line_text(glyphs: list[Glyph]) -> str:
 
 def text_block(glyphs: list[Glyph], right_edge: float | None = None) -> tuple[str, list[Line]]:
     """Glyphs of a region to normalized paragraphs joined by newlines."""
-    lines = make_lines(glyphs)
+    lines = lines_of(glyphs)
     if not lines:
         return "", []
     edge = right_edge if right_edge is not None else max(ln.x1 for ln in lines)
