@@ -5,7 +5,7 @@ Everything here works on positions only; content-stream order never decides anyt
 from __future__ import annotations
 
 import weakref
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from operator import attrgetter
 from statistics import median
 
@@ -143,14 +143,25 @@ class Index:
         self.lines = make_lines(glyphs)
         self.rulings = rulings
         self._vertical = [r for r in rulings if not r.horizontal]   # what vruling_between looks at
-        self.pos: dict[int, tuple[int, int]] = {}
         self._found: dict[tuple[str, bool], list[list[Glyph]]] = {}
-        # (line, glyph) of each character as labels are compared, in reading order
-        self._at: dict[str, list[tuple[int, int]]] = {}
+
+    @cached_property
+    def pos(self) -> dict[int, tuple[int, int]]:
+        """(line, glyph) of each glyph, by id."""
+        return {id(g): (li, gi) for li, ln in enumerate(self.lines) for gi, g in enumerate(ln.glyphs)}
+
+    @cached_property
+    def _at(self) -> dict[str, list[tuple[int, int]]]:
+        """(line, glyph) of each character as labels are compared (char_key), in reading order."""
+        by_text: dict[str, list[tuple[int, int]]] = {}
         for li, ln in enumerate(self.lines):
             for gi, g in enumerate(ln.glyphs):
-                self.pos[id(g)] = (li, gi)
-                self._at.setdefault(char_key(g.text), []).append((li, gi))
+                by_text.setdefault(g.text, []).append((li, gi))
+        out: dict[str, list[tuple[int, int]]] = {}
+        for text, at in by_text.items():
+            key = char_key(text)
+            out[key] = sorted(out[key] + at) if key in out else at
+        return out
 
     def cell_start(self, li: int, gi: int) -> bool:
         """True where a glyph begins a cell: line start, after a wide gap or a ruling line."""
