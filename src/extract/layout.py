@@ -23,7 +23,7 @@ def char_key(ch: str) -> str:
 
 class Line:
     """Glyphs on one baseline, left to right; its box is computed once."""
-    __slots__ = ("glyphs", "top", "bottom", "x0", "x1", "yc", "_size")
+    __slots__ = ("glyphs", "top", "bottom", "x0", "x1", "yc", "_size", "_text")
 
     def __init__(self, glyphs: list[Glyph]):
         self.glyphs = glyphs
@@ -33,10 +33,13 @@ class Line:
         self.x1 = max([g.x1 for g in glyphs])
         self.yc = (self.top + self.bottom) / 2
         self._size: float | None = None
+        self._text: str | None = None
 
     @property
     def text(self) -> str:
-        return "".join(g.text for g in self.glyphs)
+        if self._text is None:
+            self._text = "".join([g.text for g in self.glyphs])
+        return self._text
 
     @property
     def size(self) -> float:
@@ -124,7 +127,8 @@ def vrulings_x(rulings: list[Ruling], x0: float, x1: float, top: float, bottom: 
 
 def gaps(glyphs: list[Glyph], x0: float, x1: float, min_width: float = 1.5) -> list[tuple[float, float]]:
     """Horizontal intervals inside [x0, x1] that no glyph covers (x-projection gaps)."""
-    spans = sorted((max(g.x0, x0), min(g.x1, x1)) for g in glyphs if g.x1 > x0 and g.x0 < x1)
+    spans = sorted([(x0 if x0 > g.x0 else g.x0, x1 if x1 < g.x1 else g.x1)      # max(g.x0, x0), min(g.x1, x1)
+                    for g in glyphs if g.x1 > x0 and g.x0 < x1])
     out = []
     cur = x0
     for a, b in spans:

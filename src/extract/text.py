@@ -20,8 +20,7 @@ def line_text(glyphs: list[Glyph]) -> str:
     for g in sorted(glyphs, key=_BY_X):
         if prev is not None:
             gap = g.x0 - prev.x1
-            latin = prev.raw[-1:].isascii() and g.raw[:1].isascii()
-            if gap >= 0.6 * g.size or (latin and gap >= 0.18 * g.size):
+            if gap >= 0.6 * g.size or (gap >= 0.18 * g.size and prev.raw[-1:].isascii() and g.raw[:1].isascii()):
                 out.append(" ")
         out.append(g.raw)
         prev = g
