@@ -359,8 +359,9 @@ class TableReader:
         rows.cut(bands)
         self._hand_on_pending(rows)
         self.state.crits.extend(new)
+        owners: dict[float, CriterionDraft | None] = {}    # by yc: the glyphs of a line share it
         for g in cells.text:
-            c = rows.owner_of(g)
+            c = owners[g.yc] if g.yc in owners else owners.setdefault(g.yc, rows.owner_of(g))
             if c is not None:
                 c.add_text(page.number, g)
         for g in cells.rating:
