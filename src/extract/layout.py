@@ -5,6 +5,7 @@ Everything here works on positions only; content-stream order never decides anyt
 from __future__ import annotations
 
 import weakref
+from bisect import bisect_left, bisect_right
 from functools import cached_property, lru_cache
 from operator import attrgetter
 from statistics import median
@@ -140,14 +141,32 @@ def gaps(glyphs: list[Glyph], x0: float, x1: float, min_width: float = 1.5) -> l
     return out
 
 
+# How far (pt) a vertical rule between two glyphs may miss them (Index: cells and words).
+CELL_RULE_SLACK = 0.5
+
+
+def _centre_x(r: Ruling) -> float:
+    return (r.x0 + r.x1) / 2
+
+
 class Index:
     """Lines of a page with fast neighbour look-ups, for finding words by position."""
 
     def __init__(self, glyphs: list[Glyph], rulings: list[Ruling]):
         self.lines = make_lines(glyphs)
         self.rulings = rulings
-        self._vertical = [r for r in rulings if not r.horizontal]   # what vruling_between looks at
+        # vertical rulings by their x, for bisecting (see _ruled_between)
+        self._vertical = sorted((r for r in rulings if not r.horizontal), key=_centre_x)
+        self._vx = [_centre_x(r) for r in self._vertical]
         self._found: dict[tuple[str, bool], list[list[Glyph]]] = {}
+        self._starts: dict[tuple[int, int], bool] = {}
+
+    def _ruled_between(self, xa: float, xb: float, y: float) -> bool:
+        """Whether a vertical ruling line between x = xa and xb crosses y (as
+        vruling_between with slack CELL_RULE_SLACK is not None)."""
+        lo = bisect_left(self._vx, xa - CELL_RULE_SLACK)
+        hi = bisect_right(self._vx, xb + CELL_RULE_SLACK)
+        return any(r.top - CELL_RULE_SLACK <= y <= r.bottom + CELL_RULE_SLACK for r in self._vertical[lo:hi])
 
     @cached_property
     def pos(self) -> dict[int, tuple[int, int]]:
@@ -171,11 +190,12 @@ class Index:
         """True where a glyph begins a cell: line start, after a wide gap or a ruling line."""
         if gi == 0:
             return True
-        ln = self.lines[li]
-        a, b = ln.glyphs[gi - 1], ln.glyphs[gi]
-        if b.x0 - a.x1 >= 1.0 * b.size:
-            return True
-        return vruling_between(self._vertical, a.x1, b.x0, b.yc, slack=0.5) is not None
+        got = self._starts.get((li, gi))
+        if got is None:
+            ln = self.lines[li]
+            a, b = ln.glyphs[gi - 1], ln.glyphs[gi]
+            got = self._starts[(li, gi)] = b.x0 - a.x1 >= 1.0 * b.size or self._ruled_between(a.x1, b.x0, b.yc)
+        return got
 
     def find(self, word: str, cell_start: bool = True) -> list[list[Glyph]]:
         """Every placement of `word` read rightwards, wrapping to the line below or
@@ -204,7 +224,7 @@ class Index:
         # rightwards on the same line, whatever the gap (distributed labels)
         if gi + 1 < len(ln.glyphs) and char_key(ln.glyphs[gi + 1].text) == chars[k]:
             nxt = ln.glyphs[gi + 1]
-            if vruling_between(self._vertical, ln.glyphs[gi].x1, nxt.x0, nxt.yc, slack=0.5) is None:
+            if not self._ruled_between(ln.glyphs[gi].x1, nxt.x0, nxt.yc):
                 r = self._extend(li, gi + 1, chars, k + 1, acc + [nxt], chunk_start)
                 if r:
                     return r
