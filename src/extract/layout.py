@@ -102,28 +102,15 @@ def vruling_between(rulings: list[Ruling], xa: float, xb: float, y: float, slack
 
 def hrulings_y(rulings: list[Ruling], x: float, top: float, bottom: float, slack: float = 1.0) -> list[float]:
     """y of horizontal ruling lines that cross vertical line x between top and bottom."""
-    ys = []
-    for r in rulings:
-        if not r.horizontal:
-            continue
-        y = (r.top + r.bottom) / 2
-        if r.x0 - slack <= x <= r.x1 + slack and top <= y <= bottom:
-            ys.append(y)
-    return sorted(ys)
+    return sorted([y for r in rulings if r.horizontal and r.x0 - slack <= x <= r.x1 + slack
+                   and top <= (y := (r.top + r.bottom) / 2) <= bottom])
 
 
 def vrulings_x(rulings: list[Ruling], x0: float, x1: float, top: float, bottom: float, min_cover: float = 0.5) -> list[float]:
     """x of vertical ruling lines between x0 and x1 that cover a good part of [top, bottom]."""
-    xs = []
-    span = max(bottom - top, 1.0)
-    for r in rulings:
-        if r.horizontal:
-            continue
-        x = (r.x0 + r.x1) / 2
-        cover = min(r.bottom, bottom) - max(r.top, top)
-        if x0 <= x <= x1 and cover >= min_cover * span:
-            xs.append(x)
-    return sorted(xs)
+    need = min_cover * max(bottom - top, 1.0)
+    return sorted([x for r in rulings if not r.horizontal and x0 <= (x := (r.x0 + r.x1) / 2) <= x1
+                   and min(r.bottom, bottom) - max(r.top, top) >= need])
 
 
 def gaps(glyphs: list[Glyph], x0: float, x1: float, min_width: float = 1.5) -> list[tuple[float, float]]:
