@@ -121,7 +121,7 @@ def find_columns(pages: list[Page], index: Index, anchors: Anchors, tops: Contin
     # the table's glyphs: below the header on the first page and all later pages (a tall
     # first row may have moved to page 2, leaving nothing under the header)
     region = [g for g in page.glyphs if g.top > head_bottom] + \
-        [g for p in pages[1:] for g in p.glyphs if g.top > tops(p)]
+        [g for p in pages[1:] if p.glyphs for top in (tops(p),) for g in p.glyphs if g.top > top]
     left = min((g.x0 for hit in anchors.labels.values() for h in hit for g in h), default=0) - LABEL_LEFT_PT
     text_x0 = _text_x0(region, index, anchors, left, head_bottom, page.height, value_x)
     rating_x = _rating_x(index, anchors, head_bottom, page.height)
