@@ -24,7 +24,7 @@ def char_key(ch: str) -> str:
 
 class Line:
     """Glyphs on one baseline, left to right; its box is computed once."""
-    __slots__ = ("glyphs", "top", "bottom", "x0", "x1", "yc", "_size", "_text")
+    __slots__ = ("glyphs", "top", "bottom", "x0", "x1", "yc", "_size", "_text", "raw")
 
     def __init__(self, glyphs: list[Glyph]):
         self.glyphs = glyphs
@@ -35,6 +35,7 @@ class Line:
         self.yc = (self.top + self.bottom) / 2
         self._size: float | None = None
         self._text: str | None = None
+        self.raw: str | None = None     # its raw text with word spaces, once text.line_raw has read it
 
     @property
     def text(self) -> str:

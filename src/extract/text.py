@@ -27,6 +27,14 @@ def line_text(glyphs: list[Glyph]) -> str:
     return "".join(out)
 
 
+def line_raw(ln: Line) -> str:
+    """line_text of a line, kept on the line: the lines of a text cell are shared
+    (layout.lines_of), and its text is read for the value and again for the fields table."""
+    if ln.raw is None:
+        ln.raw = line_text(ln.glyphs)
+    return ln.raw
+
+
 def text_block(glyphs: list[Glyph], right_edge: float | None = None) -> tuple[str, list[Line]]:
     """Glyphs of a region to normalized paragraphs joined by newlines."""
     lines = lines_of(glyphs)
@@ -34,7 +42,7 @@ def text_block(glyphs: list[Glyph], right_edge: float | None = None) -> tuple[st
         return "", []
     edge = right_edge if right_edge is not None else max(ln.x1 for ln in lines)
     paras = paragraphs(lines, edge, is_paragraph_start)
-    text = "\n".join(normalize_text(join_lines([line_text(ln.glyphs) for ln in p])) for p in paras)
+    text = "\n".join(normalize_text(join_lines([line_raw(ln) for ln in p])) for p in paras)
     return text, lines
 
 
