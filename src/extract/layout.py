@@ -69,22 +69,29 @@ def make_lines(glyphs: list[Glyph]) -> list[Line]:
 
 # How many glyph lists lines_of remembers (a sheet's text cells are lined up when its rows are
 # cut, again when their text is read and again for the fields table).
-LINES_MEMO = 2048
-_LINES: dict[tuple[int, ...], tuple[list[Glyph], list[Line]]] = {}
+LINES_MEMO = 1024
+_LINES: dict[tuple[int, ...], list[Line]] = {}
+
+
+def forget_lines() -> None:
+    """Drop what lines_of remembers: called when a new PDF is read, so the glyphs of the
+    last one are not kept alive (and scanned by the garbage collector) while it is."""
+    _LINES.clear()
 
 
 def lines_of(glyphs: list[Glyph]) -> list[Line]:
     """make_lines for glyph lists that are lined up more than once: the lines of the last
-    LINES_MEMO lists, by the identity and order of their glyphs (an entry keeps its glyphs,
-    so their ids stay theirs). A new list each call; the Lines are shared, never changed."""
+    LINES_MEMO lists, by the identity and order of their glyphs (the lines hold every
+    glyph, so their ids stay theirs). A new list each call; the Lines are shared, never
+    changed."""
     key = tuple(map(id, glyphs))
-    got = _LINES.pop(key, None)
-    if got is None:
-        got = (list(glyphs), make_lines(glyphs))
+    lines = _LINES.pop(key, None)
+    if lines is None:
+        lines = make_lines(glyphs)
         if len(_LINES) >= LINES_MEMO:
             del _LINES[next(iter(_LINES))]
-    _LINES[key] = got
-    return list(got[1])
+    _LINES[key] = lines
+    return list(lines)
 
 
 _BY_Y = attrgetter("yc", "x0")

@@ -11,7 +11,7 @@ from .anchors import Anchors, clip, find_anchors, sheet_starts
 from .furniture import strip_furniture
 from .header_values import HeaderDraft, typed_fields
 from .parsers import invalid, missing
-from .layout import Index, page_index
+from .layout import Index, forget_lines, page_index
 from .model import Page, Problem, Sheet
 from .cell_sheet import CellSheet, read_cell_sheets
 from .rules import Template, cell_templates, evaluation_templates
@@ -190,6 +190,7 @@ def criteria_problems(sheet: Sheet) -> list[Problem]:
 def read_all(pages: list[Page], templates: list) -> tuple[list[Sheet], list[CellSheet], list[Problem]]:
     """The sheets of every family on the pages of one PDF: evaluation sheets, sheets of
     the cell families (rules files with a `family` key), and the problems found."""
+    forget_lines()      # a new PDF: the lines remembered for the last one are of no use
     prob = _text_layer_problem(pages)
     if prob:
         return [], [], [prob]
