@@ -154,6 +154,7 @@ class Index:
         self._vertical = sorted((r for r in rulings if not r.horizontal), key=_centre_x)
         self._vx = [_centre_x(r) for r in self._vertical]
         self._found: dict[tuple[str, bool], list[list[Glyph]]] = {}
+        self._width = max((len(ln.glyphs) for ln in self.lines), default=0) + 1   # see _at
         self._starts: dict[tuple[int, int], bool] = {}
 
     def _ruled_between(self, xa: float, xb: float, y: float) -> bool:
@@ -169,13 +170,17 @@ class Index:
         return {id(g): (li, gi) for li, ln in enumerate(self.lines) for gi, g in enumerate(ln.glyphs)}
 
     @cached_property
-    def _at(self) -> dict[str, list[tuple[int, int]]]:
-        """(line, glyph) of each character as labels are compared (char_key), in reading order."""
-        by_text: dict[str, list[tuple[int, int]]] = {}
+    def _at(self) -> dict[str, list[int]]:
+        """Where each character is printed, as labels are compared (char_key), in reading
+        order: line li, glyph gi as one int, li * self._width + gi (ints: nothing for the
+        garbage collector to track)."""
+        width = self._width
+        by_text: dict[str, list[int]] = {}
         for li, ln in enumerate(self.lines):
+            base = li * width
             for gi, g in enumerate(ln.glyphs):
-                by_text.setdefault(g.text, []).append((li, gi))
-        out: dict[str, list[tuple[int, int]]] = {}
+                by_text.setdefault(g.text, []).append(base + gi)
+        out: dict[str, list[int]] = {}
         for text, at in by_text.items():
             key = char_key(text)
             out[key] = sorted(out[key] + at) if key in out else at
@@ -204,7 +209,7 @@ class Index:
     def _find(self, word: str, cell_start: bool) -> list[list[Glyph]]:
         chars = [char_key(c) for c in word if not c.isspace()]
         hits = []
-        for li, gi in self._at.get(chars[0], ()):
+        for li, gi in (divmod(at, self._width) for at in self._at.get(chars[0], ())):
             if cell_start and not self.cell_start(li, gi):
                 continue
             m = self._extend(li, gi, chars, 1, [self.lines[li].glyphs[gi]], (li, gi))
