@@ -164,10 +164,16 @@ class Index:
         hi = bisect_right(self._vx, xb + CELL_RULE_SLACK)
         return any(r.top - CELL_RULE_SLACK <= y <= r.bottom + CELL_RULE_SLACK for r in self._vertical[lo:hi])
 
-    @cached_property
-    def pos(self) -> dict[int, tuple[int, int]]:
-        """(line, glyph) of each glyph, by id."""
-        return {id(g): (li, gi) for li, ln in enumerate(self.lines) for gi, g in enumerate(ln.glyphs)}
+    def where(self, g: Glyph) -> tuple[int, int]:
+        """(line, glyph) of a glyph of the index; KeyError for another glyph. The lines
+        whose box holds it are looked at first (a line's box holds its glyphs)."""
+        for boxed in (True, False):
+            for li, ln in enumerate(self.lines):
+                if boxed == (ln.top <= g.top and g.bottom <= ln.bottom):
+                    for gi, h in enumerate(ln.glyphs):
+                        if h is g:
+                            return li, gi
+        raise KeyError(id(g))
 
     @cached_property
     def _at(self) -> dict[str, list[int]]:
