@@ -88,8 +88,8 @@ def lines_of(glyphs: list[Glyph]) -> list[Line]:
     lines = _LINES.pop(key, None)
     if lines is None:
         lines = make_lines(glyphs)
-        if len(_LINES) >= LINES_MEMO:
-            del _LINES[next(iter(_LINES))]
+        if len(_LINES) >= LINES_MEMO:       # the oldest goes (no error if another thread cleared)
+            _LINES.pop(next(iter(_LINES), None), None)
     _LINES[key] = lines
     return list(lines)
 
