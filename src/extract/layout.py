@@ -215,7 +215,8 @@ class Index:
     def _find(self, word: str, cell_start: bool) -> list[list[Glyph]]:
         chars = [char_key(c) for c in word if not c.isspace()]
         hits = []
-        for li, gi in (divmod(at, self._width) for at in self._at.get(chars[0], ())):
+        first = chars[0] if self.lines else ""     # (an empty word fails only where there are glyphs)
+        for li, gi in (divmod(at, self._width) for at in self._at.get(first, ())):
             if cell_start and not self.cell_start(li, gi):
                 continue
             m = self._extend(li, gi, chars, 1, [self.lines[li].glyphs[gi]], (li, gi))
