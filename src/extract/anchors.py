@@ -94,7 +94,7 @@ def _prefixed_labels(index: Index, templates: list[Template], name: str, col: La
     out = []
     for w in labels_of(templates, name):
         for h in index.find(w, cell_start=False):
-            li, gi = index.pos[id(h[0])]
+            li, gi = index.where(h[0])
             k = gi
             while k > 0 and not index.cell_start(li, k):
                 k -= 1

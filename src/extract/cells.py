@@ -2,6 +2,7 @@
 around it, so merged cells, wrapped labels and notes stay whole. Geometry only."""
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 
 from .layout import make_lines
@@ -51,22 +52,42 @@ class Cell:
         return (self.x0 + self.x1) / 2
 
 
-def _nearest(lines, centre: float, cross: float, lo: float, hi: float) -> tuple[float, float]:
-    """Among lines (position, start, end) whose extent covers `cross`: the last position at
-    or before `centre` (above lo) and the first after it (below hi)."""
-    for pos, a, b in lines:
-        if a - SLACK <= cross <= b + SLACK:
-            if lo < pos <= centre:
-                lo = pos
-            elif centre < pos < hi:
-                hi = pos
-    return lo, hi
+class _Rules:
+    """Ruling lines of one direction as (position, start, end), grouped by the stretch of
+    the cross axis they cover: the lines covering a point are found by bisection instead
+    of a scan per glyph. Between two consecutive ends (start - SLACK, end + SLACK) the
+    covering set does not change, so it is computed once per stretch."""
+
+    def __init__(self, lines: list[tuple[float, float, float]]):
+        self.lines = [(pos, a - SLACK, b + SLACK) for pos, a, b in lines]
+        self.ends = sorted({e for _, a, b in self.lines for e in (a, b)})
+        self._covering: dict[int, list[float]] = {}
+
+    def covering(self, cross: float) -> list[float]:
+        """Sorted positions of the lines whose extent covers `cross`."""
+        i = bisect_left(self.ends, cross)
+        slot = 2 * i + 1 if i < len(self.ends) and self.ends[i] == cross else 2 * i
+        got = self._covering.get(slot)
+        if got is None:
+            got = self._covering[slot] = sorted(pos for pos, a, b in self.lines if a <= cross <= b)
+        return got
+
+    def nearest(self, centre: float, cross: float, lo: float, hi: float) -> tuple[float, float]:
+        """Among the lines covering `cross`: the last position at or before `centre` (above
+        lo) and the first after it (below hi)."""
+        pos = self.covering(cross)
+        i = bisect_right(pos, centre)
+        if i and pos[i - 1] > lo:
+            lo = pos[i - 1]
+        if i < len(pos) and pos[i] < hi:
+            hi = pos[i]
+        return lo, hi
 
 
-def _bounds(g: Glyph, vert: list[Ruling], horiz: list[Ruling], page: Page) -> tuple[float, ...]:
+def _bounds(g: Glyph, vert: _Rules, horiz: _Rules, page: Page) -> tuple[float, ...]:
     """(x0, top, x1, bottom) of the ruled box around g; the page's edges where none is drawn."""
-    x0, x1 = _nearest(((r.x0, r.top, r.bottom) for r in vert), g.xc, g.yc, -1.0, page.width + 1)
-    top, bottom = _nearest(((r.top, r.x0, r.x1) for r in horiz), g.yc, g.xc, -1.0, page.height + 1)
+    x0, x1 = vert.nearest(g.xc, g.yc, -1.0, page.width + 1)
+    top, bottom = horiz.nearest(g.yc, g.xc, -1.0, page.height + 1)
     return x0, top, x1, bottom
 
 
@@ -110,8 +131,8 @@ def column_edges(page: Page) -> list[float]:
 def page_cells(page: Page, more_edges: list[float] | None = None) -> list[Cell]:
     """The non-empty cells of a page, top to bottom, left to right. `more_edges`: column
     edges of the page before (a table cut by a page break keeps its columns)."""
-    vert = [r for r in page.rulings if not r.horizontal]
-    horiz = [r for r in page.rulings if r.horizontal]
+    vert = _Rules([(r.x0, r.top, r.bottom) for r in page.rulings if not r.horizontal])
+    horiz = _Rules([(r.top, r.x0, r.x1) for r in page.rulings if r.horizontal])
     by_box: dict[tuple[float, ...], Cell] = {}
     for g in page.glyphs:
         b = _bounds(g, vert, horiz, page)

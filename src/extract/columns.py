@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from .anchors import Anchors, Hit
-from .layout import Index, bbox, gaps, vrulings_x
+from .layout import Index, bbox, gaps, page_index, vrulings_x
 from .model import Glyph, Page
 from .rules import Template
 from .tolerances import (EDGE_PT, HEADER_PROBE_PT, LABEL_LEFT_PT, REPEAT_HEADER_AREA, REPEAT_HEADER_REACH_EM,
@@ -52,7 +52,7 @@ def _crossing(idx: Index, words: set[str], ty: float) -> list[Hit]:
 def continuation_top(page: Page, templates: list[Template]) -> float:
     """Where the table goes on at the top of a later page: below a repeated header row
     (評価基準 | 達成状況 | 評価, some perhaps written vertically), else the page top."""
-    idx = Index(page.glyphs, page.rulings)
+    idx = page_index(page)
     rep = [h for w in {t.text_header for t in templates} for h in idx.find(w)
            if h[0].top < page.height * REPEAT_HEADER_AREA]
     for r in rep:
@@ -121,7 +121,7 @@ def find_columns(pages: list[Page], index: Index, anchors: Anchors, tops: Contin
     # the table's glyphs: below the header on the first page and all later pages (a tall
     # first row may have moved to page 2, leaving nothing under the header)
     region = [g for g in page.glyphs if g.top > head_bottom] + \
-        [g for p in pages[1:] for g in p.glyphs if g.top > tops(p)]
+        [g for p in pages[1:] if p.glyphs for top in (tops(p),) for g in p.glyphs if g.top > top]
     left = min((g.x0 for hit in anchors.labels.values() for h in hit for g in h), default=0) - LABEL_LEFT_PT
     text_x0 = _text_x0(region, index, anchors, left, head_bottom, page.height, value_x)
     rating_x = _rating_x(index, anchors, head_bottom, page.height)

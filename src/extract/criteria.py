@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from .columns import Columns, ContinuationTops
-from .layout import Line, hrulings_y, make_lines
+from .layout import Line, hrulings_y, lines_of, make_lines
 from .match import strip_number
 from .model import Glyph, Page, Part
 from .normalize import squash
@@ -250,7 +250,7 @@ class PageRows:
     def titled_band(self, y0: float, y1: float, inside: list[CriterionDraft]) -> None:
         """A band holding titles: several criteria in one band (no rules) are cut at the
         widest gap between them, or where each title is centred on its own text."""
-        tl = sorted(make_lines([g for g in self.text_g if y0 <= g.yc < y1]), key=lambda ln: ln.top)
+        tl = sorted(lines_of([g for g in self.text_g if y0 <= g.yc < y1]), key=lambda ln: ln.top)
         cur = y0
         open_top = self.first_band and bool(self.earlier) and y0 == self.top and not self.pending
         # no rule on the page at all: the next row may begin at its foot, title overleaf
@@ -366,8 +366,9 @@ class TableReader:
         rows.cut(bands)
         self._hand_on_pending(rows)
         self.state.crits.extend(new)
+        owners: dict[float, CriterionDraft | None] = {}    # by yc: the glyphs of a line share it
         for g in cells.text:
-            c = rows.owner_of(g)
+            c = owners[g.yc] if g.yc in owners else owners.setdefault(g.yc, rows.owner_of(g))
             if c is not None:
                 c.add_text(page.number, g)
         for g in cells.rating:

@@ -72,14 +72,29 @@ def table_top(anchors: Anchors) -> float:
     return y
 
 
+def _overlapping(glyphs: list[Glyph], spans: list[tuple[float, float]]) -> list[Glyph]:
+    """The glyphs (in order) that reach into the stretch from the highest top to the
+    lowest bottom of some (top, bottom) spans (y grows downwards): all that may overlap one."""
+    lo, hi = min((s[0] for s in spans), default=0.0), max((s[1] for s in spans), default=0.0)
+    return [g for g in glyphs if g.top < hi and g.bottom > lo]
+
+
+def _centred_in(glyphs: list[Glyph], spans: list[tuple[float, float]]) -> list[Glyph]:
+    """The glyphs (in order) whose centre lies from the highest top to the lowest bottom
+    of some (top, bottom) spans (y grows downwards): all that may lie in one."""
+    lo, hi = min((s[0] for s in spans), default=0.0), max((s[1] for s in spans), default=0.0)
+    return [g for g in glyphs if lo <= g.yc < hi]
+
+
 def value_column_x(page: Page, index: Index, rows: list[Band], used: set[int], table_y: float) -> float:
     """The boundary between the label and the value column: a ruling line between the
     labels and where the values start, else just left of the values (the leftmost glyph
     beside each whole label cell, the median over the rows)."""
     starts = []
-    for b in rows:     # beside the whole label (wrapped and centred, its value top-aligned)
-        lx1, ltop, lbot = max(g.x1 for g in b.label), _hit_top(b.label), _hit_bottom(b.label)
-        right = [g for g in page.glyphs if g.x0 >= lx1 - TOUCH_PT and g.top < lbot
+    spans = [(max(g.x1 for g in b.label), _hit_top(b.label), _hit_bottom(b.label)) for b in rows]
+    beside = _overlapping(page.glyphs, [s[1:] for s in spans])     # beside some label
+    for lx1, ltop, lbot in spans:     # beside the whole label (wrapped and centred, its value top-aligned)
+        right = [g for g in beside if g.x0 >= lx1 - TOUCH_PT and g.top < lbot
                  and g.bottom > ltop and id(g) not in used]
         if right:
             starts.append(min(g.x0 for g in right))
@@ -208,9 +223,11 @@ def read_header(page: Page, index: Index, anchors: Anchors) -> HeaderCells:
             boxes.append(right_box(page, index, anchors.labels[name][0], used, table_y))
             out.cells[name] = [FieldCell(name, "", boxes[-1].glyphs, page.number)]
     in_box = [g for b in boxes for g in b.glyphs]
-    for b in row_bands(page, index, rows, xb, used, table_y):
-        lab = [g for g in page.glyphs if g.x1 <= xb + EDGE_PT and b.top <= g.yc < b.bottom]
-        val = [g for g in page.glyphs if g.x0 >= xb - EDGE_PT and b.top <= g.yc < b.bottom
+    bands = row_bands(page, index, rows, xb, used, table_y)
+    in_rows = _centred_in(page.glyphs, [(b.top, b.bottom) for b in bands])
+    for b in bands:
+        lab = [g for g in in_rows if g.x1 <= xb + EDGE_PT and b.top <= g.yc < b.bottom]
+        val = [g for g in in_rows if g.x0 >= xb - EDGE_PT and b.top <= g.yc < b.bottom
                and id(g) not in used and not _inside(g, boxes) and g not in in_box]
         for name in b.names:
             out.cells.setdefault(name, []).append(FieldCell(name, squashed(lab), val, page.number))

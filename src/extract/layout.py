@@ -4,11 +4,13 @@ Everything here works on positions only; content-stream order never decides anyt
 """
 from __future__ import annotations
 
-from functools import lru_cache
+import weakref
+from bisect import bisect_left, bisect_right
+from functools import cached_property, lru_cache
 from operator import attrgetter
 from statistics import median
 
-from .model import Glyph, Ruling
+from .model import Glyph, Page, Ruling
 from .normalize import label_key
 from .tolerances import WRAP_INDENT_EM
 
@@ -22,36 +24,74 @@ def char_key(ch: str) -> str:
 
 class Line:
     """Glyphs on one baseline, left to right; its box is computed once."""
-    __slots__ = ("glyphs", "top", "bottom", "x0", "x1", "yc")
+    __slots__ = ("glyphs", "top", "bottom", "x0", "x1", "yc", "_size", "_text", "raw")
 
     def __init__(self, glyphs: list[Glyph]):
         self.glyphs = glyphs
-        self.top = min(g.top for g in glyphs)
-        self.bottom = max(g.bottom for g in glyphs)
+        self.top = min([g.top for g in glyphs])
+        self.bottom = max([g.bottom for g in glyphs])
         self.x0 = glyphs[0].x0
-        self.x1 = max(g.x1 for g in glyphs)
+        self.x1 = max([g.x1 for g in glyphs])
         self.yc = (self.top + self.bottom) / 2
+        self._size: float | None = None
+        self._text: str | None = None
+        self.raw: str | None = None     # its raw text with word spaces, once text.line_raw has read it
 
     @property
     def text(self) -> str:
-        return "".join(g.text for g in self.glyphs)
+        if self._text is None:
+            self._text = "".join([g.text for g in self.glyphs])
+        return self._text
 
     @property
     def size(self) -> float:
-        return median(g.size for g in self.glyphs)
+        """Median glyph size (computed on first use: a line's glyphs do not change)."""
+        if self._size is None:
+            self._size = median([g.size for g in self.glyphs])
+        return self._size
 
 
 def make_lines(glyphs: list[Glyph]) -> list[Line]:
     """Cluster glyphs into baselines by vertical centre, each sorted left to right."""
     groups: list[list[Glyph]] = []
+    group: list[Glyph] = []
     yc = size = 0.0
     for g in sorted(glyphs, key=_BY_Y):
-        if groups and abs(g.yc - yc) <= 0.35 * (size if size < g.size else g.size):
-            groups[-1].append(g)
+        gsize = g.size
+        if group and abs(g.yc - yc) <= 0.35 * (size if size < gsize else gsize):
+            group.append(g)
             continue
-        groups.append([g])
-        yc, size = g.yc, g.size
+        group = [g]
+        groups.append(group)
+        yc, size = g.yc, gsize
     return [Line(sorted(gs, key=_BY_X)) for gs in groups]
+
+
+# How many glyph lists lines_of remembers (a sheet's text cells are lined up when its rows are
+# cut, again when their text is read and again for the fields table).
+LINES_MEMO = 1024
+_LINES: dict[tuple[int, ...], list[Line]] = {}
+
+
+def forget_lines() -> None:
+    """Drop what lines_of remembers: called when a new PDF is read, so the glyphs of the
+    last one are not kept alive (and scanned by the garbage collector) while it is."""
+    _LINES.clear()
+
+
+def lines_of(glyphs: list[Glyph]) -> list[Line]:
+    """make_lines for glyph lists that are lined up more than once: the lines of the last
+    LINES_MEMO lists, by the identity and order of their glyphs (the lines hold every
+    glyph, so their ids stay theirs). A new list each call; the Lines are shared, never
+    changed."""
+    key = tuple(map(id, glyphs))
+    lines = _LINES.pop(key, None)
+    if lines is None:
+        lines = make_lines(glyphs)
+        if len(_LINES) >= LINES_MEMO:       # the oldest goes (no error if another thread cleared)
+            _LINES.pop(next(iter(_LINES), None), None)
+    _LINES[key] = lines
+    return list(lines)
 
 
 _BY_Y = attrgetter("yc", "x0")
@@ -70,33 +110,21 @@ def vruling_between(rulings: list[Ruling], xa: float, xb: float, y: float, slack
 
 def hrulings_y(rulings: list[Ruling], x: float, top: float, bottom: float, slack: float = 1.0) -> list[float]:
     """y of horizontal ruling lines that cross vertical line x between top and bottom."""
-    ys = []
-    for r in rulings:
-        if not r.horizontal:
-            continue
-        y = (r.top + r.bottom) / 2
-        if r.x0 - slack <= x <= r.x1 + slack and top <= y <= bottom:
-            ys.append(y)
-    return sorted(ys)
+    return sorted([y for r in rulings if r.horizontal and r.x0 - slack <= x <= r.x1 + slack
+                   and top <= (y := (r.top + r.bottom) / 2) <= bottom])
 
 
 def vrulings_x(rulings: list[Ruling], x0: float, x1: float, top: float, bottom: float, min_cover: float = 0.5) -> list[float]:
     """x of vertical ruling lines between x0 and x1 that cover a good part of [top, bottom]."""
-    xs = []
-    span = max(bottom - top, 1.0)
-    for r in rulings:
-        if r.horizontal:
-            continue
-        x = (r.x0 + r.x1) / 2
-        cover = min(r.bottom, bottom) - max(r.top, top)
-        if x0 <= x <= x1 and cover >= min_cover * span:
-            xs.append(x)
-    return sorted(xs)
+    need = min_cover * max(bottom - top, 1.0)
+    return sorted([x for r in rulings if not r.horizontal and x0 <= (x := (r.x0 + r.x1) / 2) <= x1
+                   and min(r.bottom, bottom) - max(r.top, top) >= need])
 
 
 def gaps(glyphs: list[Glyph], x0: float, x1: float, min_width: float = 1.5) -> list[tuple[float, float]]:
     """Horizontal intervals inside [x0, x1] that no glyph covers (x-projection gaps)."""
-    spans = sorted((max(g.x0, x0), min(g.x1, x1)) for g in glyphs if g.x1 > x0 and g.x0 < x1)
+    spans = sorted([(x0 if x0 > g.x0 else g.x0, x1 if x1 < g.x1 else g.x1)      # max(g.x0, x0), min(g.x1, x1)
+                    for g in glyphs if g.x1 > x0 and g.x0 < x1])
     out = []
     cur = x0
     for a, b in spans:
@@ -108,27 +136,72 @@ def gaps(glyphs: list[Glyph], x0: float, x1: float, min_width: float = 1.5) -> l
     return out
 
 
+# How far (pt) a vertical rule between two glyphs may miss them (Index: cells and words).
+CELL_RULE_SLACK = 0.5
+
+
+def _centre_x(r: Ruling) -> float:
+    return (r.x0 + r.x1) / 2
+
+
 class Index:
     """Lines of a page with fast neighbour look-ups, for finding words by position."""
 
     def __init__(self, glyphs: list[Glyph], rulings: list[Ruling]):
         self.lines = make_lines(glyphs)
         self.rulings = rulings
-        self.pos: dict[int, tuple[int, int]] = {}
+        # vertical rulings by their x, for bisecting (see _ruled_between)
+        self._vertical = sorted((r for r in rulings if not r.horizontal), key=_centre_x)
+        self._vx = [_centre_x(r) for r in self._vertical]
         self._found: dict[tuple[str, bool], list[list[Glyph]]] = {}
+        self._width = max((len(ln.glyphs) for ln in self.lines), default=0) + 1   # see _at
+        self._starts: dict[tuple[int, int], bool] = {}
+
+    def _ruled_between(self, xa: float, xb: float, y: float) -> bool:
+        """Whether a vertical ruling line between x = xa and xb crosses y (as
+        vruling_between with slack CELL_RULE_SLACK is not None)."""
+        lo = bisect_left(self._vx, xa - CELL_RULE_SLACK)
+        hi = bisect_right(self._vx, xb + CELL_RULE_SLACK)
+        return any(r.top - CELL_RULE_SLACK <= y <= r.bottom + CELL_RULE_SLACK for r in self._vertical[lo:hi])
+
+    def where(self, g: Glyph) -> tuple[int, int]:
+        """(line, glyph) of a glyph of the index; KeyError for another glyph. The lines
+        whose box holds it are looked at first (a line's box holds its glyphs)."""
+        for boxed in (True, False):
+            for li, ln in enumerate(self.lines):
+                if boxed == (ln.top <= g.top and g.bottom <= ln.bottom):
+                    for gi, h in enumerate(ln.glyphs):
+                        if h is g:
+                            return li, gi
+        raise KeyError(id(g))
+
+    @cached_property
+    def _at(self) -> dict[str, list[int]]:
+        """Where each character is printed, as labels are compared (char_key), in reading
+        order: line li, glyph gi as one int, li * self._width + gi (ints: nothing for the
+        garbage collector to track)."""
+        width = self._width
+        by_text: dict[str, list[int]] = {}
         for li, ln in enumerate(self.lines):
+            base = li * width
             for gi, g in enumerate(ln.glyphs):
-                self.pos[id(g)] = (li, gi)
+                by_text.setdefault(g.text, []).append(base + gi)
+        out: dict[str, list[int]] = {}
+        for text, at in by_text.items():
+            key = char_key(text)
+            out[key] = sorted(out[key] + at) if key in out else at
+        return out
 
     def cell_start(self, li: int, gi: int) -> bool:
         """True where a glyph begins a cell: line start, after a wide gap or a ruling line."""
         if gi == 0:
             return True
-        ln = self.lines[li]
-        a, b = ln.glyphs[gi - 1], ln.glyphs[gi]
-        if b.x0 - a.x1 >= 1.0 * b.size:
-            return True
-        return vruling_between(self.rulings, a.x1, b.x0, b.yc, slack=0.5) is not None
+        got = self._starts.get((li, gi))
+        if got is None:
+            ln = self.lines[li]
+            a, b = ln.glyphs[gi - 1], ln.glyphs[gi]
+            got = self._starts[(li, gi)] = b.x0 - a.x1 >= 1.0 * b.size or self._ruled_between(a.x1, b.x0, b.yc)
+        return got
 
     def find(self, word: str, cell_start: bool = True) -> list[list[Glyph]]:
         """Every placement of `word` read rightwards, wrapping to the line below or
@@ -142,15 +215,13 @@ class Index:
     def _find(self, word: str, cell_start: bool) -> list[list[Glyph]]:
         chars = [char_key(c) for c in word if not c.isspace()]
         hits = []
-        for li, ln in enumerate(self.lines):
-            for gi, g in enumerate(ln.glyphs):
-                if char_key(g.text) != chars[0]:
-                    continue
-                if cell_start and not self.cell_start(li, gi):
-                    continue
-                m = self._extend(li, gi, chars, 1, [g], (li, gi))
-                if m:
-                    hits.append(m)
+        first = chars[0] if self.lines else ""     # (an empty word fails only where there are glyphs)
+        for li, gi in (divmod(at, self._width) for at in self._at.get(first, ())):
+            if cell_start and not self.cell_start(li, gi):
+                continue
+            m = self._extend(li, gi, chars, 1, [self.lines[li].glyphs[gi]], (li, gi))
+            if m:
+                hits.append(m)
         return hits
 
     def _extend(self, li, gi, chars, k, acc, chunk_start):
@@ -160,7 +231,7 @@ class Index:
         # rightwards on the same line, whatever the gap (distributed labels)
         if gi + 1 < len(ln.glyphs) and char_key(ln.glyphs[gi + 1].text) == chars[k]:
             nxt = ln.glyphs[gi + 1]
-            if vruling_between(self.rulings, ln.glyphs[gi].x1, nxt.x0, nxt.yc, slack=0.5) is None:
+            if not self._ruled_between(ln.glyphs[gi].x1, nxt.x0, nxt.yc):
                 r = self._extend(li, gi + 1, chars, k + 1, acc + [nxt], chunk_start)
                 if r:
                     return r
@@ -193,9 +264,26 @@ class Index:
         return None
 
 
+# The Index of each whole page, by id(page): several stages look words up on the same page.
+_PAGE_INDEXES: dict[int, tuple[weakref.ref, Index]] = {}
+
+
+def page_index(page: Page) -> Index:
+    """The Index of a whole page, built once per Page object and shared by the stages that
+    look words up on it (pages are never changed in place: a clipped or joined page is a
+    new Page, with an Index of its own). Dropped when the page is."""
+    key = id(page)
+    got = _PAGE_INDEXES.get(key)
+    if got is not None and got[0]() is page:
+        return got[1]
+    idx = Index(page.glyphs, page.rulings)
+    _PAGE_INDEXES[key] = (weakref.ref(page, lambda _, k=key: _PAGE_INDEXES.pop(k, None)), idx)
+    return idx
+
+
 def bbox(glyphs: list[Glyph]) -> tuple[float, float, float, float]:
-    return (min(g.x0 for g in glyphs), min(g.top for g in glyphs),
-            max(g.x1 for g in glyphs), max(g.bottom for g in glyphs))
+    return (min([g.x0 for g in glyphs]), min([g.top for g in glyphs]),
+            max([g.x1 for g in glyphs]), max([g.bottom for g in glyphs]))
 
 
 def paragraphs(lines: list[Line], right_edge: float, is_start) -> list[list[Line]]:

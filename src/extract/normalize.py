@@ -97,10 +97,12 @@ WAVE_DASH = "\u301c"
 _WS_RE = re.compile(r"[\s\u200b\u200c\u200d\u2060\ufeff]+")
 
 
+@lru_cache(maxsize=16384)
 def squash(s: str) -> str:
     """normalize_text, then remove all whitespace.
 
     For matching labels printed with distributed spacing (予　算　額 -> 予算額).
+    Memoized: the same titles and labels are squashed for every sheet.
     """
     out = _WS_RE.sub("", normalize_text(s))
     # Removing a space can let NFKC compose across it ("A´" -> "A \u0301" -> "Á");

@@ -11,7 +11,7 @@ from .anchors import Anchors, clip, find_anchors, sheet_starts
 from .furniture import strip_furniture
 from .header_values import HeaderDraft, typed_fields
 from .parsers import invalid, missing
-from .layout import Index
+from .layout import Index, forget_lines, page_index
 from .model import Page, Problem, Sheet
 from .cell_sheet import CellSheet, read_cell_sheets
 from .rules import Template, cell_templates, evaluation_templates
@@ -80,7 +80,7 @@ class SheetStart:
 
 def page_sheet_starts(i: int, page: Page, templates: list[Template]) -> list[SheetStart]:
     """The sheets that begin on page i (none, one, or several printed one after another)."""
-    idx = Index(page.glyphs, page.rulings)
+    idx = page_index(page)
     ys = sheet_starts(page, idx, templates)
     out = []
     for j, y0 in enumerate(ys):
@@ -194,6 +194,7 @@ def criteria_problems(sheet: Sheet) -> list[Problem]:
 def read_all(pages: list[Page], templates: list) -> tuple[list[Sheet], list[CellSheet], list[Problem]]:
     """The sheets of every family on the pages of one PDF: evaluation sheets, sheets of
     the cell families (rules files with a `family` key), and the problems found."""
+    forget_lines()      # a new PDF: the lines remembered for the last one are of no use
     prob = _text_layer_problem(pages)
     if prob:
         return [], [], [prob]

@@ -1,15 +1,15 @@
 """Where every value came from (the `fields` table) and how sure we are (sheet quality)."""
 from __future__ import annotations
 
-from .layout import bbox, make_lines
+from .layout import bbox, lines_of
 from .model import Glyph, Sheet
 from .parsers import columns_of
-from .text import line_text
+from .text import line_raw
 
 
 def raw_text(glyphs: list[Glyph]) -> str:
     """The printed characters, line by line, before any normalization."""
-    return "\n".join(line_text(ln.glyphs) for ln in make_lines(glyphs))
+    return "\n".join([line_raw(ln) for ln in lines_of(glyphs)])
 
 
 def _row(field: str, value, page: int | None, glyphs: list[Glyph], rule: str | None,

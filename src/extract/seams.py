@@ -17,7 +17,7 @@ from dataclasses import dataclass, field, replace
 
 from .anchors import find_words, labels_of, right_of
 from .columns import continuation_top
-from .layout import Index
+from .layout import page_index
 from .model import Box, Glyph, Page, Part, Ruling, Sheet
 from .rules import ANCHOR_FIELD, Template
 
@@ -33,7 +33,7 @@ class Seam:
 
 def orphan_name_label(page: Page, templates: list[Template]) -> bool:
     """The page's lowest name label has no criteria-table header below it."""
-    idx = Index(page.glyphs, page.rulings)
+    idx = page_index(page)
     names = find_words(idx, labels_of(templates, ANCHOR_FIELD))
     if not names:
         return False
@@ -48,7 +48,7 @@ def table_on_top(page: Page, templates: list[Template]) -> bool:
     top = continuation_top(page, templates)
     if top <= 0:
         return False
-    idx = Index(page.glyphs, page.rulings)
+    idx = page_index(page)
     return not any(h[0].top < top for h in find_words(idx, labels_of(templates, ANCHOR_FIELD)))
 
 

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
+
+
+@lru_cache(maxsize=64)
+def _file_name(path: str) -> str:
+    """A rules file's name (a rules key is given for every value of every sheet)."""
+    return Path(path).name
 
 
 @dataclass(frozen=True)
@@ -46,4 +53,4 @@ class Template:
     digest: str = ""
 
     def rule_ref(self, key: str) -> str:
-        return f"{Path(self.path).name}:{key}"
+        return f"{_file_name(self.path)}:{key}"

@@ -1,9 +1,13 @@
 """Text from glyphs: lines with word spaces, paragraphs, cells continued over pages."""
 from __future__ import annotations
 
-from .layout import Line, make_lines, paragraphs
+from operator import attrgetter
+
+from .layout import Line, lines_of, paragraphs
 from .model import Glyph
 from .normalize import is_paragraph_start, join_lines, normalize_text, squash
+
+_BY_X = attrgetter("x0")
 
 
 def line_text(glyphs: list[Glyph]) -> str:
@@ -13,25 +17,32 @@ def line_text(glyphs: list[Glyph]) -> str:
     lines are joined; the paragraph is normalized afterwards."""
     out = []
     prev = None
-    for g in sorted(glyphs, key=lambda g: g.x0):
+    for g in sorted(glyphs, key=_BY_X):
         if prev is not None:
             gap = g.x0 - prev.x1
-            latin = prev.raw[-1:].isascii() and g.raw[:1].isascii()
-            if gap >= 0.6 * g.size or (latin and gap >= 0.18 * g.size):
+            if gap >= 0.6 * g.size or (gap >= 0.18 * g.size and prev.raw[-1:].isascii() and g.raw[:1].isascii()):
                 out.append(" ")
         out.append(g.raw)
         prev = g
     return "".join(out)
 
 
+def line_raw(ln: Line) -> str:
+    """line_text of a line, kept on the line: the lines of a text cell are shared
+    (layout.lines_of), and its text is read for the value and again for the fields table."""
+    if ln.raw is None:
+        ln.raw = line_text(ln.glyphs)
+    return ln.raw
+
+
 def text_block(glyphs: list[Glyph], right_edge: float | None = None) -> tuple[str, list[Line]]:
     """Glyphs of a region to normalized paragraphs joined by newlines."""
-    lines = make_lines(glyphs)
+    lines = lines_of(glyphs)
     if not lines:
         return "", []
     edge = right_edge if right_edge is not None else max(ln.x1 for ln in lines)
     paras = paragraphs(lines, edge, is_paragraph_start)
-    text = "\n".join(normalize_text(join_lines([line_text(ln.glyphs) for ln in p])) for p in paras)
+    text = "\n".join(normalize_text(join_lines([line_raw(ln) for ln in p])) for p in paras)
     return text, lines
 
 
