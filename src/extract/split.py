@@ -25,6 +25,7 @@ from .cell_sheet import has_title
 from .cells import column_edges, page_cells
 from .furniture import Mark, page_marks, strip_furniture
 from .inputs import display_name
+from .layout import forget_lines
 from .model import FileResult, Page
 from .pdf import PdfError, classify
 from .pdfium import page_count, read_pages
@@ -193,6 +194,7 @@ def range_sheets(path: str | Path, templates: list[Template], password: str | No
     the margin lines of the whole file (every range's RangeRead.marks)."""
     part = Part(FileResult("", ""))
     evaluation = evaluation_templates(templates)
+    forget_lines()      # as pipeline.read_all: the lines remembered for another file are of no use
     try:
         pages = _KEPT.pop((str(path), first, last), None) or read_pages(path, password, first, last)
         joined, seams, starts = _read_on(path, password, first, last, pages, evaluation, marks)
