@@ -414,9 +414,10 @@ class LocalPool:
             on_result(task, _empty(problem_row(task.source_path, "timeout", msgs["timeout"])))
             return
         if status == "ok":
-            on_result(task, payload)
             if any(p["code"] == "memory_limit" for p in payload["problems"]):
                 self._replace(i, kill=False)   # that worker exits to start afresh
+            self._assign(self.pending, by_id)  # the worker goes on while the answer is handled
+            on_result(task, payload)
             return
         detail = re.sub(r"[.!?]+", "", str(payload or ""))[:120]
         msg = msgs[status][:-1] + (f" ({detail})." if detail else ".")
@@ -533,7 +534,7 @@ def _extract(plan: _Plan, on_result, rules_dir, jobs, timeout, memory_limit_mb, 
         tasks, on_answer = splitter.tasks(plan.todo, jobs), splitter.receive
     pool = LocalPool(min(jobs, len(tasks)), rules_dir, timeout, memory_limit_mb, max_tasks, reader)
     # the Parquet writer (it imports pandas: half a second) loads while the workers work
-    threading.Thread(target=importlib.import_module, args=("pyarrow.parquet",), daemon=True).start()
+    threading.Thread(target=_import_writer, daemon=True).start()
     if on_answer is not on_result:
         splitter.pool = pool
     ok = False
@@ -543,6 +544,11 @@ def _extract(plan: _Plan, on_result, rules_dir, jobs, timeout, memory_limit_mb, 
     finally:
         pool.close(kill=not ok)
     stats.peak_worker_rss_mb = pool.peak_rss_mb
+
+
+def _import_writer() -> None:
+    importlib.import_module("pyarrow.parquet")
+    importlib.import_module("pandas")       # pyarrow imports it to build tables from rows
 
 
 @dataclass
