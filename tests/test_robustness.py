@@ -65,6 +65,11 @@ CASES = [
                                      "two_budgets": "prev_first", "scramble": True, "front_matter": True,
                                      "size": 9, "margin_mm": 25}, None),
     ("furniture-a4l-margin25", [H29A], {"page": "A4L", "margin_mm": 25, "furniture": True}, None),
+    # the stamp drawn over the table's top border where the table starts at the top margin
+    # (page 2): its box shares two sides with the table's border (issue 9, sweep reportlab 11-47)
+    ("furniture-stamp-over-border", [H28], {"page": "Letter", "font": "goth", "size": 10.5, "label_mm": 44,
+                                             "rating_mm": 10, "margin_mm": 10, "spaced_labels": "distributed",
+                                             "furniture": True, "split": "word"}, None),
     ("continuous-3-word", [H28, R4B, R1B], {"continuous": True, "split": "word"}, None),
     ("continuous-hborders-furniture", [R4B, H29A, R1B], {"continuous": True, "borders": "horizontal",
                                                          "furniture": True, "page": "A4L"}, None),

@@ -42,10 +42,18 @@ _PAGE_NO = re.compile(r"^[-‐－—―](\d{1,4}|[ivxlc]{1,6})[-‐－—―]$|^
 _BARE_NO = re.compile(r"^(\d{1,4}|[ivxlc]{1,6})$", re.IGNORECASE)
 
 
-def _margin_lines(page: Page):
+def _margin_lines(page: Page, boxes: list[tuple[float, float, float, float]] = ()):
+    """The lines in the top and bottom margins; the glyphs inside each of `boxes` (a stamp's
+    own box) make lines of their own, even where a stamp is drawn over a line of text."""
     lo, hi = page.height * TOP_MARGIN, page.height * (1 - BOTTOM_MARGIN)
     near = [g for g in page.glyphs if g.top <= lo or g.bottom >= hi]
-    for ln in make_lines(near):
+    groups: list[list] = [[] for _ in boxes]
+    rest = []
+    for g in near:
+        k = next((k for k, (x0, top, x1, bottom) in enumerate(boxes)
+                  if x0 <= g.xc <= x1 and top <= g.yc <= bottom), None)
+        (rest if k is None else groups[k]).append(g)
+    for ln in [ln for gl in [rest] + groups for ln in make_lines(gl)]:
         if ln.bottom <= page.height * TOP_MARGIN or ln.top >= page.height * (1 - BOTTOM_MARGIN):
             yield ln
 
@@ -76,6 +84,8 @@ class _Grid:
     box: tuple[float, float, float, float] | None     # around the table's lines
     hs: list[tuple[float, float, float]]              # short horizontal lines
     vs: list[tuple[float, float, float]]              # short vertical lines
+    all_h: list[tuple[float, float, float]] = ()      # every horizontal line (position, start, end)
+    all_v: list[tuple[float, float, float]] = ()
 
 
 def _grid(page: Page) -> _Grid:
@@ -87,7 +97,35 @@ def _grid(page: Page) -> _Grid:
         xs = [x for _, a, b in long_h for x in (a, b)] + [p for p, _, _ in long_v]
         ys = [p for p, _, _ in long_h] + [y for _, a, b in long_v for y in (a, b)]
         box = (min(xs), min(ys), max(xs), max(ys))
-    return _Grid(box, [h for h in hs if _small(h, page)], [v for v in vs if _small(v, page)])
+    return _Grid(box, [h for h in hs if _small(h, page)], [v for v in vs if _small(v, page)], hs, vs)
+
+
+def _covers(segs, pos: float, a: float, b: float) -> bool:
+    """A line of `segs` at `pos` that runs from a to b."""
+    return any(abs(p - pos) <= TOUCH and s <= a + TOUCH and e >= b - TOUCH for p, s, e in segs)
+
+
+def _own_boxes(grid: _Grid) -> list[tuple[float, float, float, float]]:
+    """Small boxes of their own (a stamp's, also one drawn over the table's border): a short
+    horizontal line that belongs to no longer one, the nearest line across its whole length
+    above it, and lines at both its ends between the two, one of them short too (a cell of
+    the table shares its sides with its neighbours: they are parts of longer lines)."""
+    out = []
+    for y1, a, b in grid.hs:
+        above = [y for y, s, e in grid.all_h if y < y1 - TOUCH and s <= a + TOUCH and e >= b - TOUCH]
+        if not above:
+            continue
+        y0 = max(above)
+        if not (_covers(grid.all_v, a, y0, y1) and _covers(grid.all_v, b, y0, y1)):
+            continue
+        if _covers(grid.vs, a, y0, y1) or _covers(grid.vs, b, y0, y1):
+            out.append((a, y0, b, y1))
+    return out
+
+
+def _in_a_box(ln, boxes: list[tuple[float, float, float, float]]) -> bool:
+    return any(x0 <= ln.x0 and ln.x1 <= x1 and top <= ln.top and ln.bottom <= bottom
+               for x0, top, x1, bottom in boxes)
 
 
 def _in_table(ln, grid: _Grid) -> bool:
@@ -139,9 +177,11 @@ def _candidates(page: Page) -> list[tuple[object, bool]]:
     so: outside the ruled table (or in a stamp's box); on a page without a ruled table, only
     a line standing apart from the text (a repeated line there is a page number or nothing)."""
     grid = _grid(page)
-    margin = list(_margin_lines(page))
+    boxes = _own_boxes(grid)
+    margin = list(_margin_lines(page, boxes))
     if grid.box is not None:
-        return [(ln, True) for ln in margin if not _in_table(ln, grid) or _boxed(ln, grid)]
+        return [(ln, True) for ln in margin
+                if not _in_table(ln, grid) or _boxed(ln, grid) or _in_a_box(ln, boxes)]
     near = make_lines([g for g in page.glyphs if g.top <= page.height * (TOP_MARGIN + 0.1)
                        or g.bottom >= page.height * (0.9 - BOTTOM_MARGIN)])
     return [(ln, _boxed(ln, grid) or _isolated(ln, near)) for ln in margin]
