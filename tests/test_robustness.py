@@ -73,6 +73,21 @@ CASES = [
     ("continuous-3-word", [H28, R4B, R1B], {"continuous": True, "split": "word"}, None),
     ("continuous-hborders-furniture", [R4B, H29A, R1B], {"continuous": True, "borders": "horizontal",
                                                          "furniture": True, "page": "A4L"}, None),
+    # no rules, titles centred over whole split rows (issue 9, sweep --all-styles): a page on
+    # which no title begins ends with the next row's first lines after a padding gap (11-84) ...
+    ("noborders-word-span-foot-row", [R1A], {"page": "B5", "size": 11.5, "label_mm": 44, "margin_mm": 20,
+                                              "borders": "none", "spaced_labels": "distributed",
+                                              "vertical_headers": True, "number_cell": True,
+                                              "unit_in_label": True, "two_budgets": "prev_first",
+                                              "split": "word_span", "continuous": True, "seed": 6}, None),
+    # ... and a title's first line below the next row's padding gap is that row's, its number
+    # overleaf, not the rest of the title above (12-66)
+    ("noborders-word-span-orphan-title", [R4A], {"size": 9.0, "label_mm": 50, "rating_mm": 18, "margin_mm": 20,
+                                                  "borders": "none", "spaced_labels": "ideographic",
+                                                  "fake_bold": "all", "number_cell": True,
+                                                  "two_budgets": "cur_first", "split": "word_span",
+                                                  "repeat_header": True, "front_matter": True,
+                                                  "continuous": True, "seed": 9}, None),
 ]
 
 

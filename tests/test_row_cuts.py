@@ -6,7 +6,8 @@ from hypothesis import strategies as st
 
 from extract.layout import Line
 from extract.model import Glyph
-from extract.row_cuts import TitleSpan, continuation_cut, overflow_end, own_lines, row_cut
+from extract.row_cuts import (TitleSpan, continuation_cut, foot_row_start, overflow_end, own_lines, padding_gaps,
+                              row_cut)
 
 H = 10.0       # glyph size
 STEP = 12.0    # baseline to baseline
@@ -107,3 +108,21 @@ def test_row_cut_keeps_a_top_aligned_line_above_a_centred_title_in_its_row():
     a, b = TitleSpan(5.5, 5.5 + 4 * STEP - 2), TitleSpan(73, 73 + 3 * STEP)
     cut = row_cut(ls, a, b, b_open_end=None)
     assert ls[0].bottom <= cut <= ls[1].top
+
+
+def test_padding_gaps_are_the_gaps_a_cell_padding_wider():
+    ls = lines_at([0, STEP, 2 * STEP, 3 * STEP + 9, 4 * STEP + 9])
+    assert padding_gaps(ls) == [(ls[2].bottom + ls[3].top) / 2]
+    assert padding_gaps(lines_at([i * STEP for i in range(6)])) == []
+
+
+def test_foot_row_start_is_the_one_padding_gap_below_the_titles():
+    # the rest of a row (its title tail at the top), a padding gap, the next row's first lines
+    ls = lines_at([i * STEP for i in range(8)] + [8 * STEP + 9, 9 * STEP + 9])
+    gap = (ls[7].bottom + ls[8].top) / 2
+    assert foot_row_start(ls, titles_bottom=H) == gap
+    # a title glyph below the gap: the gap is not where the row ends
+    assert foot_row_start(ls, titles_bottom=ls[8].bottom) is None
+    # several gaps (paragraph spacing): nothing tells the row's end
+    ls = lines_at([0, STEP, 2 * STEP + 9, 3 * STEP + 9, 4 * STEP + 18, 5 * STEP + 18])
+    assert foot_row_start(ls, titles_bottom=0) is None

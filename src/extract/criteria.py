@@ -16,7 +16,7 @@ from .layout import Line, hrulings_y, make_lines
 from .match import strip_number
 from .model import Glyph, Page, Part
 from .normalize import squash
-from .row_cuts import continuation_cut, overflow_end, own_lines, row_cut
+from .row_cuts import continuation_cut, foot_row_start, overflow_end, own_lines, padding_gaps, row_cut
 from .rules import Template
 from .tolerances import BAND_MIN_PT, EDGE_PT, NUMBER_REACH_EM, PAST_FOOT_PT, TITLE_GAP_EM
 
@@ -146,12 +146,14 @@ def number_blocks(blocks: list[TitleBlock], num_g: list[Glyph], templates: list[
 @dataclass(frozen=True)
 class RowBands:
     """Ruling lines that cross the title column, counted from the first text on the page
-    (a border above it opens no row)."""
+    (a border above it opens no row); on a page without them, the padding gaps of the text
+    column (row_cuts.padding_gaps) end rows instead."""
     first_y: float
     seps: tuple[float, ...]
+    gaps: tuple[float, ...] = ()
 
     def band_of(self, y: float) -> int:
-        return sum(1 for sy in self.seps if self.first_y < sy < y)
+        return sum(1 for sy in self.seps + self.gaps if self.first_y < sy < y)
 
 
 def _sort_blocks(blocks: list[TitleBlock], state: TableState, rb: RowBands, page: int,
@@ -213,6 +215,7 @@ class PageRows:
     earlier: list[CriterionDraft]     # criteria of earlier pages
     pending: list[BandRef]            # title-less rows carried from earlier pages
     carry: bool                       # ... going on over this page, still without a title
+    titles: list[Glyph] = field(default_factory=list)    # title and number glyphs of rows begun earlier
     owners: list[Owner] = field(default_factory=list)
     first_band: bool = True
     next_pending: list[BandRef] | None = None
@@ -231,9 +234,21 @@ class PageRows:
             # a row that starts at the foot of the page with its title on the next page
             self.next_pending = [(self.page.number, y0, y1)]
         else:
-            self.owners.append((y0, y1, self.earlier[-1] if self.earlier else None))
+            self.owners.append((y0, self._foot_row(y0, y1), self.earlier[-1] if self.earlier else None))
             if has_text:
                 self.first_band = False
+
+    def _foot_row(self, y0: float, y1: float) -> float:
+        """A page without rules on which no title begins: the row going on over it may end
+        at its one padding gap, the next row beginning below it (its title overleaf)."""
+        if not self.earlier or y0 != self.top or y1 <= self.page.height or self.next_pending:
+            return y1
+        tl = sorted(make_lines([g for g in self.text_g if y0 <= g.yc < y1]), key=lambda ln: ln.top)
+        cut = foot_row_start(tl, max((g.bottom for g in self.titles if y0 <= g.yc < y1), default=y0))
+        if cut is None:
+            return y1
+        self.next_pending = [(self.page.number, cut, y1)]
+        return cut
 
     def _open_start(self, tl: list[Line], inside: list[CriterionDraft], y0: float, y1: float) -> float:
         """Top of a continuation page without a rule: the previous row may go on here."""
@@ -332,6 +347,8 @@ class TableReader:
         number_blocks(blocks, cells.number, self.templates)
         first_y = min((g.top for g in cells.title + cells.text), default=top)
         rb = RowBands(first_y, tuple(y for y in seps if y > first_y))
+        if not rb.seps:
+            rb = RowBands(first_y, (), tuple(padding_gaps(sorted(make_lines(cells.text), key=lambda ln: ln.top))))
         starts, orphan = _sort_blocks(blocks, self.state, rb, page.number, page is self.pages[-1])
         _attach_pending_title(self.state, starts)
         self.state.pending_title = orphan
@@ -362,7 +379,10 @@ class TableReader:
         ys = [top] + self.row_ends(cells, rb) + [page.foot + PAST_FOOT_PT]
         bands = [(a, b) for a, b in zip(ys, ys[1:]) if b - a > BAND_MIN_PT]
         pending = self.state.pending or []
-        rows = PageRows(page, top, cells.text, new, self.state.crits, pending, bool(pending) and not new)
+        orphan = self.state.pending_title
+        later = {id(g) for g in orphan.glyphs} if orphan is not None and orphan.page == page.number else set()
+        rows = PageRows(page, top, cells.text, new, self.state.crits, pending, bool(pending) and not new,
+                        [g for g in cells.title + cells.number if id(g) not in later])
         rows.cut(bands)
         self._hand_on_pending(rows)
         self.state.crits.extend(new)

@@ -87,6 +87,29 @@ def continuation_cut(lines: list[Line], centre: float) -> float | None:
     return None
 
 
+def padding_gaps(lines: list[Line]) -> list[float]:
+    """The y of the gaps between lines (top to bottom) clearly wider than the usual line
+    gap: a row's cell padding, where one row ends and the next begins on a page without
+    rules (a producer that spaces paragraphs inside a cell leaves such gaps too)."""
+    if len(lines) < 3:
+        return []
+    gaps_ = [b.top - a.bottom for a, b in zip(lines, lines[1:])]
+    normal = median(gaps_)
+    size = median(l.size for l in lines)
+    return [(a.bottom + b.top) / 2 for a, b, g in zip(lines, lines[1:], gaps_) if g >= normal + WIDE_GAP_EM * size]
+
+
+def foot_row_start(lines: list[Line], titles_bottom: float) -> float | None:
+    """Where the next row begins at the foot of a page without rules on which no title
+    begins (its title overleaf): the one padding gap of the page, below any title glyph
+    (a title tail of the row going on here). None where there is no such gap, or several
+    (paragraph spacing: nothing tells the rows' gap from the paragraphs')."""
+    gaps_ = padding_gaps(lines)
+    if len(gaps_) != 1 or gaps_[0] <= titles_bottom:
+        return None
+    return gaps_[0]
+
+
 def _wide_gaps(lines: list[Line]) -> list[int]:
     """k where the gap above lines[k] is wider than the usual line gap (cell padding)."""
     gaps_ = [b.top - a.bottom for a, b in zip(lines, lines[1:])]
