@@ -88,6 +88,14 @@ CASES = [
                                                   "two_budgets": "cur_first", "split": "word_span",
                                                   "repeat_header": True, "front_matter": True,
                                                   "continuous": True, "seed": 9}, None),
+    # ... and the previous row's one line at a page top, a row of one line beside its taller
+    # title: the one gap between them is the padding, not the usual line gap (focused sweep)
+    ("noborders-word-span-one-line-rest", [H29A], {"page": "A4L", "font": "goth", "size": 9.5, "label_mm": 38,
+                                                    "rating_mm": 10, "margin_mm": 25, "borders": "none",
+                                                    "spaced_labels": "distributed", "vertical_headers": True,
+                                                    "number_cell": True, "two_budgets": "cur_first",
+                                                    "split": "word_span", "repeat_header": True,
+                                                    "front_matter": True, "continuous": True, "seed": 6}, None),
 ]
 
 

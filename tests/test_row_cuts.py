@@ -6,8 +6,8 @@ from hypothesis import strategies as st
 
 from extract.layout import Line
 from extract.model import Glyph
-from extract.row_cuts import (TitleSpan, continuation_cut, foot_row_start, overflow_end, own_lines, padding_gaps,
-                              row_cut)
+from extract.row_cuts import (TitleSpan, continuation_cut, foot_row_start, line_gap, overflow_end, own_lines,
+                              padding_gaps, row_cut)
 
 H = 10.0       # glyph size
 STEP = 12.0    # baseline to baseline
@@ -126,3 +126,14 @@ def test_foot_row_start_is_the_one_padding_gap_below_the_titles():
     # several gaps (paragraph spacing): nothing tells the row's end
     ls = lines_at([0, STEP, 2 * STEP + 9, 3 * STEP + 9, 4 * STEP + 18, 5 * STEP + 18])
     assert foot_row_start(ls, titles_bottom=0) is None
+
+
+def test_continuation_cut_of_two_lines_measures_the_gap_by_the_page():
+    # one line of the previous row, the padding, one line of a row beside its taller title
+    ls = lines_at([0, STEP + 9])
+    t = TitleSpan(ls[1].top, ls[1].top + 3 * STEP - (STEP - H))
+    centre = (t.top + t.bottom) / 2
+    assert continuation_cut(ls, centre) is None       # alone, the one gap is the usual one
+    page = lines_at([0, STEP + 9] + [3 * STEP + 18 + i * STEP for i in range(4)])
+    cut = continuation_cut(ls, centre, line_gap(page))
+    assert cut is not None and ls[0].bottom <= cut <= ls[1].top

@@ -16,7 +16,8 @@ from .layout import Line, hrulings_y, make_lines
 from .match import strip_number
 from .model import Glyph, Page, Part
 from .normalize import squash
-from .row_cuts import continuation_cut, foot_row_start, overflow_end, own_lines, padding_gaps, row_cut
+from .row_cuts import (continuation_cut, foot_row_start, line_gap, overflow_end, own_lines, padding_gaps,
+                       row_cut)
 from .rules import Template
 from .tolerances import BAND_MIN_PT, EDGE_PT, NUMBER_REACH_EM, PAST_FOOT_PT, TITLE_GAP_EM
 
@@ -256,7 +257,7 @@ class PageRows:
         end = y1
         if len(inside) > 1:
             end = row_cut(tl, a, inside[1], y1 if len(inside) == 2 else None, a_open_start=True)
-        cut = continuation_cut([ln for ln in tl if ln.yc < end], a.centre)
+        cut = continuation_cut([ln for ln in tl if ln.yc < end], a.centre, line_gap(tl))
         if cut is None:
             return y0
         self.owners.append((y0, cut, self.earlier[-1]))

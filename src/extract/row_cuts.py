@@ -61,15 +61,18 @@ def row_cut(lines: list[Line], a: Titled, b: Titled, b_open_end: float | None,
     return (lines[k - 1].bottom + lines[k].top) / 2
 
 
-def continuation_cut(lines: list[Line], centre: float) -> float | None:
+def continuation_cut(lines: list[Line], centre: float, normal: float | None = None) -> float | None:
     """Where the previous row's text ends at the top of a page without rules.
 
     A title is centred on its own row, so the lines of that row sit symmetrically around
-    it; lines above that symmetric block, after a wider gap, continue the previous row."""
+    it; lines above that symmetric block, after a wider gap, continue the previous row.
+    normal: the usual gap between lines, where the page has more lines to measure it by
+    (of two lines, the one gap may be the padding between the rows)."""
     if len(lines) < 2:
         return None
     gaps_ = [b.top - a.bottom for a, b in zip(lines, lines[1:])]
-    normal = median(gaps_)
+    if normal is None:
+        normal = median(gaps_)
     size = median(l.size for l in lines)
 
     def asym(k: int) -> float:
@@ -85,6 +88,11 @@ def continuation_cut(lines: list[Line], centre: float) -> float | None:
     if best_k and asym(0) - best > CONTINUATION_ASYM_EM * size:
         return (lines[best_k - 1].bottom + lines[best_k].top) / 2
     return None
+
+
+def line_gap(lines: list[Line]) -> float | None:
+    """The usual gap between lines (top to bottom), None with fewer than three lines."""
+    return median(b.top - a.bottom for a, b in zip(lines, lines[1:])) if len(lines) >= 3 else None
 
 
 def padding_gaps(lines: list[Line]) -> list[float]:
