@@ -96,6 +96,15 @@ CASES = [
                                                     "number_cell": True, "two_budgets": "cur_first",
                                                     "split": "word_span", "repeat_header": True,
                                                     "front_matter": True, "continuous": True, "seed": 6}, None),
+    # ... and a page holding the previous row's rest, a whole row and the next row's
+    # beginning, the rest and the beginning equally tall: the previous row's title, below the
+    # middle of its lines on the page before, says how tall its rest is (focused sweep)
+    ("noborders-word-span-equal-rest-and-start", [R4A], {"page": "Letter", "font": "goth", "size": 9.0,
+                                                          "label_mm": 55, "rating_mm": 18, "margin_mm": 20,
+                                                          "borders": "none", "spaced_labels": "ideographic",
+                                                          "number_cell": True, "two_budgets": "prev_first",
+                                                          "split": "word_span", "repeat_header": True,
+                                                          "seed": 8}, None),
 ]
 
 

@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 from extract.layout import Line
 from extract.model import Glyph
 from extract.row_cuts import (TitleSpan, continuation_cut, foot_row_start, line_gap, overflow_end, own_lines,
-                              padding_gaps, row_cut)
+                              padding_gaps, rest_cut, row_cut, row_rest)
 
 H = 10.0       # glyph size
 STEP = 12.0    # baseline to baseline
@@ -137,3 +137,28 @@ def test_continuation_cut_of_two_lines_measures_the_gap_by_the_page():
     page = lines_at([0, STEP + 9] + [3 * STEP + 18 + i * STEP for i in range(4)])
     cut = continuation_cut(ls, centre, line_gap(page))
     assert cut is not None and ls[0].bottom <= cut <= ls[1].top
+
+
+def test_row_rest_is_what_the_title_centred_over_the_whole_row_leaves_for_the_next_page():
+    # 10 lines on the first page, a one-line title centred over 13 lines: 3 lines go on
+    text = lines_at([100 + i * STEP for i in range(10)])
+    tt = lines_at([100 + 6 * STEP])
+    assert abs(row_rest([(text, tt)]) - 3 * STEP) < 0.01
+    # a title centred over its lines on the page: nothing goes on
+    assert row_rest([(text, lines_at([100 + 4.5 * STEP]))]) == 0.0
+    # a title reaching below the text (taller than it): no evidence
+    assert row_rest([(text[:1], lines_at([100, 100 + STEP, 100 + 2 * STEP]))]) == 0.0
+    # split over two pages so far, the title on the first: 4 + 10 lines, centred over 16
+    first = lines_at([600 + i * STEP for i in range(4)])
+    assert abs(row_rest([(first, lines_at([600 + 7.5 * STEP])), (text, [])]) - 2 * STEP) < 0.01
+
+
+def test_rest_cut_is_at_the_gap_the_rest_ends_at():
+    # 2 lines of rest, a row of 8 lines, 2 lines of the next row: centring alone cannot tell
+    ls = lines_at([0, STEP] + [2 * STEP + 9 + i * STEP for i in range(8)] + [10 * STEP + 18, 11 * STEP + 18])
+    centre = (ls[2].top + ls[9].bottom) / 2
+    assert own_lines(ls, centre, open_top=True, open_bottom=True) == (None, None)
+    cut = rest_cut(ls, row_rest([(lines_at([i * STEP for i in range(10)]), lines_at([5.5 * STEP]))]), centre)
+    assert cut is not None and ls[1].bottom <= cut <= ls[2].top
+    assert rest_cut(ls, 0.0, centre) is None
+    assert rest_cut(ls, 5 * STEP, centre) is None       # no gap where the rest would end

@@ -16,8 +16,8 @@ from .layout import Line, hrulings_y, make_lines
 from .match import strip_number
 from .model import Glyph, Page, Part
 from .normalize import squash
-from .row_cuts import (continuation_cut, foot_row_start, line_gap, overflow_end, own_lines, padding_gaps,
-                       row_cut)
+from .row_cuts import (continuation_cut, foot_row_start, line_gap, overflow_end, own_lines, padding_gaps, rest_cut,
+                       row_cut, row_rest)
 from .rules import Template
 from .tolerances import BAND_MIN_PT, EDGE_PT, NUMBER_REACH_EM, PAST_FOOT_PT, TITLE_GAP_EM
 
@@ -263,6 +263,22 @@ class PageRows:
         self.owners.append((y0, cut, self.earlier[-1]))
         return cut
 
+    def _top(self, tl: list[Line], inside: list[CriterionDraft], y0: float, y1: float) -> tuple[float, bool]:
+        """Top of a continuation page without a rule: where the previous row's rest ends,
+        and whether that is still open. Its title on the pages before may say how tall the
+        rest is (centred over the whole row); else the centring of this page's titles."""
+        prev = self.earlier[-1]
+        parts = [(sorted(make_lines(gs), key=lambda ln: ln.top),
+                  make_lines([g for p, t in prev.title_parts if p == pn for g in t]))
+                 for pn, gs in sorted(prev.text_pages.items()) if pn < self.page.number]
+        cut = rest_cut(tl, row_rest(parts), inside[0].centre)
+        if cut is not None:
+            self.owners.append((y0, cut, prev))
+            return cut, False
+        if len(inside) > 1:
+            return self._open_start(tl, inside, y0, y1), False
+        return y0, True
+
     def titled_band(self, y0: float, y1: float, inside: list[CriterionDraft]) -> None:
         """A band holding titles: several criteria in one band (no rules) are cut at the
         widest gap between them, or where each title is centred on its own text."""
@@ -271,9 +287,8 @@ class PageRows:
         open_top = self.first_band and bool(self.earlier) and y0 == self.top and not self.pending
         # no rule on the page at all: the next row may begin at its foot, title overleaf
         open_bottom = y0 == self.top and y1 > self.page.height
-        if open_top and len(inside) > 1:
-            cur = self._open_start(tl, inside, y0, y1)
-            open_top = False
+        if open_top:
+            cur, open_top = self._top(tl, inside, y0, y1)
         self.first_band = False
         for j, (a, b) in enumerate(zip(inside, inside[1:])):
             last = j + 2 == len(inside)

@@ -90,6 +90,42 @@ def continuation_cut(lines: list[Line], centre: float, normal: float | None = No
     return None
 
 
+def row_rest(parts: list[tuple[list[Line], list[Line]]]) -> float:
+    """How far a row split over pages goes on past them, by its title centred over the
+    whole row (as Word prints a row broken across pages): parts are its (text lines, title
+    lines) on each page so far, top to bottom. Laid one after the other at the text's line
+    pitch, the lines so far end above twice the title's centre by that much. 0 where the
+    title is not below their middle, or reaches below them (a title taller than its text)."""
+    parts = [(tx, tt) for tx, tt in parts if tx]
+    pitches = [b.top - a.top for tx, _ in parts for a, b in zip(tx, tx[1:])]
+    if not pitches or not any(tt for _, tt in parts):
+        return 0.0
+    pitch = median(pitches)
+    offset, tops, bottoms, end = 0.0, [], [], 0.0
+    for tx, tt in parts:
+        tops += [offset + ln.top - tx[0].top for ln in tt]
+        bottoms += [offset + ln.bottom - tx[0].top for ln in tt]
+        end = offset + tx[-1].bottom - tx[0].top
+        offset += len(tx) * pitch
+    if max(bottoms) > end:
+        return 0.0
+    return max(0.0, min(tops) + max(bottoms) - end)
+
+
+def rest_cut(lines: list[Line], rest: float, centre: float) -> float | None:
+    """Where the rest of the previous row ends at the top of a page without rules, when its
+    title says how tall that rest is (row_rest): at the wider gap within half a line pitch
+    of that height, above the centre of this page's first title; None where no gap is there."""
+    if rest <= 0 or len(lines) < 2:
+        return None
+    pitch = median(b.top - a.top for a, b in zip(lines, lines[1:]))
+    want = lines[0].bottom + rest - pitch     # the bottom of the rest's last line
+    for k in _wide_gaps(lines):
+        if lines[k - 1].yc < centre and abs(lines[k - 1].bottom - want) <= pitch / 2:
+            return (lines[k - 1].bottom + lines[k].top) / 2
+    return None
+
+
 def line_gap(lines: list[Line]) -> float | None:
     """The usual gap between lines (top to bottom), None with fewer than three lines."""
     return median(b.top - a.bottom for a, b in zip(lines, lines[1:])) if len(lines) >= 3 else None
