@@ -105,6 +105,23 @@ CASES = [
                                                           "number_cell": True, "two_budgets": "prev_first",
                                                           "split": "word_span", "repeat_header": True,
                                                           "seed": 8}, None),
+    # ... a row whose few text lines all lie on the page before, its title going on overleaf:
+    # the next row's first line, beside the next title, is not its (focused sweep)
+    ("noborders-word-span-textless-part", [H29A], {"size": 11.5, "label_mm": 28, "margin_mm": 25,
+                                                    "borders": "none", "spaced_labels": "distributed",
+                                                    "fake_bold": True, "number_cell": True,
+                                                    "unit_in_label": True, "split": "word_span",
+                                                    "repeat_header": True, "front_matter": True,
+                                                    "continuous": True, "seed": 8}, None),
+    # ... and lines beside the first lines of the next title at a page foot (its number
+    # overleaf) are that row's, however the title above centres (focused sweep)
+    ("noborders-word-span-lines-beside-orphan-title", [H29A], {"page": "Letter", "font": "goth", "size": 11.5,
+                                                                "label_mm": 38, "rating_mm": 18, "margin_mm": 10,
+                                                                "borders": "none", "spaced_labels": "ideographic",
+                                                                "vertical_headers": True, "number_cell": True,
+                                                                "furniture": True, "scramble": True,
+                                                                "split": "word_span", "front_matter": True,
+                                                                "continuous": True, "seed": 0}, None),
 ]
 
 

@@ -6,8 +6,8 @@ from hypothesis import strategies as st
 
 from extract.layout import Line
 from extract.model import Glyph
-from extract.row_cuts import (TitleSpan, continuation_cut, foot_row_start, line_gap, overflow_end, own_lines,
-                              padding_gaps, rest_cut, row_cut, row_rest)
+from extract.row_cuts import (TitleSpan, continuation_cut, foot_row_start, line_gap, orphan_cut, overflow_end,
+                              own_lines, padding_gaps, rest_cut, row_cut, row_rest)
 
 H = 10.0       # glyph size
 STEP = 12.0    # baseline to baseline
@@ -162,3 +162,21 @@ def test_rest_cut_is_at_the_gap_the_rest_ends_at():
     assert cut is not None and ls[1].bottom <= cut <= ls[2].top
     assert rest_cut(ls, 0.0, centre) is None
     assert rest_cut(ls, 5 * STEP, centre) is None       # no gap where the rest would end
+
+
+def test_row_cut_gives_a_line_beside_the_next_title_to_the_next_row():
+    # a's text all on the page before: its title tail, then b's lines beside b's title
+    ls = lines_at([60 + i * STEP for i in range(6)])
+    a, b = TitleSpan(0, 3 * STEP - 2), TitleSpan(60, 60 + 6 * STEP - 2)
+    cut = row_cut(ls, a, b, b_open_end=None)
+    assert a.bottom <= cut <= ls[0].top
+
+
+def test_orphan_cut_is_the_gap_above_the_lines_beside_the_next_title():
+    # a row of one line (its title taller), the padding, two lines beside the next title
+    ls = lines_at([0, STEP + 30, 2 * STEP + 30])
+    assert orphan_cut(ls, title_top=STEP + 30 + H / 2) == (ls[0].bottom + ls[1].top) / 2
+    # the title below all the lines: the last wider gap
+    ls = lines_at([0, STEP, 2 * STEP + 9, 3 * STEP + 9])
+    assert orphan_cut(ls, title_top=4 * STEP + 9) == (ls[1].bottom + ls[2].top) / 2
+    assert orphan_cut(lines_at([0, STEP, 2 * STEP]), title_top=3 * STEP) is None

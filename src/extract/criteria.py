@@ -16,8 +16,8 @@ from .layout import Line, hrulings_y, make_lines
 from .match import strip_number
 from .model import Glyph, Page, Part
 from .normalize import squash
-from .row_cuts import (continuation_cut, foot_row_start, line_gap, overflow_end, own_lines, padding_gaps, rest_cut,
-                       row_cut, row_rest)
+from .row_cuts import (continuation_cut, foot_row_start, line_gap, orphan_cut, overflow_end, own_lines, padding_gaps,
+                       rest_cut, row_cut, row_rest)
 from .rules import Template
 from .tolerances import BAND_MIN_PT, EDGE_PT, NUMBER_REACH_EM, PAST_FOOT_PT, TITLE_GAP_EM
 
@@ -217,6 +217,7 @@ class PageRows:
     pending: list[BandRef]            # title-less rows carried from earlier pages
     carry: bool                       # ... going on over this page, still without a title
     titles: list[Glyph] = field(default_factory=list)    # title and number glyphs of rows begun earlier
+    orphan_top: float | None = None     # top of a title's first lines at the page foot, its number overleaf
     owners: list[Owner] = field(default_factory=list)
     first_band: bool = True
     next_pending: list[BandRef] | None = None
@@ -245,7 +246,9 @@ class PageRows:
         if not self.earlier or y0 != self.top or y1 <= self.page.height or self.next_pending:
             return y1
         tl = sorted(make_lines([g for g in self.text_g if y0 <= g.yc < y1]), key=lambda ln: ln.top)
-        cut = foot_row_start(tl, max((g.bottom for g in self.titles if y0 <= g.yc < y1), default=y0))
+        cut = self._orphan_foot(tl, y0, y1, None)
+        if cut is None:
+            cut = foot_row_start(tl, max((g.bottom for g in self.titles if y0 <= g.yc < y1), default=y0))
         if cut is None:
             return y1
         self.next_pending = [(self.page.number, cut, y1)]
@@ -279,6 +282,15 @@ class PageRows:
             return self._open_start(tl, inside, y0, y1), False
         return y0, True
 
+    def _orphan_foot(self, tl: list[Line], y0: float, y1: float, cut: float | None) -> float | None:
+        """Where the next row begins at the foot of the band when its title's first lines
+        are there, its number overleaf (else cut)."""
+        ot = self.orphan_top
+        if ot is None or not y0 <= ot < y1:
+            return cut
+        oc = orphan_cut(tl, ot)
+        return cut if oc is None else oc
+
     def titled_band(self, y0: float, y1: float, inside: list[CriterionDraft]) -> None:
         """A band holding titles: several criteria in one band (no rules) are cut at the
         widest gap between them, or where each title is centred on its own text."""
@@ -296,7 +308,9 @@ class PageRows:
             self.owners.append((cur, cut, a))
             a.split_by_gap = b.split_by_gap = True
             cur = cut
-        top_cut, foot_cut = own_lines([ln for ln in tl if ln.yc >= cur], inside[-1].centre, open_top, open_bottom)
+        mine = [ln for ln in tl if ln.yc >= cur]
+        top_cut, foot_cut = own_lines(mine, inside[-1].centre, open_top, open_bottom)
+        foot_cut = self._orphan_foot(mine, y0, y1, foot_cut)
         if top_cut is not None:
             self.owners.append((cur, top_cut, self.earlier[-1]))
             cur = top_cut
@@ -398,7 +412,8 @@ class TableReader:
         orphan = self.state.pending_title
         later = {id(g) for g in orphan.glyphs} if orphan is not None and orphan.page == page.number else set()
         rows = PageRows(page, top, cells.text, new, self.state.crits, pending, bool(pending) and not new,
-                        [g for g in cells.title + cells.number if id(g) not in later])
+                        [g for g in cells.title + cells.number if id(g) not in later],
+                        min((g.top for g in orphan.glyphs), default=None) if later else None)
         rows.cut(bands)
         self._hand_on_pending(rows)
         self.state.crits.extend(new)

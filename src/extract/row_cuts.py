@@ -37,8 +37,10 @@ def row_cut(lines: list[Line], a: Titled, b: Titled, b_open_end: float | None,
     mid = (a.bottom + b.top) / 2
     if not lines:
         return mid
-    # a line beside a's title (top-aligned text may begin above a centred title) is a's
-    ks = [k for k in range(1, len(lines)) if a.top < lines[k - 1].bottom and lines[k].yc <= b.bottom]
+    # a line beside a's title (top-aligned text may begin above a centred title) is a's, a
+    # line beside b's title b's (a's text may all lie on the page before)
+    ks = [k for k in range(1, len(lines))
+          if a.top < lines[k - 1].bottom and lines[k - 1].yc < b.top and a.bottom < lines[k].yc <= b.bottom]
     if not ks:
         return mid
     gaps_ = {k: lines[k].top - lines[k - 1].bottom for k in ks}
@@ -152,6 +154,15 @@ def foot_row_start(lines: list[Line], titles_bottom: float) -> float | None:
     if len(gaps_) != 1 or gaps_[0] <= titles_bottom:
         return None
     return gaps_[0]
+
+
+def orphan_cut(lines: list[Line], title_top: float) -> float | None:
+    """Where the next row begins at a page foot when the first lines of its title are there
+    (its number overleaf): a line beside that title is its row's, so at the wider gap
+    closest above the first such line; None where there is no wider gap above it."""
+    k0 = next((k for k, ln in enumerate(lines) if ln.yc >= title_top), len(lines))
+    ks = [k for k in _wide_gaps(lines) if k <= k0]
+    return (lines[ks[-1] - 1].bottom + lines[ks[-1]].top) / 2 if ks else None
 
 
 def _wide_gaps(lines: list[Line]) -> list[int]:
