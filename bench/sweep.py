@@ -6,10 +6,10 @@ as many styles as you like.
     python bench/sweep.py --producer reportlab|chromium|libreoffice --seed 1 --count 200 [--keep DIR]
         [--reader pdfium|pdfplumber | --equivalence]
 
-Producers and their knobs: src/extract_testkit/producers.py (reportlab: render.py's KNOBS, less
-the combination the README lists as a known limitation; chromium: render_html.py; libreoffice:
-render_office.py). Prints each failing style with its first mismatches, then the figures per
-knob value (styles tried, sheets, field accuracy against the renderer's truth, failing styles)
+Producers and their knobs: src/extract_testkit/producers.py (reportlab: render.py's KNOBS;
+chromium: render_html.py; libreoffice: render_office.py; a producer may leave out combinations
+the README lists as known limitations, which --all-styles puts back). Prints each failing
+style with its first mismatches, then the figures per knob value (styles tried, sheets, field accuracy against the renderer's truth, failing styles)
 and a last line `PRODUCER: fails N of M styles, field accuracy X (right/total)`.
 --equivalence compares the two readers (values, problem codes, boxes within 1.5 pt) instead
 of the extraction with the spec.

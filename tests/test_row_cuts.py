@@ -6,7 +6,8 @@ from hypothesis import strategies as st
 
 from extract.layout import Line
 from extract.model import Glyph
-from extract.row_cuts import TitleSpan, continuation_cut, overflow_end, own_lines, row_cut
+from extract.row_cuts import (TitleSpan, continuation_cut, foot_row_start, line_gap, orphan_cut, overflow_end,
+                              own_lines, padding_gaps, rest_cut, row_cut, row_rest)
 
 H = 10.0       # glyph size
 STEP = 12.0    # baseline to baseline
@@ -107,3 +108,75 @@ def test_row_cut_keeps_a_top_aligned_line_above_a_centred_title_in_its_row():
     a, b = TitleSpan(5.5, 5.5 + 4 * STEP - 2), TitleSpan(73, 73 + 3 * STEP)
     cut = row_cut(ls, a, b, b_open_end=None)
     assert ls[0].bottom <= cut <= ls[1].top
+
+
+def test_padding_gaps_are_the_gaps_a_cell_padding_wider():
+    ls = lines_at([0, STEP, 2 * STEP, 3 * STEP + 9, 4 * STEP + 9])
+    assert padding_gaps(ls) == [(ls[2].bottom + ls[3].top) / 2]
+    assert padding_gaps(lines_at([i * STEP for i in range(6)])) == []
+
+
+def test_foot_row_start_is_the_one_padding_gap_below_the_titles():
+    # the rest of a row (its title tail at the top), a padding gap, the next row's first lines
+    ls = lines_at([i * STEP for i in range(8)] + [8 * STEP + 9, 9 * STEP + 9])
+    gap = (ls[7].bottom + ls[8].top) / 2
+    assert foot_row_start(ls, titles_bottom=H) == gap
+    # a title glyph below the gap: the gap is not where the row ends
+    assert foot_row_start(ls, titles_bottom=ls[8].bottom) is None
+    # several gaps (paragraph spacing): nothing tells the row's end
+    ls = lines_at([0, STEP, 2 * STEP + 9, 3 * STEP + 9, 4 * STEP + 18, 5 * STEP + 18])
+    assert foot_row_start(ls, titles_bottom=0) is None
+
+
+def test_continuation_cut_of_two_lines_measures_the_gap_by_the_page():
+    # one line of the previous row, the padding, one line of a row beside its taller title
+    ls = lines_at([0, STEP + 9])
+    t = TitleSpan(ls[1].top, ls[1].top + 3 * STEP - (STEP - H))
+    centre = (t.top + t.bottom) / 2
+    assert continuation_cut(ls, centre) is None       # alone, the one gap is the usual one
+    page = lines_at([0, STEP + 9] + [3 * STEP + 18 + i * STEP for i in range(4)])
+    cut = continuation_cut(ls, centre, line_gap(page))
+    assert cut is not None and ls[0].bottom <= cut <= ls[1].top
+
+
+def test_row_rest_is_what_the_title_centred_over_the_whole_row_leaves_for_the_next_page():
+    # 10 lines on the first page, a one-line title centred over 13 lines: 3 lines go on
+    text = lines_at([100 + i * STEP for i in range(10)])
+    tt = lines_at([100 + 6 * STEP])
+    assert abs(row_rest([(text, tt)]) - 3 * STEP) < 0.01
+    # a title centred over its lines on the page: nothing goes on
+    assert row_rest([(text, lines_at([100 + 4.5 * STEP]))]) == 0.0
+    # a title reaching below the text (taller than it): no evidence
+    assert row_rest([(text[:1], lines_at([100, 100 + STEP, 100 + 2 * STEP]))]) == 0.0
+    # split over two pages so far, the title on the first: 4 + 10 lines, centred over 16
+    first = lines_at([600 + i * STEP for i in range(4)])
+    assert abs(row_rest([(first, lines_at([600 + 7.5 * STEP])), (text, [])]) - 2 * STEP) < 0.01
+
+
+def test_rest_cut_is_at_the_gap_the_rest_ends_at():
+    # 2 lines of rest, a row of 8 lines, 2 lines of the next row: centring alone cannot tell
+    ls = lines_at([0, STEP] + [2 * STEP + 9 + i * STEP for i in range(8)] + [10 * STEP + 18, 11 * STEP + 18])
+    centre = (ls[2].top + ls[9].bottom) / 2
+    assert own_lines(ls, centre, open_top=True, open_bottom=True) == (None, None)
+    cut = rest_cut(ls, row_rest([(lines_at([i * STEP for i in range(10)]), lines_at([5.5 * STEP]))]), centre)
+    assert cut is not None and ls[1].bottom <= cut <= ls[2].top
+    assert rest_cut(ls, 0.0, centre) is None
+    assert rest_cut(ls, 5 * STEP, centre) is None       # no gap where the rest would end
+
+
+def test_row_cut_gives_a_line_beside_the_next_title_to_the_next_row():
+    # a's text all on the page before: its title tail, then b's lines beside b's title
+    ls = lines_at([60 + i * STEP for i in range(6)])
+    a, b = TitleSpan(0, 3 * STEP - 2), TitleSpan(60, 60 + 6 * STEP - 2)
+    cut = row_cut(ls, a, b, b_open_end=None)
+    assert a.bottom <= cut <= ls[0].top
+
+
+def test_orphan_cut_is_the_gap_above_the_lines_beside_the_next_title():
+    # a row of one line (its title taller), the padding, two lines beside the next title
+    ls = lines_at([0, STEP + 30, 2 * STEP + 30])
+    assert orphan_cut(ls, title_top=STEP + 30 + H / 2) == (ls[0].bottom + ls[1].top) / 2
+    # the title below all the lines: the last wider gap
+    ls = lines_at([0, STEP, 2 * STEP + 9, 3 * STEP + 9])
+    assert orphan_cut(ls, title_top=4 * STEP + 9) == (ls[1].bottom + ls[2].top) / 2
+    assert orphan_cut(lines_at([0, STEP, 2 * STEP]), title_top=3 * STEP) is None

@@ -16,7 +16,8 @@ from .layout import Line, hrulings_y, lines_of, make_lines
 from .match import strip_number
 from .model import Glyph, Page, Part
 from .normalize import squash
-from .row_cuts import continuation_cut, overflow_end, own_lines, row_cut
+from .row_cuts import (continuation_cut, foot_row_start, line_gap, orphan_cut, overflow_end, own_lines, padding_gaps,
+                       rest_cut, row_cut, row_rest)
 from .rules import Template
 from .tolerances import BAND_MIN_PT, EDGE_PT, NUMBER_REACH_EM, PAST_FOOT_PT, TITLE_GAP_EM
 
@@ -146,12 +147,14 @@ def number_blocks(blocks: list[TitleBlock], num_g: list[Glyph], templates: list[
 @dataclass(frozen=True)
 class RowBands:
     """Ruling lines that cross the title column, counted from the first text on the page
-    (a border above it opens no row)."""
+    (a border above it opens no row); on a page without them, the padding gaps of the text
+    column (row_cuts.padding_gaps) end rows instead."""
     first_y: float
     seps: tuple[float, ...]
+    gaps: tuple[float, ...] = ()
 
     def band_of(self, y: float) -> int:
-        return sum(1 for sy in self.seps if self.first_y < sy < y)
+        return sum(1 for sy in self.seps + self.gaps if self.first_y < sy < y)
 
 
 def _sort_blocks(blocks: list[TitleBlock], state: TableState, rb: RowBands, page: int,
@@ -213,6 +216,8 @@ class PageRows:
     earlier: list[CriterionDraft]     # criteria of earlier pages
     pending: list[BandRef]            # title-less rows carried from earlier pages
     carry: bool                       # ... going on over this page, still without a title
+    titles: list[Glyph] = field(default_factory=list)    # title and number glyphs of rows begun earlier
+    orphan_top: float | None = None     # top of a title's first lines at the page foot, its number overleaf
     owners: list[Owner] = field(default_factory=list)
     first_band: bool = True
     next_pending: list[BandRef] | None = None
@@ -231,9 +236,23 @@ class PageRows:
             # a row that starts at the foot of the page with its title on the next page
             self.next_pending = [(self.page.number, y0, y1)]
         else:
-            self.owners.append((y0, y1, self.earlier[-1] if self.earlier else None))
+            self.owners.append((y0, self._foot_row(y0, y1), self.earlier[-1] if self.earlier else None))
             if has_text:
                 self.first_band = False
+
+    def _foot_row(self, y0: float, y1: float) -> float:
+        """A page without rules on which no title begins: the row going on over it may end
+        at its one padding gap, the next row beginning below it (its title overleaf)."""
+        if not self.earlier or y0 != self.top or y1 <= self.page.height or self.next_pending:
+            return y1
+        tl = sorted(make_lines([g for g in self.text_g if y0 <= g.yc < y1]), key=lambda ln: ln.top)
+        cut = self._orphan_foot(tl, y0, y1, None)
+        if cut is None:
+            cut = foot_row_start(tl, max((g.bottom for g in self.titles if y0 <= g.yc < y1), default=y0))
+        if cut is None:
+            return y1
+        self.next_pending = [(self.page.number, cut, y1)]
+        return cut
 
     def _open_start(self, tl: list[Line], inside: list[CriterionDraft], y0: float, y1: float) -> float:
         """Top of a continuation page without a rule: the previous row may go on here."""
@@ -241,11 +260,36 @@ class PageRows:
         end = y1
         if len(inside) > 1:
             end = row_cut(tl, a, inside[1], y1 if len(inside) == 2 else None, a_open_start=True)
-        cut = continuation_cut([ln for ln in tl if ln.yc < end], a.centre)
+        cut = continuation_cut([ln for ln in tl if ln.yc < end], a.centre, line_gap(tl))
         if cut is None:
             return y0
         self.owners.append((y0, cut, self.earlier[-1]))
         return cut
+
+    def _top(self, tl: list[Line], inside: list[CriterionDraft], y0: float, y1: float) -> tuple[float, bool]:
+        """Top of a continuation page without a rule: where the previous row's rest ends,
+        and whether that is still open. Its title on the pages before may say how tall the
+        rest is (centred over the whole row); else the centring of this page's titles."""
+        prev = self.earlier[-1]
+        parts = [(sorted(make_lines(gs), key=lambda ln: ln.top),
+                  make_lines([g for p, t in prev.title_parts if p == pn for g in t]))
+                 for pn, gs in sorted(prev.text_pages.items()) if pn < self.page.number]
+        cut = rest_cut(tl, row_rest(parts), inside[0].centre)
+        if cut is not None:
+            self.owners.append((y0, cut, prev))
+            return cut, False
+        if len(inside) > 1:
+            return self._open_start(tl, inside, y0, y1), False
+        return y0, True
+
+    def _orphan_foot(self, tl: list[Line], y0: float, y1: float, cut: float | None) -> float | None:
+        """Where the next row begins at the foot of the band when its title's first lines
+        are there, its number overleaf (else cut)."""
+        ot = self.orphan_top
+        if ot is None or not y0 <= ot < y1:
+            return cut
+        oc = orphan_cut(tl, ot)
+        return cut if oc is None else oc
 
     def titled_band(self, y0: float, y1: float, inside: list[CriterionDraft]) -> None:
         """A band holding titles: several criteria in one band (no rules) are cut at the
@@ -255,9 +299,8 @@ class PageRows:
         open_top = self.first_band and bool(self.earlier) and y0 == self.top and not self.pending
         # no rule on the page at all: the next row may begin at its foot, title overleaf
         open_bottom = y0 == self.top and y1 > self.page.height
-        if open_top and len(inside) > 1:
-            cur = self._open_start(tl, inside, y0, y1)
-            open_top = False
+        if open_top:
+            cur, open_top = self._top(tl, inside, y0, y1)
         self.first_band = False
         for j, (a, b) in enumerate(zip(inside, inside[1:])):
             last = j + 2 == len(inside)
@@ -265,7 +308,9 @@ class PageRows:
             self.owners.append((cur, cut, a))
             a.split_by_gap = b.split_by_gap = True
             cur = cut
-        top_cut, foot_cut = own_lines([ln for ln in tl if ln.yc >= cur], inside[-1].centre, open_top, open_bottom)
+        mine = [ln for ln in tl if ln.yc >= cur]
+        top_cut, foot_cut = own_lines(mine, inside[-1].centre, open_top, open_bottom)
+        foot_cut = self._orphan_foot(mine, y0, y1, foot_cut)
         if top_cut is not None:
             self.owners.append((cur, top_cut, self.earlier[-1]))
             cur = top_cut
@@ -332,6 +377,8 @@ class TableReader:
         number_blocks(blocks, cells.number, self.templates)
         first_y = min((g.top for g in cells.title + cells.text), default=top)
         rb = RowBands(first_y, tuple(y for y in seps if y > first_y))
+        if not rb.seps:
+            rb = RowBands(first_y, (), tuple(padding_gaps(sorted(make_lines(cells.text), key=lambda ln: ln.top))))
         starts, orphan = _sort_blocks(blocks, self.state, rb, page.number, page is self.pages[-1])
         _attach_pending_title(self.state, starts)
         self.state.pending_title = orphan
@@ -362,7 +409,11 @@ class TableReader:
         ys = [top] + self.row_ends(cells, rb) + [page.foot + PAST_FOOT_PT]
         bands = [(a, b) for a, b in zip(ys, ys[1:]) if b - a > BAND_MIN_PT]
         pending = self.state.pending or []
-        rows = PageRows(page, top, cells.text, new, self.state.crits, pending, bool(pending) and not new)
+        orphan = self.state.pending_title
+        later = {id(g) for g in orphan.glyphs} if orphan is not None and orphan.page == page.number else set()
+        rows = PageRows(page, top, cells.text, new, self.state.crits, pending, bool(pending) and not new,
+                        [g for g in cells.title + cells.number if id(g) not in later],
+                        min((g.top for g in orphan.glyphs), default=None) if later else None)
         rows.cut(bands)
         self._hand_on_pending(rows)
         self.state.crits.extend(new)

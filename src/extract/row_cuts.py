@@ -37,8 +37,10 @@ def row_cut(lines: list[Line], a: Titled, b: Titled, b_open_end: float | None,
     mid = (a.bottom + b.top) / 2
     if not lines:
         return mid
-    # a line beside a's title (top-aligned text may begin above a centred title) is a's
-    ks = [k for k in range(1, len(lines)) if a.top < lines[k - 1].bottom and lines[k].yc <= b.bottom]
+    # a line beside a's title (top-aligned text may begin above a centred title) is a's, a
+    # line beside b's title b's (a's text may all lie on the page before)
+    ks = [k for k in range(1, len(lines))
+          if a.top < lines[k - 1].bottom and lines[k - 1].yc < b.top and a.bottom < lines[k].yc <= b.bottom]
     if not ks:
         return mid
     gaps_ = {k: lines[k].top - lines[k - 1].bottom for k in ks}
@@ -61,15 +63,18 @@ def row_cut(lines: list[Line], a: Titled, b: Titled, b_open_end: float | None,
     return (lines[k - 1].bottom + lines[k].top) / 2
 
 
-def continuation_cut(lines: list[Line], centre: float) -> float | None:
+def continuation_cut(lines: list[Line], centre: float, normal: float | None = None) -> float | None:
     """Where the previous row's text ends at the top of a page without rules.
 
     A title is centred on its own row, so the lines of that row sit symmetrically around
-    it; lines above that symmetric block, after a wider gap, continue the previous row."""
+    it; lines above that symmetric block, after a wider gap, continue the previous row.
+    normal: the usual gap between lines, where the page has more lines to measure it by
+    (of two lines, the one gap may be the padding between the rows)."""
     if len(lines) < 2:
         return None
     gaps_ = [b.top - a.bottom for a, b in zip(lines, lines[1:])]
-    normal = median(gaps_)
+    if normal is None:
+        normal = median(gaps_)
     size = median(l.size for l in lines)
 
     def asym(k: int) -> float:
@@ -85,6 +90,79 @@ def continuation_cut(lines: list[Line], centre: float) -> float | None:
     if best_k and asym(0) - best > CONTINUATION_ASYM_EM * size:
         return (lines[best_k - 1].bottom + lines[best_k].top) / 2
     return None
+
+
+def row_rest(parts: list[tuple[list[Line], list[Line]]]) -> float:
+    """How far a row split over pages goes on past them, by its title centred over the
+    whole row (as Word prints a row broken across pages): parts are its (text lines, title
+    lines) on each page so far, top to bottom. Laid one after the other at the text's line
+    pitch, the lines so far end above twice the title's centre by that much. 0 where the
+    title is not below their middle, or reaches below them (a title taller than its text)."""
+    parts = [(tx, tt) for tx, tt in parts if tx]
+    pitches = [b.top - a.top for tx, _ in parts for a, b in zip(tx, tx[1:])]
+    if not pitches or not any(tt for _, tt in parts):
+        return 0.0
+    pitch = median(pitches)
+    offset, tops, bottoms, end = 0.0, [], [], 0.0
+    for tx, tt in parts:
+        tops += [offset + ln.top - tx[0].top for ln in tt]
+        bottoms += [offset + ln.bottom - tx[0].top for ln in tt]
+        end = offset + tx[-1].bottom - tx[0].top
+        offset += len(tx) * pitch
+    if max(bottoms) > end:
+        return 0.0
+    return max(0.0, min(tops) + max(bottoms) - end)
+
+
+def rest_cut(lines: list[Line], rest: float, centre: float) -> float | None:
+    """Where the rest of the previous row ends at the top of a page without rules, when its
+    title says how tall that rest is (row_rest): at the wider gap within half a line pitch
+    of that height, above the centre of this page's first title; None where no gap is there."""
+    if rest <= 0 or len(lines) < 2:
+        return None
+    pitch = median(b.top - a.top for a, b in zip(lines, lines[1:]))
+    want = lines[0].bottom + rest - pitch     # the bottom of the rest's last line
+    for k in _wide_gaps(lines):
+        if lines[k - 1].yc < centre and abs(lines[k - 1].bottom - want) <= pitch / 2:
+            return (lines[k - 1].bottom + lines[k].top) / 2
+    return None
+
+
+def line_gap(lines: list[Line]) -> float | None:
+    """The usual gap between lines (top to bottom), None with fewer than three lines."""
+    return median(b.top - a.bottom for a, b in zip(lines, lines[1:])) if len(lines) >= 3 else None
+
+
+def padding_gaps(lines: list[Line]) -> list[float]:
+    """The y of the gaps between lines (top to bottom) clearly wider than the usual line
+    gap: a row's cell padding, where one row ends and the next begins on a page without
+    rules (a producer that spaces paragraphs inside a cell leaves such gaps too)."""
+    if len(lines) < 3:
+        return []
+    gaps_ = [b.top - a.bottom for a, b in zip(lines, lines[1:])]
+    normal = median(gaps_)
+    size = median(l.size for l in lines)
+    return [(a.bottom + b.top) / 2 for a, b, g in zip(lines, lines[1:], gaps_) if g >= normal + WIDE_GAP_EM * size]
+
+
+def foot_row_start(lines: list[Line], titles_bottom: float) -> float | None:
+    """Where the next row begins at the foot of a page without rules on which no title
+    begins (its title overleaf): the one padding gap of the page, below any title glyph
+    (a title tail of the row going on here). None where there is no such gap, or several
+    (paragraph spacing: nothing tells the rows' gap from the paragraphs')."""
+    gaps_ = padding_gaps(lines)
+    if len(gaps_) != 1 or gaps_[0] <= titles_bottom:
+        return None
+    return gaps_[0]
+
+
+def orphan_cut(lines: list[Line], title_top: float) -> float | None:
+    """Where the next row begins at a page foot when the first lines of its title are there
+    (its number overleaf): a line beside that title is its row's, so at the wider gap
+    closest above the first such line; None where there is no wider gap above it."""
+    k0 = next((k for k, ln in enumerate(lines) if ln.yc >= title_top), len(lines))
+    ks = [k for k in _wide_gaps(lines) if k <= k0]
+    return (lines[ks[-1] - 1].bottom + lines[ks[-1]].top) / 2 if ks else None
 
 
 def _wide_gaps(lines: list[Line]) -> list[int]:

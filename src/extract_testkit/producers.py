@@ -25,8 +25,7 @@ class Producer:
 
 
 PRODUCERS = {
-    "reportlab": Producer("reportlab", render.KNOBS, render.render_sheets, lambda: True,
-                          lambda st: st.get("borders") == "none" and st.get("split") == "word_span"),
+    "reportlab": Producer("reportlab", render.KNOBS, render.render_sheets, lambda: True),
     "chromium": Producer("chromium", render_html.HTML_KNOBS, render_html.render_chromium,
                          lambda: render_html.chromium() is not None),
     "libreoffice": Producer("libreoffice", render_office.OFFICE_KNOBS, render_office.render_libreoffice,
