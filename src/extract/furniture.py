@@ -172,19 +172,26 @@ def _isolated(ln, others: list) -> bool:
     return True
 
 
-def _candidates(page: Page) -> list[tuple[object, bool]]:
+def _candidates(page: Page) -> tuple[list[tuple[object, bool]], list]:
     """The margin lines that may be furniture, each with whether a repetition may make it
     so: outside the ruled table (or in a stamp's box); on a page without a ruled table, only
-    a line standing apart from the text (a repeated line there is a page number or nothing)."""
+    a line standing apart from the text (a repeated line there is a page number or nothing).
+    Second, the margin lines inside the ruled table: furniture only where they repeat a line
+    that stands outside the table on another page (_inside_furniture)."""
     grid = _grid(page)
     boxes = _own_boxes(grid)
     margin = list(_margin_lines(page, boxes))
     if grid.box is not None:
-        return [(ln, True) for ln in margin
-                if not _in_table(ln, grid) or _boxed(ln, grid) or _in_a_box(ln, boxes)]
+        out, inside = [], []
+        for ln in margin:
+            if not _in_table(ln, grid) or _boxed(ln, grid) or _in_a_box(ln, boxes):
+                out.append((ln, True))
+            else:
+                inside.append(ln)
+        return out, inside
     near = make_lines([g for g in page.glyphs if g.top <= page.height * (TOP_MARGIN + 0.1)
                        or g.bottom >= page.height * (0.9 - BOTTOM_MARGIN)])
-    return [(ln, _boxed(ln, grid) or _isolated(ln, near)) for ln in margin]
+    return [(ln, _boxed(ln, grid) or _isolated(ln, near)) for ln in margin], []
 
 
 def _is_furniture(ln, may_repeat: bool, again: bool, page_width: float, keep: set[str]) -> bool:
@@ -229,12 +236,13 @@ def strip_furniture(pages: list[Page], keep: set[str] = frozenset(), elsewhere: 
 
 def page_marks(page: Page) -> list[Mark]:
     """The page's margin lines that may be furniture (what its repetitions are found from)."""
-    return [Mark(page.number, _key(ln.text), ln.top, ln.x0) for ln, _ in _candidates(page)]
+    return [Mark(page.number, _key(ln.text), ln.top, ln.x0) for ln, _ in _candidates(page)[0]]
 
 
-def _repeated_lines(pages: list[Page], elsewhere: list[Mark]) -> tuple[list[list], dict[str, list[Mark]]]:
-    """Per page its candidate lines (line, may repeat, mark), and the marks by key (those
-    of `elsewhere` on pages not among these included)."""
+def _repeated_lines(pages: list[Page], elsewhere: list[Mark]) -> tuple[list[tuple[list, list]], dict[str, list[Mark]]]:
+    """Per page its candidate lines (line, may repeat, mark) and its margin lines inside the
+    table, and the candidates' marks by key (those of `elsewhere` on pages not among these
+    included)."""
     seen: dict[str, list[Mark]] = {}
     numbers = {p.number for p in pages}
     for m in elsewhere:
@@ -242,15 +250,34 @@ def _repeated_lines(pages: list[Page], elsewhere: list[Mark]) -> tuple[list[list
             seen.setdefault(m.key, []).append(m)
     per_page = []
     for p in pages:
-        lines = [(ln, may, Mark(p.number, _key(ln.text), ln.top, ln.x0)) for ln, may in _candidates(p)]
-        per_page.append(lines)
+        cands, inside = _candidates(p)
+        lines = [(ln, may, Mark(p.number, _key(ln.text), ln.top, ln.x0)) for ln, may in cands]
+        per_page.append((lines, inside))
         for _, _, m in lines:
             seen.setdefault(m.key, []).append(m)
     return per_page, seen
 
 
-def _furniture_ids(p: Page, lines: list, seen: dict[str, list[Mark]], keep: set[str]) -> set[int]:
+def _inside_furniture(p: Page, lines: list, inside: list, seen: dict[str, list[Mark]], keep: set[str]) -> set[int]:
+    """The glyphs of the margin lines inside the table that repeat, at the same place, a line
+    standing outside the table on another page (a page number or a stamp the table reaches
+    on this page): never a label."""
+    if not inside:
+        return set()
+    labelled = _label_glyph_ids([ln for ln, _, _ in lines] + inside, p, keep) if keep else set()
+    drop: set[int] = set()
+    for ln in inside:
+        m = Mark(p.number, _key(ln.text), ln.top, ln.x0)
+        if (len(m.key) >= MIN_REPEATED_CHARS and not any(w in squash(ln.text) for w in keep)
+                and not any(id(g) in labelled for g in ln.glyphs)
+                and any(same_place(m, o) for o in seen.get(m.key, ()))):
+            drop.update(id(g) for g in ln.glyphs)
+    return drop
+
+
+def _furniture_ids(p: Page, lines: tuple[list, list], seen: dict[str, list[Mark]], keep: set[str]) -> set[int]:
     """The glyphs of page p that are furniture."""
+    lines, inside = lines
     drop: set[int] = set()
     labelled = _label_glyph_ids([ln for ln, _, _ in lines], p, keep) if lines and keep else set()
     for ln, may_repeat, m in lines:
@@ -258,4 +285,4 @@ def _furniture_ids(p: Page, lines: list, seen: dict[str, list[Mark]], keep: set[
             continue        # a label is never furniture
         if _is_furniture(ln, may_repeat, any(same_place(m, o) for o in seen[m.key]), p.width, keep):
             drop.update(id(g) for g in ln.glyphs)
-    return drop
+    return drop | _inside_furniture(p, lines, inside, seen, keep)
