@@ -52,11 +52,15 @@ def test_what_only_the_whole_file_can_decide():
     assert split.decide([_read(0, 30), _read(30, 59)], 60) == "pages"
 
 
-def test_a_failed_part_or_no_sheet_sends_the_file_back_whole():
+def test_a_failed_part_sends_the_file_back_whole_and_no_sheet_is_said_as_one_run_says_it():
     from extract.model import FileResult
     ok = split.Part(FileResult("", ""), starts=1)
     assert split.merge([ok, split.Part(FileResult("", ""), whole="layout")], "a.pdf", "") is None
-    assert split.merge([split.Part(FileResult("", "")), split.Part(FileResult("", ""))], "a.pdf", "") is None
+    # no sheet anywhere: the problem of the whole file, from every part's text counts
+    text = [split.Part(FileResult("", ""), counts=(400, 300, 10)), split.Part(FileResult("", ""), counts=(400, 0, 0))]
+    assert [p.code for p in split.merge(text, "a.pdf", "").problems] == ["unknown_template"]
+    symbols = [split.Part(FileResult("", ""), counts=(400, 10, 150)), split.Part(FileResult("", ""), counts=(400, 0, 90))]
+    assert [p.code for p in split.merge(symbols, "a.pdf", "").problems] == ["garbled_text"]
 
 
 # ------------------------------------------------------------------ a combined file

@@ -331,6 +331,7 @@ class LocalPool:
         self.max_tasks = max_tasks
         self.slots = [self._spawn() for _ in range(max(1, jobs))]
         self.peak_rss_mb = 0.0
+        self.file_clock: dict[str, float] = {}     # a split file's first step started then
 
     def _spawn(self) -> _Slot:
         q = self.ctx.Queue()
@@ -398,6 +399,8 @@ class LocalPool:
                 continue
             by_id[t.index] = i
             s.task, s.started = t, time.monotonic()
+            if t.step:      # --timeout is per file: a split file's steps share its clock
+                s.started = self.file_clock.setdefault(t.sha256 or t.path, s.started)
             s.tasks.put(t)
 
     def _receive(self, tid, status, payload, by_id, msgs, on_result) -> None:
@@ -611,8 +614,10 @@ class _Splitter:
                 self._merge(f)
 
     def _done(self, f: _Split, rows: dict) -> None:
-        for tid in [k for k, (g, _) in self.step_of.items() if g is f]:
+        dropped = {k for k, (g, _) in self.step_of.items() if g is f}
+        for tid in dropped:
             del self.step_of[tid]          # answers still to come for this file are dropped
+        self.pool.pending[:] = [t for t in self.pool.pending if t.index not in dropped]
         self.on_result(f.task, rows)
 
     def _read(self, f: _Split) -> None:

@@ -59,14 +59,20 @@ def _sheet_pages(pages: list[Page], starts: list[SheetStart], k: int) -> list[Pa
     return out
 
 
-def _looks_garbled(pages: list[Page]) -> bool:
-    """Wrong characters rather than (cid:NN): hardly any Japanese, mostly ASCII symbols."""
+def text_counts(pages: list[Page]) -> tuple[int, int, int]:
+    """Characters, CJK characters and ASCII symbols of the pages' text."""
     text = "".join(g.text for p in pages for g in p.glyphs)
-    if len(text) < 50:
-        return False
     cjk = sum(1 for ch in text if ord(ch) >= 0x3000)
     ascii_sym = sum(1 for ch in text if ch.isascii() and not ch.isalnum() and not ch.isspace())
-    return cjk / len(text) < 0.2 and ascii_sym / len(text) > 0.25
+    return len(text), cjk, ascii_sym
+
+
+def looks_garbled(counts: tuple[int, int, int]) -> bool:
+    """Wrong characters rather than (cid:NN): hardly any Japanese, mostly ASCII symbols."""
+    n, cjk, ascii_sym = counts
+    if n < 50:
+        return False
+    return cjk / n < 0.2 and ascii_sym / n > 0.25
 
 
 @dataclass
@@ -105,8 +111,9 @@ def find_sheet_starts(pages: list[Page], templates: list[Template]) -> list[Shee
     return starts
 
 
-def _no_sheet_problem(pages: list[Page]) -> Problem:
-    if _looks_garbled(pages):
+def no_sheet_problem(counts: tuple[int, int, int]) -> Problem:
+    """The problem of a file in which no sheet begins, from its text_counts."""
+    if looks_garbled(counts):
         return Problem("error", "garbled_text", "The text layer reads as random symbols "
                        "(fonts without a usable ToUnicode map); the file needs OCR or a "
                        "re-export with embedded text.")
@@ -143,7 +150,7 @@ def read_pages(pages: list[Page], templates: list[Template]) -> tuple[list[Sheet
     pages, seams = join_moved_tables(pages, templates)
     starts = find_sheet_starts(pages, templates)
     if not starts:
-        return [], [_no_sheet_problem(pages)]
+        return [], [no_sheet_problem(text_counts(pages))]
     sheets, problems = [], []
     for k in range(len(starts)):
         sheet, probs = read_one(pages, starts, k, templates)

@@ -29,7 +29,7 @@ from .layout import forget_lines
 from .model import FileResult, Page
 from .pdf import PdfError, classify
 from .pdfium import page_count, read_pages
-from .pipeline import SheetStart, find_sheet_starts, read_one, text_layer_problem
+from .pipeline import SheetStart, find_sheet_starts, no_sheet_problem, read_one, text_counts, text_layer_problem
 from .rules import Template, cell_templates, evaluation_templates
 from .seams import join_moved_tables, unjoin_sheet
 
@@ -65,6 +65,7 @@ class Part:
     result: FileResult
     starts: int = 0
     whole: str = ""
+    counts: tuple[int, int, int] = (0, 0, 0)   # pipeline.text_counts of its own pages
 
 
 # Pages a worker read in the first step, for the second: (path, first, last) -> pages.
@@ -171,19 +172,26 @@ def _read_to_a_start(path, password, first: int, pages: list[Page], templates: l
             return False
 
 
+def _owned(starts: list[SheetStart], pages: list[Page], last: int) -> bool:
+    """A sheet begins on a page before page index `last`."""
+    return any(pages[s.page].number - 1 < last for s in starts)
+
+
 def _read_on(path, password, first: int, last: int, pages: list[Page], templates: list[Template],
              marks: list[Mark]):
     """The range's pages and pages after it until a later sheet begins: without furniture
     (decided with the whole file's marks) and joined where a table moved (seams.py), with
-    their seams and sheet starts."""
+    their seams and sheet starts. A range in which no sheet begins reads one page on (a
+    header block at its foot may be joined to a table there) and no further."""
     labels = _labels(templates)
-    pages = list(pages)
-    end = False
+    pages = list(pages) + read_pages(path, password, first + len(pages), first + len(pages) + 1)
+    end = len(pages) == last - first
     while True:
-        joined, seams = join_moved_tables(strip_furniture(pages, labels, marks), templates)
+        stripped = strip_furniture(pages, labels, marks)
+        joined, seams = join_moved_tables(stripped, templates)
         starts = find_sheet_starts(joined, templates)
-        if end or _begun(starts, joined, last):
-            return joined, seams, starts
+        if end or _begun(starts, joined, last) or not _owned(starts, joined, last):
+            return stripped[:last - first], joined, seams, starts
         end = _read_to_a_start(path, password, first, pages, templates)
 
 
@@ -197,7 +205,8 @@ def range_sheets(path: str | Path, templates: list[Template], password: str | No
     forget_lines()      # as pipeline.read_all: the lines remembered for another file are of no use
     try:
         pages = _KEPT.pop((str(path), first, last), None) or read_pages(path, password, first, last)
-        joined, seams, starts = _read_on(path, password, first, last, pages, evaluation, marks)
+        own, joined, seams, starts = _read_on(path, password, first, last, pages, evaluation, marks)
+        part.counts = text_counts(own)
     except PdfError as e:
         part.whole = e.code
         return part
@@ -217,11 +226,16 @@ def range_sheets(path: str | Path, templates: list[Template], password: str | No
 
 
 def merge(parts: list[Part], source_path: str, sha256: str) -> FileResult | None:
-    """The parts of one file (in page order) as one result, the sheets numbered on; None
-    when the file must be extracted in one piece (a part failed, or no sheet at all)."""
-    if any(p.whole for p in parts) or not any(p.starts for p in parts):
+    """The parts of one file (in page order) as one result, the sheets numbered on (the
+    problem of a file without a sheet where none begins); None when the file must be
+    extracted in one piece (a part failed)."""
+    if any(p.whole for p in parts):
         return None
     out = FileResult(display_name(source_path), sha256)
+    if not any(p.starts for p in parts):
+        counts = [sum(c) for c in zip(*(p.counts for p in parts))]
+        out.problems.append(no_sheet_problem((counts[0], counts[1], counts[2])))
+        return out
     offset = 0
     for part in parts:
         for p in part.result.problems:
