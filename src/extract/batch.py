@@ -24,7 +24,7 @@ from typing import Callable, Iterable
 from . import __version__, lifeline, outdir
 from .api import extract_pdf, file_sha256
 from .readers import DEFAULT_READER
-from .inputs import iter_pdfs
+from .inputs import display_name, iter_pdfs
 from .model import FileResult
 from . import split
 from .outdir import TABLES, OutputError
@@ -271,9 +271,11 @@ def _worker(tasks, results, rules_dir, mem_mb, parent_pid=None, reader=None):
 def _step(task: Task, templates: list[Template]) -> dict:
     """A step of a split file (split.py), as a worker's answer ("problems": none of its own)."""
     if task.step == "read":
-        got = split.read_range(task.path, templates, task.password, *task.span)
-    else:
-        got = split.range_sheets(task.path, templates, task.password, *task.span, list(task.marks))
+        got: object = split.read_range(task.path, templates, task.password, *task.span)
+    else:       # as rows, numbered from 0: a few kB, where the sheets themselves are megabytes
+        part = split.range_sheets(task.path, templates, task.password, *task.span, list(task.marks))
+        part.result.source_path, part.result.source_sha256 = display_name(task.source_path), task.sha256
+        got = split.PartRows(rows_of(part.result, templates), part.starts, part.counts, part.whole)
     return {"step": got, "worker": os.getpid(), "problems": []}
 
 
@@ -631,11 +633,15 @@ class _Splitter:
 
     def _merge(self, f: _Split) -> None:
         t = f.task
-        res = split.merge([f.parts[j] for j in range(len(f.ranges))], t.source_path, t.sha256)
-        if res is None:
+        parts = [f.parts[j] for j in range(len(f.ranges))]
+        if any(p.whole for p in parts):
             self.pool.add(t)
             return
-        self.on_result(t, rows_of(res, load_rules(self.rules_dir)))
+        if not any(p.starts for p in parts):
+            res = FileResult(display_name(t.source_path), t.sha256, problems=[split.no_sheet(parts)])
+            self.on_result(t, rows_of(res, load_rules(self.rules_dir)))
+            return
+        self.on_result(t, split.merge_rows(parts, t.sha256))
 
 
 def _check_options(timeout: float, memory_limit_mb: int | None, jobs: int | None) -> None:

@@ -25,8 +25,9 @@ from .cell_sheet import has_title
 from .cells import column_edges, page_cells
 from .furniture import Mark, page_marks, strip_furniture
 from .inputs import display_name
+from .tables import sheet_id
 from .layout import forget_lines
-from .model import FileResult, Page
+from .model import FileResult, Page, Problem
 from .pdf import PdfError, classify
 from .pdfium import page_count, read_pages
 from .pipeline import SheetStart, find_sheet_starts, no_sheet_problem, read_one, text_counts, text_layer_problem
@@ -66,6 +67,15 @@ class Part:
     starts: int = 0
     whole: str = ""
     counts: tuple[int, int, int] = (0, 0, 0)   # pipeline.text_counts of its own pages
+
+
+@dataclass
+class PartRows:
+    """A Part as the rows of its sheets (batch.rows_of, sheets numbered from 0)."""
+    rows: dict
+    starts: int = 0
+    counts: tuple[int, int, int] = (0, 0, 0)
+    whole: str = ""
 
 
 # Pages a worker read in the first step, for the second: (path, first, last) -> pages.
@@ -246,4 +256,43 @@ def merge(parts: list[Part], source_path: str, sha256: str) -> FileResult | None
         offset += part.starts
         out.sheets.extend(part.result.sheets)
         out.problems.extend(part.result.problems)
+    return out
+
+
+def no_sheet(parts: list) -> Problem:
+    """The problem of a file in which no part found a sheet, from the parts' text counts."""
+    n, cjk, sym = (sum(c) for c in zip(*(p.counts for p in parts)))
+    return no_sheet_problem((n, cjk, sym))
+
+
+def _renumbered(rows: dict, sha256: str, offset: int, starts: int) -> dict:
+    """A part's rows with its sheets numbered on from `offset` (ids made anew)."""
+    ids = {sheet_id(sha256, k): sheet_id(sha256, k + offset) for k in range(starts)}
+    out: dict = {}
+    for name, rs in rows.items():
+        if name == "templates":
+            continue
+        new = []
+        for r in rs:
+            r = dict(r)
+            if r.get("sheet_id") is not None:
+                r["sheet_id"] = ids.get(r["sheet_id"], r["sheet_id"])
+            if name in ("sheets", "problems") or name.endswith("_sheets"):
+                if r.get("sheet_index") is not None:
+                    r["sheet_index"] += offset
+            new.append(r)
+        out[name] = new
+    return out
+
+
+def merge_rows(parts: list[PartRows], sha256: str) -> dict:
+    """The rows of the parts of one file (in page order) as one file's rows, the sheets
+    numbered on as a one-piece run numbers them."""
+    out: dict = {"templates": {}}
+    offset = 0
+    for part in parts:
+        for name, rs in _renumbered(part.rows, sha256, offset, part.starts).items():
+            out.setdefault(name, []).extend(rs)
+        out["templates"].update(part.rows.get("templates", {}))
+        offset += part.starts
     return out
