@@ -23,6 +23,7 @@ from typing import Callable, Iterable
 
 from . import __version__, lifeline, outdir
 from .api import extract_pdf, file_sha256
+from .pdfium import mapped_bytes
 from .readers import DEFAULT_READER
 from .inputs import display_name, iter_pdfs
 from .model import FileResult
@@ -202,17 +203,13 @@ def _limit_memory(mb: int | None) -> None:
     if not mb:
         return
     lim = mb * 1024 * 1024
-    try:
-        import resource
-        with open("/proc/self/statm") as f:
-            size = int(f.read().split()[0]) * resource.getpagesize()
-    except (ImportError, OSError, ValueError):
-        size = 0
+    size = mapped_bytes()
     if size + STARTUP_HEADROOM_BYTES > lim:
         raise MemoryError(f"the worker maps {size / 2**20:.0f} MB already")
     try:
+        import resource
         resource.setrlimit(resource.RLIMIT_AS, (lim, lim))
-    except (NameError, ValueError, OSError):
+    except (ImportError, ValueError, OSError):
         pass
 
 

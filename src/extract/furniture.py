@@ -234,9 +234,13 @@ def strip_furniture(pages: list[Page], keep: set[str] = frozenset(), elsewhere: 
     return out
 
 
+def _mark(page: Page, ln) -> Mark:
+    return Mark(page.number, _key(ln.text), ln.top, ln.x0)
+
+
 def page_marks(page: Page) -> list[Mark]:
     """The page's margin lines that may be furniture (what its repetitions are found from)."""
-    return [Mark(page.number, _key(ln.text), ln.top, ln.x0) for ln, _ in _candidates(page)[0]]
+    return [_mark(page, ln) for ln, _ in _candidates(page)[0]]
 
 
 def _repeated_lines(pages: list[Page], elsewhere: list[Mark]) -> tuple[list[tuple[list, list]], dict[str, list[Mark]]]:
@@ -251,7 +255,7 @@ def _repeated_lines(pages: list[Page], elsewhere: list[Mark]) -> tuple[list[tupl
     per_page = []
     for p in pages:
         cands, inside = _candidates(p)
-        lines = [(ln, may, Mark(p.number, _key(ln.text), ln.top, ln.x0)) for ln, may in cands]
+        lines = [(ln, may, _mark(p, ln)) for ln, may in cands]
         per_page.append((lines, inside))
         for _, _, m in lines:
             seen.setdefault(m.key, []).append(m)
@@ -267,7 +271,7 @@ def _inside_furniture(p: Page, lines: list, inside: list, seen: dict[str, list[M
     labelled = _label_glyph_ids([ln for ln, _, _ in lines] + inside, p, keep) if keep else set()
     drop: set[int] = set()
     for ln in inside:
-        m = Mark(p.number, _key(ln.text), ln.top, ln.x0)
+        m = _mark(p, ln)
         if (len(m.key) >= MIN_REPEATED_CHARS and not any(w in squash(ln.text) for w in keep)
                 and not any(id(g) in labelled for g in ln.glyphs)
                 and any(same_place(m, o) for o in seen.get(m.key, ()))):

@@ -59,18 +59,8 @@ class PageFrame:
     x_off: float        # pdfplumber adds the MediaBox x0 back to x coordinates
     top_off: float      # pdfplumber's MediaBox top (minus the MediaBox y0)
 
-    def box(self, x0: float, y0: float, x1: float, y1: float) -> tuple[float, float, float, float]:
-        """A user-space rectangle (x0 <= x1, y0 <= y1) to pdfplumber's (x0, top, x1, bottom)."""
-        a, b, c, d, e, f = self.ctm
-        if a == 1.0 and d == 1.0 and b == 0.0 and c == 0.0:
-            ky = self.height + self.top_off - f
-            return x0 + e + self.x_off, ky - y1, x1 + e + self.x_off, ky - y0
-        xs = (a * x0 + c * y0 + e, a * x1 + c * y0 + e, a * x0 + c * y1 + e, a * x1 + c * y1 + e)
-        ys = (b * x0 + d * y0 + f, b * x1 + d * y0 + f, b * x0 + d * y1 + f, b * x1 + d * y1 + f)
-        return self.from_miner(min(xs), min(ys), max(xs), max(ys))
-
     def boxes(self, x0: np.ndarray, y0: np.ndarray, x1: np.ndarray, y1: np.ndarray) -> tuple[np.ndarray, ...]:
-        """`box` for arrays of rectangles (the same arithmetic, element by element)."""
+        """User-space rectangles (x0 <= x1, y0 <= y1), as arrays, to pdfplumber's (x0, top, x1, bottom)."""
         a, b, c, d, e, f = self.ctm
         if a == 1.0 and d == 1.0 and b == 0.0 and c == 0.0:
             ky = self.height + self.top_off - f
@@ -643,16 +633,25 @@ def read_page(page: pdfium.PdfPage, number: int, declared: dict[str, float] | No
                 n_images=shapes.images, n_garbled=garbled)
 
 
+def mapped_bytes() -> int:
+    """Bytes the process maps now (0 where /proc is not there)."""
+    try:
+        import resource
+        with open("/proc/self/statm") as f:
+            return int(f.read().split()[0]) * resource.getpagesize()
+    except (ImportError, OSError, ValueError):
+        return 0
+
+
 def _address_space_left() -> float:
     """Bytes the process may still map under RLIMIT_AS (inf without a limit or off Linux)."""
     try:
         import resource
         soft = resource.getrlimit(resource.RLIMIT_AS)[0]
-        if soft == resource.RLIM_INFINITY:
-            return math.inf
-        with open("/proc/self/statm") as f:
-            size = int(f.read().split()[0]) * resource.getpagesize()
-    except (ImportError, OSError, ValueError):
+    except ImportError:
+        return math.inf
+    size = mapped_bytes()
+    if soft == resource.RLIM_INFINITY or not size:
         return math.inf
     return soft - size
 

@@ -128,6 +128,11 @@ def _cell_sheet_begins(path, password, pages: list[Page], first: int, templates)
     return False
 
 
+def _failure(e: BaseException) -> str:
+    """The problem code of a range that could not be read (the file then goes in one piece)."""
+    return e.code if isinstance(e, PdfError) else classify(e).code
+
+
 def read_range(path: str | Path, templates: list[Template], password: str | None,
                first: int, last: int) -> RangeRead:
     """Step one: pages first..last-1 (0-based) read and kept in this process; what the
@@ -137,11 +142,8 @@ def read_range(path: str | Path, templates: list[Template], password: str | None
         pages = read_pages(path, password, first, last)
         if _cell_sheet_begins(path, password, pages, first, templates):
             out.whole = "cell family"
-    except PdfError as e:
-        out.whole = e.code
-        return out
-    except (Exception, MemoryError) as e:
-        out.whole = classify(e).code
+    except (Exception, MemoryError) as e:     # PdfError included
+        out.whole = _failure(e)
         return out
     out.pages = len(pages)
     out.glyphs = sum(len(p.glyphs) for p in pages)
@@ -217,11 +219,8 @@ def range_sheets(path: str | Path, templates: list[Template], password: str | No
         pages = _KEPT.pop((str(path), first, last), None) or read_pages(path, password, first, last)
         own, joined, seams, starts = _read_on(path, password, first, last, pages, evaluation, marks)
         part.counts = text_counts(own)
-    except PdfError as e:
-        part.whole = e.code
-        return part
-    except (Exception, MemoryError) as e:
-        part.whole = classify(e).code
+    except (Exception, MemoryError) as e:     # PdfError included
+        part.whole = _failure(e)
         return part
     for k, s in enumerate(starts):
         if joined[s.page].number - 1 >= last:
@@ -243,8 +242,7 @@ def merge(parts: list[Part], source_path: str, sha256: str) -> FileResult | None
         return None
     out = FileResult(display_name(source_path), sha256)
     if not any(p.starts for p in parts):
-        counts = [sum(c) for c in zip(*(p.counts for p in parts))]
-        out.problems.append(no_sheet_problem((counts[0], counts[1], counts[2])))
+        out.problems.append(no_sheet(parts))
         return out
     offset = 0
     for part in parts:
