@@ -232,6 +232,38 @@ def test_vertical_writing_boxes_are_upright_columns(tmp_path):
     assert all(b.top >= a.bottom - 0.01 for a, b in zip(col, col[1:]))
 
 
+def test_lone_character_of_a_font_not_embedded_is_read(tmp_path):
+    """A text object of one Japanese character in a font that is not embedded (a wrapped
+    label's last character: 分担金・拠出金の名 / 称). pdfium draws such a font with a font of
+    the system; where none has the glyph, the object's bounds have no width and pdfium's
+    text page leaves the character out. That page is read with pdfplumber instead, so
+    both readers give the same glyphs whatever fonts the machine has."""
+    pytest.importorskip("reportlab")
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.pdfgen import canvas
+    import pypdfium2 as pdfium2
+    from extract import pdfium as reader
+    path = tmp_path / "lone.pdf"
+    pdfmetrics.registerFont(UnicodeCIDFont("HeiseiMin-W3"))
+    c = canvas.Canvas(str(path), pagesize=(595, 842))
+    c.setFont("HeiseiMin-W3", 10)
+    c.drawString(47, 652.66, "分担金・拠出金の名")
+    c.drawString(47, 639.46, "称")
+    c.save()
+    doc = pdfium2.PdfDocument(str(path))
+    try:
+        page = doc[0]      # held: the text objects' handles are the page's
+        left_out = "称" not in page.get_textpage().get_text_range()
+        assert sum(map(reader._unread, reader.read_shapes(page).texts)) == int(left_out)
+    finally:
+        doc.close()
+    got = {r: [(g.text, round(g.x0, 2), round(g.top, 2)) for g in read_pdf(path, reader=r)[0].glyphs]
+           for r in ("pdfplumber", "pdfium")}
+    assert "称" in [t for t, _, _ in got["pdfium"]]
+    assert got["pdfium"] == got["pdfplumber"]
+
+
 def test_actual_text_is_read_by_both_readers(tmp_path):
     """Marked content /ActualText: pdfium's text page gives the ActualText (every character
     at the start of the span, which the reader sets side by side so that dedupe_chars keeps

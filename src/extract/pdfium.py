@@ -31,7 +31,9 @@ import pypdfium2.raw as R
 from .preflight import base_name, preflight
 from .model import Page, Ruling, glyph_rows
 from .normalize import dedupe_indices
-from .pdf import PdfError, classify, is_garbled_char, norm_char, rulings_from
+from .marked import marked
+from .pdf import PdfError, classify, is_garbled_char, norm_char, open_pdf, rulings_from
+from .pdf import read_page as plumber_page
 
 Matrix = tuple[float, float, float, float, float, float]
 IDENTITY: Matrix = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
@@ -40,6 +42,9 @@ MAX_FORM_DEPTH = 32
 # pdfium aborts the process when it cannot allocate (no MemoryError): under an address-space
 # limit (RLIMIT_AS, batch --memory-limit), a page is not started with less than this left.
 HEADROOM_BYTES = 48 * 2**20
+# pdfium's text page skips a text object whose bounds are narrower than this (points;
+# its kSizeEpsilon is 1e-4): see _unread.
+UNREAD_WIDTH = 1e-3
 # pdfium's error codes for a document that needs a (different) password.
 _PASSWORD_ERRORS = {R.FPDF_ERR_PASSWORD}
 _SECURITY_ERRORS = {R.FPDF_ERR_SECURITY}
@@ -154,6 +159,7 @@ _font_of = _bare(R.FPDFTextObj_GetFont, ctypes.c_void_p)
 _glyph_width = _bare(R.FPDFFont_GetGlyphWidth, ctypes.c_int)
 _font_name = _bare(R.FPDFFont_GetBaseFontName, ctypes.c_size_t)
 _font_descent = _bare(R.FPDFFont_GetDescent, ctypes.c_int)
+_font_embedded = _bare(R.FPDFFont_GetIsEmbedded, ctypes.c_int)
 # normalize.dedupe_chars's tolerance (points): a copy of a glyph this close is fake bold.
 DEDUPE_TOLERANCE = 1.0
 # _near compares a character with this many neighbours (sorted by text and x) one by one.
@@ -369,6 +375,7 @@ class Chars:
     bottom: np.ndarray
     size: np.ndarray
     upright: np.ndarray
+    objects: int = 0        # the text objects they are of
 
 
 def _glyph_chars(tp: ctypes.c_void_p, codes: np.ndarray) -> tuple[list[int], list[int], np.ndarray]:
@@ -409,7 +416,7 @@ def read_chars(tp, frame: PageFrame, declared: dict[str, float] | None = None) -
     x0, top, x1, bottom = frame.boxes(ox + dx0, oy + dy0, ox + dx1, oy + dy1)
     size = np.where(vertical, x1 - x0, bottom - top)
     upright = np.array([r.upright for r in runs])[run]
-    return Chars(_codes(tpv, idx, us), x0, top, x1, bottom, size, upright)
+    return Chars(_codes(tpv, idx, us), x0, top, x1, bottom, size, upright, len(first))
 
 
 def _rotate(ctm: Matrix, a: float, b: float, c: float, d: float) -> tuple[float, float, float, float]:
@@ -429,6 +436,7 @@ _form_object = _bare(R.FPDFFormObj_GetObject, ctypes.c_void_p)
 _object_type = _bare(R.FPDFPageObj_GetType, ctypes.c_int)
 _object_matrix = _bare(R.FPDFPageObj_GetMatrix, ctypes.c_int)
 _draw_mode = _bare(R.FPDFPath_GetDrawMode, ctypes.c_int)
+_object_bounds = _bare(R.FPDFPageObj_GetBounds, ctypes.c_int)
 _segments = _bare(R.FPDFPath_CountSegments, ctypes.c_int)
 _segment = _bare(R.FPDFPath_GetPathSegment, ctypes.c_void_p)
 _segment_type = _bare(R.FPDFPathSegment_GetType, ctypes.c_int)
@@ -493,6 +501,7 @@ class _Shapes:
     rects: list = field(default_factory=list)
     curves: list = field(default_factory=list)
     images: int = 0
+    texts: list = field(default_factory=list)   # its text objects (handles)
 
 
 def _classify(shape: str, pts: list, out: _Shapes) -> None:
@@ -518,6 +527,7 @@ def _walk(objs: list[ctypes.c_void_p], mtx: Matrix, out: _Shapes, depth: int) ->
     m = R.FS_MATRIX()
     for obj, t in zip(objs, list(map(_object_type, objs))):
         if t == R.FPDF_PAGEOBJ_TEXT:
+            out.texts.append(obj)
             continue
         if t == R.FPDF_PAGEOBJ_IMAGE:
             out.images += 1
@@ -535,6 +545,20 @@ def _walk(objs: list[ctypes.c_void_p], mtx: Matrix, out: _Shapes, depth: int) ->
             _object_matrix(obj, ctypes.byref(m))
             fm = mult((m.a, m.b, m.c, m.d, m.e, m.f), mtx)
             _walk(_handles(_form_object, obj, max(_form_objects(obj), 0)), fm, out, depth + 1)
+
+
+def _unread(obj: ctypes.c_void_p) -> bool:
+    """Whether pdfium's text page leaves this text object out and it may hold a glyph:
+    pdfium skips a text object whose bounds have no width, and the bounds come from the
+    glyphs' outlines. A font that is not embedded is drawn with a font of the system:
+    where none has the glyph (no Japanese font installed), a text object of one Japanese
+    character has no width, and that character would be lost (pdfplumber, from the
+    font's /W widths, has it). In an embedded font, no outline means a blank (a space)."""
+    box = [ctypes.c_float() for _ in range(4)]
+    if not _object_bounds(obj, *map(ctypes.byref, box)) or abs(box[2].value - box[0].value) >= UNREAD_WIDTH:
+        return False
+    font = _font_of(obj)
+    return not (font and _font_embedded(ctypes.c_void_p(font)) == 1)
 
 
 def read_shapes(page: pdfium.PdfPage) -> _Shapes:
@@ -606,7 +630,9 @@ def _near(kid: np.ndarray, xs: np.ndarray, ys: np.ndarray, tol: float) -> np.nda
 
 
 
-def read_page(page: pdfium.PdfPage, number: int, declared: dict[str, float] | None = None) -> Page:
+def read_page(page: pdfium.PdfPage, number: int, declared: dict[str, float] | None = None) -> Page | None:
+    """The page, or None where pdfium's text page leaves text out (_unread): read it with
+    pdfplumber then (read_pages)."""
     l, b, r, t = page.get_mediabox()
     frame = page_frame((l, b, r, t), page.get_rotation())
     tp = page.get_textpage()
@@ -614,6 +640,10 @@ def read_page(page: pdfium.PdfPage, number: int, declared: dict[str, float] | No
         c = read_chars(tp.raw, frame, declared)
     finally:
         tp.close()
+    shapes = read_shapes(page)
+    # a text object without characters: blanks only, a fake-bold copy, or left out
+    if len(shapes.texts) > c.objects and any(map(_unread, shapes.texts)):
+        return None
     keep = _dedupe(c)
     codes, which = np.unique(c.code[keep], return_inverse=True)
     raws = [_text(k) for k in codes.tolist()]
@@ -628,7 +658,6 @@ def read_page(page: pdfium.PdfPage, number: int, declared: dict[str, float] | No
     glyphs = glyph_rows(list(map(texts.__getitem__, which)), list(map(raws.__getitem__, which)),
                         x0.tolist(), x1.tolist(), top.tolist(), bottom.tolist(), c.size[keep].tolist(),
                         (((x0 + x1) / 2).tolist(), ((top + bottom) / 2).tolist()))
-    shapes = read_shapes(page)
     return Page(number, frame.width, frame.height, glyphs, rulings(shapes, frame),
                 n_images=shapes.images, n_garbled=garbled)
 
@@ -684,4 +713,21 @@ def read_pages(path: str | Path, password: str | None = None, first: int = 0,
                 out.append(read_page(page, i + 1, descents[i - first] if descents else None))
             finally:
                 page.close()
-        return out
+    return _read_unread(path, password, first, out)
+
+
+def _read_unread(path, password: str | None, first: int, pages: list[Page | None]) -> list[Page]:
+    """The pages pdfium left text out of (None) read with pdfplumber, the reference reader
+    (slower, and the same page)."""
+    todo = [k for k, p in enumerate(pages) if p is None]
+    if todo:
+        with open_pdf(path, password) as doc:
+            for k in todo:
+                plain = doc.pages[first + k]
+                page = marked(plain)
+                try:
+                    pages[k] = plumber_page(page)
+                finally:
+                    page.close()
+                    plain.close()
+    return pages
