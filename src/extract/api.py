@@ -8,19 +8,11 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from .model import FileResult, Problem
-from .inputs import display_name, iter_pdfs  # noqa: F401  (iter_pdfs: public here since the first version)
+from .inputs import display_name, file_sha256, iter_pdfs  # noqa: F401  (iter_pdfs, file_sha256: public here since the first version)
 from .pdf import PdfError, classify
 from .pipeline import read_all
 from .readers import read_pdf
 from .rules import Template, load_rules
-
-
-def file_sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def extract_pdf(path: str | Path, rules: list[Template] | str | Path | None = None,

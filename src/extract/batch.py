@@ -21,11 +21,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
 
-from . import __version__, lifeline, outdir
-from .api import extract_pdf, file_sha256
-from .pdfium import mapped_bytes
+from . import __version__, lifeline, outdir, workers
 from .readers import DEFAULT_READER
-from .inputs import display_name, iter_pdfs
+from .inputs import display_name, file_sha256, iter_pdfs
 from .model import FileResult
 from . import split
 from .outdir import TABLES, OutputError
@@ -87,6 +85,7 @@ def extract_rows(path: str, source_path: str, templates: list[Template] | str | 
                  reader: str | None = None) -> dict:
     """One PDF to its rows: {"sheets": [...], "criteria": [...], "problems": [...],
     "templates": {id: digest of the rules used}}. Pure: same input, same output."""
+    from .api import extract_pdf      # worker side: the main process reads no PDF
     if not isinstance(templates, list):
         templates = load_rules(templates)
     return rows_of(extract_pdf(path, templates, password, source_path, sha256, reader=reader), templates)
@@ -117,6 +116,7 @@ class Cache:
         self.version = extractor_version() + (f"+{reader}" if named else "")
         self.digests = {t.id: t.digest for t in templates}
         self.all_digest = hashlib.sha256("".join(sorted(self.digests.values())).encode()).hexdigest()
+        self.made: set[Path] = set()    # subfolders known to exist (a mkdir costs ~1 ms on overlay file systems)
 
     def _path(self, sha: str) -> Path:
         return self.folder / sha[:2] / f"{sha}.json"
@@ -155,7 +155,9 @@ class Cache:
         p = self._path(sha)
         tmp = p.with_suffix(f".tmp{os.getpid()}")
         try:
-            p.parent.mkdir(parents=True, exist_ok=True)
+            if p.parent not in self.made:
+                p.parent.mkdir(parents=True, exist_ok=True)
+                self.made.add(p.parent)
             tmp.write_text(json.dumps(entry, ensure_ascii=False), encoding="utf-8")
             os.replace(tmp, p)
         except OSError as e:
@@ -202,6 +204,7 @@ def _limit_memory(mb: int | None) -> None:
     already (the forkserver hands workers the extractor and its dictionary loaded)."""
     if not mb:
         return
+    from .pdfium import mapped_bytes
     lim = mb * 1024 * 1024
     size = mapped_bytes()
     if size + STARTUP_HEADROOM_BYTES > lim:
@@ -320,9 +323,7 @@ class LocalPool:
 
     def __init__(self, jobs: int, rules_dir, timeout: float, mem_mb: int | None, max_tasks: int,
                  reader: str | None = None):
-        self.ctx = mp.get_context("spawn" if sys.platform == "win32" else "forkserver")
-        if sys.platform != "win32":
-            self.ctx.set_forkserver_preload(["extract._forkserver"])
+        self.ctx = workers.context()
         self.results = self.ctx.Queue()
         self.args = (rules_dir, mem_mb, os.getpid(), reader)
         self.timeout = timeout
@@ -665,6 +666,8 @@ def run(inputs: Iterable[str | Path], out_dir: str | Path, rules_dir=None, jobs:
     WorkerStartError when no worker can start, Interrupted on Ctrl-C / SIGTERM: in every
     case the previous output is unchanged and no temporary file is left behind."""
     _check_options(timeout, memory_limit_mb, jobs)
+    if not scheduler:
+        workers.start()     # the workers' server loads the extractor while the run is planned
     t0 = time.monotonic()
     out_dir = Path(out_dir)
     templates = load_rules(rules_dir)

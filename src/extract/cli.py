@@ -7,9 +7,8 @@ import os
 import sys
 from pathlib import Path
 
-from . import __version__, batch
+from . import __version__, workers
 from .inputs import display_name, iter_pdfs
-from .outdir import OutputError
 from .readers import DEFAULT_READER, READERS
 from .rules import RulesError, describe, load_rules
 
@@ -243,6 +242,10 @@ def cmd_run(a) -> int:
     if a.jobs is not None and a.jobs < 1:
         print("extract: error: --jobs must be at least 1", file=sys.stderr)
         return EXIT_USAGE
+    if not a.scheduler:
+        workers.start()     # the workers' server loads the extractor while the engine is imported
+    from . import batch
+    from .outdir import OutputError
     try:
         rows, st = batch.run(a.inputs, a.out, rules_dir=a.rules, jobs=a.jobs, timeout=a.timeout,
                              memory_limit_mb=a.memory_limit or None, force=a.force,

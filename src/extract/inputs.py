@@ -2,9 +2,16 @@
 unambiguously (source_path), with symlinked folders followed and loops guarded."""
 from __future__ import annotations
 
+import hashlib
 import os
 from pathlib import Path
 from typing import Iterable, Iterator
+
+
+def file_sha256(path: str | Path) -> str:
+    """The hex sha256 of the file's bytes (what the cache and the provenance key on)."""
+    with open(path, "rb") as f:
+        return hashlib.file_digest(f, "sha256").hexdigest()
 
 
 def display_name(name: str) -> str:

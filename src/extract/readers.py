@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from . import pdf, pdfium      # both at import time: a worker pays for them before its first file
 from .model import Page
 
 READERS = ("pdfplumber", "pdfium")
@@ -16,6 +15,7 @@ DEFAULT_READER = "pdfium"
 def read_pdf(path: str | Path, password: str | None = None, reader: str | None = None) -> list[Page]:
     """Every page of the PDF with the reader named (default DEFAULT_READER); raises
     pdf.PdfError for a file that cannot be read, ValueError for an unknown reader."""
+    from . import pdf, pdfium   # here: the batch's main process reads no PDF (workers preload both)
     reader = reader or DEFAULT_READER
     if reader == "pdfium":
         try:
