@@ -3,7 +3,6 @@
 The pipeline itself (pages to sheets) is in pipeline.py."""
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 from typing import Callable, Iterable
 

@@ -2,6 +2,7 @@
 from label cells, its tables read by the generic kinds of cell_tables.py."""
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, field
 
 from . import cell_parsers as P
@@ -114,11 +115,29 @@ def ruled(page: Page) -> bool:
     return sum(1 for r in page.rulings if not r.horizontal) >= MIN_VERTICAL_RULES
 
 
+def may_begin(page: Page, templates: list[CellTemplate]) -> bool:
+    """Whether a sheet can begin on the page: every character of a title is there, up to
+    compatibility decomposition (a cell's key is NFKC of its glyphs' text, which can
+    compose a character that no glyph holds, e.g. ﾋﾞ -> ビ; never one not made of them)."""
+    chars = set(unicodedata.normalize("NFKD", "".join(g.text for g in page.glyphs)))
+    return any(set(unicodedata.normalize("NFKD", t.title)) <= chars for t in templates)
+
+
+def _cells(pages: list[Page], i: int) -> list[Cell]:
+    return page_cells(pages[i], column_edges(pages[i - 1]) if i else None)
+
+
 def read_cell_sheets(pages: list[Page], templates: list[CellTemplate]) -> list[CellSheet]:
-    """Every sheet of the cell families on these pages (none when no page has a title)."""
+    """Every sheet of the cell families on these pages (none when no page has a title).
+    The cells of every page are read only when a sheet begins on one of the pages it
+    may begin on (most evaluation sheets hold every character of a title somewhere)."""
     if not templates or not any(has_title(p, templates) for p in pages):
         return []
-    cells_by_page = [page_cells(p, column_edges(pages[i - 1]) if i else None) for i, p in enumerate(pages)]
+    maybe = [i for i, p in enumerate(pages) if may_begin(p, templates)]
+    known = {i: _cells(pages, i) for i in maybe}
+    if not sheet_starts([known[i] for i in maybe], templates):
+        return []
+    cells_by_page = [known[i] if i in known else _cells(pages, i) for i in range(len(pages))]
     starts = sheet_starts(cells_by_page, templates)
     sheets = []
     for k, s in enumerate(starts):
