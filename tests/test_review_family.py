@@ -86,3 +86,27 @@ def test_cache_is_keyed_on_the_review_rules(tmp_path):
     (rules / "review.toml").write_text((rules / "review.toml").read_text(encoding="utf-8") + "\n# edit\n",
                                        encoding="utf-8")
     assert run([pdf.parent], out, rules_dir=rules, jobs=1)[1].cached == 0
+
+
+def test_a_review_sheet_begins_only_where_a_title_may_be():
+    """read_cell_sheets reads the cells of every page only when a sheet begins on a page
+    that may_begin admits: every page a review sheet begins on must be admitted, and a
+    title whose characters come out composed (ﾋﾞ -> ビ) too."""
+    from extract.cell_sheet import may_begin
+    from extract.model import Page, glyph_rows
+    from extract.readers import read_pdf
+    templates = cell_templates(load_rules())
+    checked = 0
+    for pdf in sorted(SAMPLES.glob("*.pdf")):
+        res = extract_pdf(pdf)
+        pages = read_pdf(pdf)
+        for s in res.cell_sheets:
+            assert may_begin(pages[s.page_first - 1], templates), pdf.name
+            checked += 1
+    assert checked >= 2
+    texts = list("行政事業レ") + ["ﾋ", "\u3099"] + list("ューシート")       # as norm_char gives ﾋﾞ
+    n = len(texts)
+    page = Page(1, 595, 842, glyph_rows(texts, texts, [float(i) for i in range(n)], [i + 1.0 for i in range(n)],
+                                       [0.0] * n, [1.0] * n, [1.0] * n), [])
+    assert may_begin(page, templates)
+    assert not may_begin(Page(1, 595, 842, page.glyphs[:-1], []), templates)
