@@ -365,6 +365,22 @@ def _text(code: int) -> str:
     return f"(cid:{code & ~_CID})" if code & _CID else chr(code)
 
 
+# Per character code: (its text, normalized, garbled, not blank), for every page read by the
+# process (a page has a few hundred distinct codes, most of them on the page before too);
+# emptied when it reaches CHAR_INFO_MAX codes.
+_CHAR_INFO: dict[int, tuple[str, str, bool, bool]] = {}
+CHAR_INFO_MAX = 1 << 16
+
+
+def _char_info(code: int) -> tuple[str, str, bool, bool]:
+    raw = _text(code)
+    text = norm_char(raw)
+    if len(_CHAR_INFO) >= CHAR_INFO_MAX:
+        _CHAR_INFO.clear()
+    info = _CHAR_INFO[code] = (raw, text, is_garbled_char(raw), bool(text.strip()))
+    return info
+
+
 @dataclass(slots=True)
 class Chars:
     """A page's characters as columns, in stream order (pdfplumber's char dicts' fields,
@@ -644,12 +660,12 @@ def read_page(page: pdfium.PdfPage, number: int, declared: dict[str, float] | No
     finally:
         tp.close()
     keep = _dedupe(c)
-    codes, which = np.unique(c.code[keep], return_inverse=True)
-    raws = [_text(k) for k in codes.tolist()]
-    texts = list(map(norm_char, raws))
-    garbled = sum(n for raw, n in zip(raws, np.bincount(which, minlength=len(raws)).tolist())
-                  if is_garbled_char(raw))
-    solid = np.array([bool(t.strip()) for t in texts], dtype=bool)[which]    # blanks: no glyph
+    codes, which, counts = np.unique(c.code[keep], return_inverse=True, return_counts=True)
+    get = _CHAR_INFO.get
+    info = [get(k) or _char_info(k) for k in codes.tolist()]
+    raws, texts, bad, solid = zip(*info) if info else ((),) * 4
+    garbled = sum(n for n, g in zip(counts.tolist(), bad) if g)
+    solid = np.array(solid, dtype=bool)[which]    # blanks: no glyph
     if not solid.all():
         keep, which = keep[solid], which[solid]
     which = which.tolist()
