@@ -20,8 +20,13 @@ import math
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
-from itertools import repeat
+from itertools import islice, repeat
 from typing import Iterator
+
+try:
+    import resource
+except ImportError:             # Windows
+    resource = None
 
 import numpy as np
 
@@ -170,6 +175,8 @@ _CID = 1 << 33
 _UPRIGHT = 1 << 34
 # Characters whose origins are asked for in one batch (see _Origins).
 ORIGIN_BATCH = 4096
+# Path segments read in one batch (read_shapes).
+SEGMENT_BATCH = 4096
 
 
 class _Origins:
@@ -364,6 +371,22 @@ def _text(code: int) -> str:
     return f"(cid:{code & ~_CID})" if code & _CID else chr(code)
 
 
+# Per character code: (its text, normalized, garbled, not blank), for every page read by the
+# process (a page has a few hundred distinct codes, most of them on the page before too);
+# emptied when it reaches CHAR_INFO_MAX codes.
+_CHAR_INFO: dict[int, tuple[str, str, bool, bool]] = {}
+CHAR_INFO_MAX = 1 << 16
+
+
+def _char_info(code: int) -> tuple[str, str, bool, bool]:
+    raw = _text(code)
+    text = norm_char(raw)
+    if len(_CHAR_INFO) >= CHAR_INFO_MAX:
+        _CHAR_INFO.clear()
+    info = _CHAR_INFO[code] = (raw, text, is_garbled_char(raw), bool(text.strip()))
+    return info
+
+
 @dataclass(slots=True)
 class Chars:
     """A page's characters as columns, in stream order (pdfplumber's char dicts' fields,
@@ -429,48 +452,53 @@ def _rotate(ctm: Matrix, a: float, b: float, c: float, d: float) -> tuple[float,
 _SEG_LINE, _SEG_BEZIER, _SEG_MOVE = R.FPDF_SEGMENT_LINETO, R.FPDF_SEGMENT_BEZIERTO, R.FPDF_SEGMENT_MOVETO
 
 
+class _Ptr(ctypes.c_void_p):
+    """A handle as pdfium returns it, passed back as it is: ctypes hands a c_void_p subclass
+    over without turning it into an int, which would then need wrapping again."""
+
+
 _page_objects = _bare(R.FPDFPage_CountObjects, ctypes.c_int)
-_page_object = _bare(R.FPDFPage_GetObject, ctypes.c_void_p)
+_page_object = _bare(R.FPDFPage_GetObject, _Ptr)
 _form_objects = _bare(R.FPDFFormObj_CountObjects, ctypes.c_int)
-_form_object = _bare(R.FPDFFormObj_GetObject, ctypes.c_void_p)
+_form_object = _bare(R.FPDFFormObj_GetObject, _Ptr)
 _object_type = _bare(R.FPDFPageObj_GetType, ctypes.c_int)
 _object_matrix = _bare(R.FPDFPageObj_GetMatrix, ctypes.c_int)
 _draw_mode = _bare(R.FPDFPath_GetDrawMode, ctypes.c_int)
 _object_bounds = _bare(R.FPDFPageObj_GetBounds, ctypes.c_int)
 _segments = _bare(R.FPDFPath_CountSegments, ctypes.c_int)
-_segment = _bare(R.FPDFPath_GetPathSegment, ctypes.c_void_p)
+_segment = _bare(R.FPDFPath_GetPathSegment, _Ptr)
 _segment_type = _bare(R.FPDFPathSegment_GetType, ctypes.c_int)
 _segment_point = _bare(R.FPDFPathSegment_GetPoint, ctypes.c_int)
 _segment_close = _bare(R.FPDFPathSegment_GetClose, ctypes.c_int)
 
 
-def _handles(get, owner: ctypes.c_void_p, n: int) -> list[ctypes.c_void_p]:
-    """get(owner, i) for i < n, as pointer objects (NULL where pdfium gives none)."""
-    return list(map(ctypes.c_void_p, map(get, repeat(owner, n), range(n))))
+def _handles(get, owner: ctypes.c_void_p, n: int) -> list[_Ptr]:
+    """get(owner, i) for i < n (NULL pointers where pdfium gives none)."""
+    return list(map(get, repeat(owner, n), range(n)))
 
 
-def _segment_data(path: ctypes.c_void_p) -> tuple[list[int], list[float], list[float], list[int]]:
-    """Each segment's type, point (untransformed) and close flag, in a few mapped calls."""
-    n = _segments(path)
-    if n <= 0:
-        return [], [], [], []
-    segs = _handles(_segment, path, n)
+def _segment_data(paths: list[_Ptr], counts: list[int]) -> tuple[list[int], list[float], list[float], list[int]]:
+    """All segments' types, points (untransformed) and close flags of the paths, path after
+    path (counts: each one's number of segments), in a few mapped calls."""
+    n = sum(counts)
+    owners = [p for p, k in zip(paths, counts) for _ in range(k)]
+    segs = list(map(_segment, owners, [i for k in counts for i in range(k)]))
     xs, ys = (ctypes.c_float * n)(), (ctypes.c_float * n)()
     size = ctypes.sizeof(ctypes.c_float)
     list(map(_segment_point, segs, _pointers(xs, n, size), _pointers(ys, n, size)))
-    return (list(map(_segment_type, segs)), np.frombuffer(xs, dtype=np.float32).astype(float).tolist(),
-            np.frombuffer(ys, dtype=np.float32).astype(float).tolist(), list(map(_segment_close, segs)))
+    return list(map(_segment_type, segs)), xs[:], ys[:], list(map(_segment_close, segs))
 
 
-def _subpaths(path: ctypes.c_void_p, mtx: Matrix) -> list[tuple[str, list[tuple[float, float]]]]:
+def _subpaths(segments, mtx: Matrix) -> list[tuple[str, list[tuple[float, float]]]]:
     """(shape, points) per subpath as pdfminer builds them: 'm', 'l', 'c' (one entry per
-    Bezier, its end point), 'h' for a close (the start point again); points transformed."""
+    Bezier, its end point), 'h' for a close (the start point again); points transformed.
+    `segments`: (type, x, y, close) per segment of the path."""
     a, b, c, d, e, f = mtx
     out: list[tuple[str, list]] = []
     shape: list[str] = []
     pts: list[tuple[float, float]] = []
     bez = 0
-    for t, x, y, close in zip(*_segment_data(path)):
+    for t, x, y, close in segments:
         p = (a * x + c * y + e, b * x + d * y + f)
         if t == _SEG_MOVE:
             if shape:
@@ -523,28 +551,32 @@ def _classify(shape: str, pts: list, out: _Shapes) -> None:
         out.curves.append(pts)
 
 
-def _walk(objs: list[ctypes.c_void_p], mtx: Matrix, out: _Shapes, depth: int) -> None:
+def _walk(objs: list[_Ptr], mtx: Matrix, out: _Shapes, paths: list, depth: int) -> None:
+    """Counts the images into `out`; the painted paths, with their matrices, into `paths`
+    (in drawing order, forms' included)."""
     m = R.FS_MATRIX()
+    fill, stroke = ctypes.c_int(), ctypes.c_int()
+    pfill, pstroke, pm = ctypes.byref(fill), ctypes.byref(stroke), ctypes.byref(m)
     for obj, t in zip(objs, list(map(_object_type, objs))):
-        if t == R.FPDF_PAGEOBJ_TEXT:
+        if t == _OBJ_TEXT:
             out.texts.append(obj)
             continue
-        if t == R.FPDF_PAGEOBJ_IMAGE:
+        if t == _OBJ_IMAGE:
             out.images += 1
-        elif t == R.FPDF_PAGEOBJ_PATH:
-            fill, stroke = ctypes.c_int(), ctypes.c_int()
-            _draw_mode(obj, ctypes.byref(fill), ctypes.byref(stroke))
-            if not fill.value and not stroke.value:
-                continue
-            _object_matrix(obj, ctypes.byref(m))
-            pm = mult((m.a, m.b, m.c, m.d, m.e, m.f), mtx)
-            for shape, pts in _subpaths(obj, pm):
-                if shape[:1] == "m" and len(shape) > 1:
-                    _classify(shape, pts, out)
-        elif t == R.FPDF_PAGEOBJ_FORM and depth < MAX_FORM_DEPTH:
-            _object_matrix(obj, ctypes.byref(m))
+        elif t == _OBJ_PATH:
+            fill.value = stroke.value = 0
+            _draw_mode(obj, pfill, pstroke)
+            if fill.value or stroke.value:
+                _object_matrix(obj, pm)
+                paths.append((obj, mult((m.a, m.b, m.c, m.d, m.e, m.f), mtx)))
+        elif t == _OBJ_FORM and depth < MAX_FORM_DEPTH:
+            _object_matrix(obj, pm)
             fm = mult((m.a, m.b, m.c, m.d, m.e, m.f), mtx)
-            _walk(_handles(_form_object, obj, max(_form_objects(obj), 0)), fm, out, depth + 1)
+            _walk(_handles(_form_object, obj, max(_form_objects(obj), 0)), fm, out, paths, depth + 1)
+
+
+_OBJ_TEXT, _OBJ_IMAGE, _OBJ_PATH, _OBJ_FORM = (R.FPDF_PAGEOBJ_TEXT, R.FPDF_PAGEOBJ_IMAGE,
+                                               R.FPDF_PAGEOBJ_PATH, R.FPDF_PAGEOBJ_FORM)
 
 
 def _unread(obj: ctypes.c_void_p) -> bool:
@@ -564,7 +596,20 @@ def _unread(obj: ctypes.c_void_p) -> bool:
 def read_shapes(page: pdfium.PdfPage) -> _Shapes:
     out = _Shapes()
     raw = ctypes.c_void_p(ctypes.cast(page.raw, ctypes.c_void_p).value)
-    _walk(_handles(_page_object, raw, max(_page_objects(raw), 0)), IDENTITY, out, 0)
+    paths: list[tuple[_Ptr, Matrix]] = []
+    _walk(_handles(_page_object, raw, max(_page_objects(raw), 0)), IDENTITY, out, paths, 0)
+    counts = [max(k, 0) for k in map(_segments, [p for p, _ in paths])]
+    lo = 0
+    while lo < len(paths):          # paths with up to SEGMENT_BATCH segments at a time (one more if longer)
+        hi, n = lo + 1, counts[lo]
+        while hi < len(paths) and n + counts[hi] <= SEGMENT_BATCH:
+            n, hi = n + counts[hi], hi + 1
+        segments = zip(*_segment_data([p for p, _ in paths[lo:hi]], counts[lo:hi]))
+        for (_, pm), k in zip(paths[lo:hi], counts[lo:hi]):
+            for shape, pts in _subpaths(islice(segments, k), pm):
+                if shape[:1] == "m" and len(shape) > 1:
+                    _classify(shape, pts, out)
+        lo = hi
     return out
 
 
@@ -645,12 +690,12 @@ def read_page(page: pdfium.PdfPage, number: int, declared: dict[str, float] | No
     if len(shapes.texts) > c.objects and any(map(_unread, shapes.texts)):
         return None
     keep = _dedupe(c)
-    codes, which = np.unique(c.code[keep], return_inverse=True)
-    raws = [_text(k) for k in codes.tolist()]
-    texts = list(map(norm_char, raws))
-    garbled = sum(n for raw, n in zip(raws, np.bincount(which, minlength=len(raws)).tolist())
-                  if is_garbled_char(raw))
-    solid = np.array([bool(t.strip()) for t in texts], dtype=bool)[which]    # blanks: no glyph
+    codes, which, counts = np.unique(c.code[keep], return_inverse=True, return_counts=True)
+    get = _CHAR_INFO.get
+    info = [get(k) or _char_info(k) for k in codes.tolist()]
+    raws, texts, bad, solid = zip(*info) if info else ((),) * 4
+    garbled = sum(n for n, g in zip(counts.tolist(), bad) if g)
+    solid = np.array(solid, dtype=bool)[which]    # blanks: no glyph
     if not solid.all():
         keep, which = keep[solid], which[solid]
     which = which.tolist()
@@ -664,25 +709,25 @@ def read_page(page: pdfium.PdfPage, number: int, declared: dict[str, float] | No
 
 def mapped_bytes() -> int:
     """Bytes the process maps now (0 where /proc is not there)."""
+    if resource is None:
+        return 0
     try:
-        import resource
         with open("/proc/self/statm") as f:
             return int(f.read().split()[0]) * resource.getpagesize()
-    except (ImportError, OSError, ValueError):
+    except (OSError, ValueError):
         return 0
 
 
 def _address_space_left() -> float:
-    """Bytes the process may still map under RLIMIT_AS (inf without a limit or off Linux)."""
-    try:
-        import resource
-        soft = resource.getrlimit(resource.RLIMIT_AS)[0]
-    except ImportError:
+    """Bytes the process may still map under RLIMIT_AS (inf without a limit or off Linux):
+    /proc is read only under a limit."""
+    if resource is None:
+        return math.inf
+    soft = resource.getrlimit(resource.RLIMIT_AS)[0]
+    if soft == resource.RLIM_INFINITY:
         return math.inf
     size = mapped_bytes()
-    if soft == resource.RLIM_INFINITY or not size:
-        return math.inf
-    return soft - size
+    return soft - size if size else math.inf
 
 
 def page_count(path: str | Path, password: str | None = None) -> int:

@@ -169,14 +169,15 @@ def _key(stream) -> object:
 
 _DELIM = rb"(?=[\t\n\x0c\r ()<>\[\]{}/%]|\Z)"
 _TOKEN = re.compile(
-    rb"[\t\n\x0c\r ]+|%[^\r\n]*"                                # 0: blanks, comments
+    rb"(?:[\t\n\x0c\r ]++|%[^\r\n]*+)*+"                        # blanks, comments before it
+    rb"(?:\Z"                                                   # 0: the end
     rb"|([0-9]+(?:[\t\n\x0c\r ]+[0-9]+)*)" + _DELIM +           # 1: integers (/Widths)
     rb"|([+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+))" + _DELIM +       # 2: number
     rb"|/([^\t\n\x0c\r ()<>\[\]{}/%#]*)" + _DELIM +             # 3: name (no # escape)
     rb"|(<<|>>|\[|\])"                                          # 4: brackets
     rb"|<([0-9A-Fa-f\t\n\x0c\r ]*)>"                            # 5: hex string
     rb"|\(([^()\\]*)\)"                                         # 6: plain string
-    rb"|(R|true|false|null)" + _DELIM)                          # 7: keywords
+    rb"|(R|true|false|null)" + _DELIM + rb")")                  # 7: keywords
 _HEX_BLANKS = re.compile(rb"[\t\n\x0c\r ]")
 # as PDFStreamParser: null stays a keyword (PDFParser would make it None)
 _KEYWORDS = {b"true": True, b"false": False, b"null": KWD(b"null")}
@@ -191,8 +192,6 @@ def _atom(m: re.Match) -> object:
     if k == 2:
         t = m.group(2)
         return float(t) if b"." in t else int(t)
-    if k == 3:
-        return LIT(m.group(3).decode("utf-8"))      # UnicodeDecodeError: pdfminer's parser
     if k == 5:
         digits = _HEX_BLANKS.sub(b"", m.group(5))
         if len(digits) % 2:
@@ -229,6 +228,7 @@ def parse_object_stream(doc, data: bytes) -> list[object]:
     if b"\\" in data or b"\x00" in data or b"\x0b" in data:
         raise _Unsupported
     stack: list[list] = [[None]]            # the top level, then the open arrays and dictionaries
+    names: dict[bytes, PSLiteral] = {}      # LIT's, for the names met again
     match, pos, end = _TOKEN.match, 0, len(data)
     while pos < end:
         m = match(data, pos)
@@ -236,9 +236,15 @@ def parse_object_stream(doc, data: bytes) -> list[object]:
             raise _Unsupported
         pos = m.end()
         k = m.lastindex
-        if k is None:
+        if k == 3:                          # the commonest token
+            name = m.group(3)
+            lit = names.get(name)
+            if lit is None:
+                lit = names[name] = LIT(name.decode("utf-8"))   # UnicodeDecodeError: pdfminer's parser
+            stack[-1].append(lit)
+        elif k is None:
             continue
-        if k == 1:
+        elif k == 1:
             stack[-1].extend(map(int, m.group(1).split()))
         elif k == 4:
             t = m.group(4)
