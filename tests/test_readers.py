@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import CORPUS, sample_pdfs
+from conftest import CORPUS, SAMPLES, sample_pdfs
 from extract import extract_pdf
 from extract.pdf import PdfError
 from extract.readers import READERS, read_pdf
@@ -504,3 +504,101 @@ def test_object_stream_parsed_as_pdfminer_does(data):
     except _Unsupported:
         return
     assert _plain(got) == _plain(_pdfminer_objects(data))
+
+
+def _pdfminer_plain(data: bytes) -> object:
+    """What PDFDocument._getobj_parse reads at the start of `data`."""
+    import io
+    from pdfminer.pdfparser import PDFParser
+    parser = PDFParser(io.BytesIO(data))
+    parser.set_document(None)
+    for _ in range(3):                    # objid, genno, obj
+        parser.nexttoken()
+    return parser.nextobject()[1]
+
+
+@pytest.mark.parametrize("data", [
+    b"7 0 obj\n<< /Type /Font /W [ 1 [ 500 600 ] 3 9 1000 ] /DW 1000 >>\nendobj\n",
+    b"7 0 obj<</A 1 0 R/B[2 0 R 3]/C(text)/D<414243>/E -1.5/F true>>endobj",
+    b"7 0 obj 42 endobj",
+    b"7 0 obj\r\n[/a/b 1 2.5 .5 -3]\r\nendobj",
+    b"7 0 obj << /Name /endobjX >> endobj",
+    b"7 0 obj << /S (a (nested) endobj) >> endobj",
+    b"7 0 obj << /N null /M 1 >> endobj",
+    b"7 0 obj << /Length 5 >> stream\nabcde\nendstream endobj",
+    b"8 0 obj << /A 1 >> endobj",
+    b"7 0 obj << /A 1 >> << /B 2 >> endobj",
+    b"7 0 obj << /A [1 2 >> endobj",
+    b"7 0 obj << % comment\n/A 1 >> endobj",
+])
+def test_plain_object_parsed_as_pdfminer_does(data):
+    """preflight.parse_plain_object builds the object pdfminer's PDFParser reads at an
+    object's offset, or leaves it to that parser."""
+    from extract.preflight import _Unsupported, parse_plain_object
+    try:
+        got = parse_plain_object(None, data, 7)
+    except _Unsupported:
+        return
+    assert _plain(got) == _plain(_pdfminer_plain(data))
+
+
+def _files_objects(pdf: Path):
+    from pdfminer.pdfdocument import PDFDocument
+    from pdfminer.pdfparser import PDFParser
+    with open(pdf, "rb") as f:
+        data = f.read()
+        doc = PDFDocument(PDFParser(f))
+        for xref in doc.xrefs:
+            for objid in xref.get_objids():
+                strm, pos, _ = xref.get_pos(objid)
+                if strm is None:
+                    yield objid, data[pos:pos + (1 << 18)]
+
+
+def test_every_plain_object_of_the_samples_parsed_as_pdfminer_does(tmp_path):
+    """Every object outside object streams in every sample, a combined file of them (pypdf
+    writes no object streams) and every corpus file (when there): parse_plain_object reads
+    what pdfminer reads, or leaves it to pdfminer."""
+    from extract.preflight import _Unsupported, parse_plain_object
+    from extract_testkit.combine import join_pdfs, sheet_samples
+    join_pdfs(sheet_samples(SAMPLES), tmp_path / "combined.pdf", 12)
+    pdfs = [tmp_path / "combined.pdf"] + sorted(SAMPLES.rglob("*.pdf"))
+    pdfs += sorted(CORPUS.glob("*.pdf")) if CORPUS.is_dir() else []
+    parsed = 0
+    for pdf in pdfs:
+        try:
+            objects = list(_files_objects(pdf))
+        except Exception:       # a broken sample: not what is compared here
+            continue
+        for objid, data in objects:
+            try:
+                got = parse_plain_object(None, data, objid)
+            except _Unsupported:
+                continue
+            assert _plain(got) == _plain(_pdfminer_plain(data)), (pdf.name, objid)
+            parsed += 1
+    assert parsed > 50
+
+
+def test_plain_objects_of_random_tokens_parsed_as_pdfminer_does():
+    """Random objects from the tokens of font dictionaries (nested, numbers, names,
+    strings, references, nulls, comments, bad closings): parse_plain_object agrees with
+    pdfminer or leaves them to it."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+    from extract.preflight import _Unsupported, parse_plain_object
+    tokens = st.sampled_from([b"<<", b">>", b"[", b"]", b"/W", b"/Type", b"/Font", b"/endobj", b"1",
+                              b"-2.5", b".5", b"3 0 R", b"(s)", b"(a(b)c)", b"<41>", b"true", b"null",
+                              b"%c\n", b"\n", b" ", b"stream", b"endobj", b"obj"])
+
+    @settings(max_examples=400, deadline=None, derandomize=True, database=None)
+    @given(st.lists(tokens, max_size=30), st.sampled_from([b" ", b"\n", b""]))
+    def check(body, sep):
+        data = b"7 0 obj " + sep.join(body) + b" endobj"
+        try:
+            got = parse_plain_object(None, data, 7)
+        except _Unsupported:
+            return
+        assert _plain(got) == _plain(_pdfminer_plain(data))
+
+    check()

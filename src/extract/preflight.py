@@ -267,16 +267,77 @@ def parse_object_stream(doc, data: bytes) -> list[object]:
     return stack[0][1:]
 
 
-class _Document(PDFDocument):
-    """PDFDocument parsing its object streams with parse_object_stream where it can."""
+# An indirect object (outside object streams) is read this many bytes at a time (times 8
+# while its endobj is not in), up to PLAIN_OBJECT_MAX; a longer one is left to pdfminer.
+PLAIN_OBJECT_READ = 4096
+PLAIN_OBJECT_MAX = 1 << 18
+_OBJ_HEAD = re.compile(rb"[\t\n\x0c\r ]*([0-9]+)[\t\n\x0c\r ]+[0-9]+[\t\n\x0c\r ]+obj(?=[\t\n\x0c\r ()<>\[\]/%])")
+# the end of a plain object, or the keyword of a stream (left to pdfminer)
+_OBJ_END = re.compile(rb"(?<=[\t\n\x0c\r >\]])endobj(?=[\t\n\x0c\r ]|\Z)|stream")
 
-    def _get_objects(self, stream: PDFStream) -> tuple[list[object], int]:
-        if stream.get("Type") is LITERAL_OBJSTM and "N" in stream:
+
+class _Truncated(_Unsupported):
+    """The data ends before the object does."""
+
+
+def parse_plain_object(doc, data: bytes, objid: int) -> object:
+    """The object pdfminer's PDFParser reads from `data` ("objid gen obj ... endobj"):
+    _Truncated when the data ends first, _Unsupported where it is not plain (a stream; a
+    null, which PDFParser reads unlike an object stream; another object id; odd syntax)."""
+    head = _OBJ_HEAD.match(data)
+    if head is None or int(head.group(1)) != objid:
+        raise _Unsupported
+    end = _OBJ_END.search(data, head.end())
+    if end is None:
+        raise _Truncated
+    body = data[head.end():end.start()]
+    if end.group() == b"stream" or b"null" in body:
+        raise _Unsupported
+    got = parse_object_stream(doc, body)
+    if len(got) != 1:
+        raise _Unsupported
+    return got[0]
+
+
+class _Document(PDFDocument):
+    """PDFDocument parsing its object streams with parse_object_stream, and its other
+    objects with parse_plain_object, where it can (pdfminer's parser, in Python token by
+    token, spent most of a preflight on the fonts' /W arrays)."""
+
+    def _getobj_parse(self, pos: int, objid: int) -> object:
+        size = PLAIN_OBJECT_READ
+        while size <= PLAIN_OBJECT_MAX:
+            data = self._read_at(pos, size)
             try:
-                return parse_object_stream(self, stream.get_data()), stream["N"]
+                return parse_plain_object(self, data, objid)
+            except _Truncated:
+                if len(data) < size:
+                    break
+                size *= 8
             except (_Unsupported, UnicodeDecodeError, ValueError):
-                pass
-        return super()._get_objects(stream)
+                break
+        return super()._getobj_parse(pos, objid)
+
+    def _read_at(self, pos: int, size: int) -> bytes:
+        fp = self._parser.fp
+        back = fp.tell()            # pdfminer's parser reads on from where the file is
+        try:
+            fp.seek(pos)
+            return fp.read(size)
+        finally:
+            fp.seek(back)
+
+
+class _PageRef(PDFPage):
+    """A page as PDFPage.create_pages finds it, not built yet: building one resolves its
+    resources and content streams, which the pages before a range's first need not (a
+    range at page 500 of a combined file built 500 pages first)."""
+
+    def __init__(self, doc, pageid, attrs, label):      # noqa: super().__init__ in build()
+        self.args = (doc, pageid, attrs, label)
+
+    def build(self) -> PDFPage:
+        return PDFPage(*self.args)
 
 
 def preflight(path: str | Path, password: str | None = None, first: int = 0,
@@ -292,11 +353,12 @@ def preflight(path: str | Path, password: str | None = None, first: int = 0,
         bombs = os.path.getsize(path) * DEFLATE_MAX_RATIO > MAX_INFLATED
         with open(path, "rb") as f:
             doc = _Document(PDFParser(f), password=password or "")
-            for i, page in enumerate(PDFPage.create_pages(doc)):
+            for i, ref in enumerate(_PageRef.create_pages(doc)):
                 if i < first:
                     continue
                 if last is not None and i >= last:
                     break
+                page = ref.build()
                 found: dict[str, set] = {}
                 streams = list(page.contents) if bombs else None
                 _fonts(page.resources, found, 0, streams)
