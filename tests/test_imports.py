@@ -96,3 +96,17 @@ def test_no_import_cycle_inside_extract():
     for a, b in KNOWN:
         g.get(a, set()).discard(b)
     assert find_cycle(g) is None, f"import cycle: {' -> '.join(find_cycle(g))}"
+
+
+def test_the_main_process_of_a_run_imports_no_reader():
+    """`extract run`'s main process hashes, caches and writes: the PDF readers (pdfplumber,
+    pdfminer, pypdfium2; numpy comes with pyarrow, for writing) load in the forkserver while it starts (workers.py), not
+    in it too (half a second more before the first file, and on the cores the workers need)."""
+    import subprocess
+    import sys
+    code = ("import sys, extract.cli, extract.batch, extract.split, extract.tables\n"
+            "print(' '.join(m for m in ('pdfplumber', 'pdfminer', 'pypdfium2', 'fugashi') "
+            "if m in sys.modules))")
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                       env={"PYTHONPATH": str(PKG.parent)})
+    assert r.stdout.strip() == ""

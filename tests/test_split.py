@@ -10,6 +10,8 @@ from hypothesis import given, strategies as st
 
 from conftest import SAMPLES
 from extract import batch, split
+from extract import ranges as range_steps
+from extract.pdfium import page_count
 from extract.api import extract_pdf
 from extract.furniture import Mark
 from extract.rules import load_rules
@@ -86,10 +88,10 @@ def combined(tmp_path_factory):
 
 
 def _steps(path, templates, ranges, marks_of=None):
-    reads = [split.read_range(path, templates, None, a, b) for a, b in ranges]
+    reads = [range_steps.read_range(path, templates, None, a, b) for a, b in ranges]
     assert split.decide(reads, ranges[-1][1]) == ""
     every = [m for r in reads for m in r.marks]
-    return [split.range_sheets(path, templates, None, a, b, marks_of(r) if marks_of else every)
+    return [range_steps.range_sheets(path, templates, None, a, b, marks_of(r) if marks_of else every)
             for (a, b), r in zip(ranges, reads)]
 
 
@@ -100,7 +102,7 @@ def test_parts_put_together_are_the_file_read_in_one_piece(combined, monkeypatch
     assert len(whole.sheets) > 24
     monkeypatch.setattr(split, "RANGE_PAGES", 9)       # many boundaries, inside sheets too
     monkeypatch.setattr(split, "MIN_RANGE_PAGES", 5)
-    ranges = split.page_ranges(split.page_count(combined), 2)
+    ranges = split.page_ranges(page_count(combined), 2)
     assert len(ranges) > 6
     merged = split.merge(_steps(combined, templates, ranges), "combined.pdf", whole.source_sha256)
     assert rows([merged]) == rows([whole])

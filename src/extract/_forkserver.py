@@ -5,7 +5,7 @@ afresh after --max-tasks files, and every one would load it again)."""
 from . import lifeline
 
 lifeline.die_with_parent()
-from . import api, batch, pdf, pdfium, split  # noqa: E402,F401  (preload: forked workers start with them imported)
+from . import api, batch, pdf, pdfium, ranges  # noqa: E402,F401  (preload: forked workers start with them imported)
 from .match import tagger  # noqa: E402
 
 tagger()

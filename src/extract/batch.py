@@ -270,10 +270,11 @@ def _worker(tasks, results, rules_dir, mem_mb, parent_pid=None, reader=None):
 
 def _step(task: Task, templates: list[Template]) -> dict:
     """A step of a split file (split.py), as a worker's answer ("problems": none of its own)."""
+    from . import ranges        # worker side (the forkserver has it loaded)
     if task.step == "read":
-        got: object = split.read_range(task.path, templates, task.password, *task.span)
+        got: object = ranges.read_range(task.path, templates, task.password, *task.span)
     else:       # as rows, numbered from 0: a few kB, where the sheets themselves are megabytes
-        part = split.range_sheets(task.path, templates, task.password, *task.span, list(task.marks))
+        part = ranges.range_sheets(task.path, templates, task.password, *task.span, list(task.marks))
         part.result.source_path, part.result.source_sha256 = display_name(task.source_path), task.sha256
         got = split.PartRows(rows_of(part.result, templates), part.starts, part.counts, part.whole)
     return {"step": got, "worker": os.getpid(), "problems": []}

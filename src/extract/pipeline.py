@@ -17,9 +17,8 @@ from .cell_sheet import CellSheet, read_cell_sheets
 from .rules import Template, cell_templates, evaluation_templates
 from .seams import join_moved_tables, unjoin_sheet
 from .sheet import UnknownTemplate, read_sheet
+from .textlayer import no_sheet_problem, text_counts, text_layer_problem
 
-# Share of (cid:NN)/U+FFFD glyphs above which a page's text layer is taken as garbled.
-GARBLED_SHARE = 0.05
 # Below this a criterion's canonical key is reported as doubtful.
 LOW_CONFIDENCE = 0.75
 
@@ -27,23 +26,6 @@ LOW_CONFIDENCE = 0.75
 def _text_layer_problem(pages: list[Page]) -> Problem | None:
     return text_layer_problem(sum(len(p.glyphs) for p in pages), sum(p.n_garbled for p in pages),
                               sum(p.n_images for p in pages), len(pages))
-
-
-def text_layer_problem(glyphs: int, garbled: int, images: int, pages: int) -> Problem | None:
-    """The problem of a file whose pages hold these counts, if its text layer has one."""
-    if not pages:
-        return Problem("error", "unreadable_pdf", "No page of the PDF could be read; the file may "
-                       "be damaged, so download it again.")
-    if glyphs == 0:
-        if images:
-            return Problem("error", "no_text_layer", "The pages are images without a text layer "
-                           "(a scan); run OCR on the file before extracting.")
-        return Problem("error", "no_text_layer", "The PDF has no text at all; if its pages are "
-                       "drawn as outlines or images, run OCR on it before extracting.")
-    if garbled / max(glyphs, 1) > GARBLED_SHARE:
-        return Problem("error", "garbled_text", "The fonts have no usable ToUnicode map, so the text "
-                       "reads as (cid:NN) codes; the file needs OCR or a re-export with embedded text.")
-    return None
 
 
 def _sheet_pages(pages: list[Page], starts: list[SheetStart], k: int) -> list[Page]:
@@ -57,22 +39,6 @@ def _sheet_pages(pages: list[Page], starts: list[SheetStart], k: int) -> list[Pa
     if ni < len(pages) and ny > 0:
         out.append(clip(pages[ni], 0.0, ny))
     return out
-
-
-def text_counts(pages: list[Page]) -> tuple[int, int, int]:
-    """Characters, CJK characters and ASCII symbols of the pages' text."""
-    text = "".join(g.text for p in pages for g in p.glyphs)
-    cjk = sum(1 for ch in text if ord(ch) >= 0x3000)
-    ascii_sym = sum(1 for ch in text if ch.isascii() and not ch.isalnum() and not ch.isspace())
-    return len(text), cjk, ascii_sym
-
-
-def looks_garbled(counts: tuple[int, int, int]) -> bool:
-    """Wrong characters rather than (cid:NN): hardly any Japanese, mostly ASCII symbols."""
-    n, cjk, ascii_sym = counts
-    if n < 50:
-        return False
-    return cjk / n < 0.2 and ascii_sym / n > 0.25
 
 
 @dataclass
@@ -109,17 +75,6 @@ def find_sheet_starts(pages: list[Page], templates: list[Template]) -> list[Shee
         if any(n <= chars for n in needed):   # else no criteria table header: no sheet starts here
             starts.extend(page_sheet_starts(i, page, templates))
     return starts
-
-
-def no_sheet_problem(counts: tuple[int, int, int]) -> Problem:
-    """The problem of a file in which no sheet begins, from its text_counts."""
-    if looks_garbled(counts):
-        return Problem("error", "garbled_text", "The text layer reads as random symbols "
-                       "(fonts without a usable ToUnicode map); the file needs OCR or a "
-                       "re-export with embedded text.")
-    return Problem("error", "unknown_template", "No page of this PDF looks like an "
-                   "evaluation sheet (no 分担金・拠出金の名称 / 達成状況 labels); "
-                   "if it is a new template, add a rules file.")
 
 
 def read_one(pages: list[Page], starts: list[SheetStart], k: int, templates: list[Template]

@@ -1,10 +1,12 @@
-"""One big PDF (a year's combined publication) read as page ranges across the workers.
+"""One big PDF (a year's combined publication) read as page ranges across the workers:
+planned and put together here, in the main process; each range read in a worker by the
+steps of ranges.py.
 
     page_ranges → read_range (each range, any worker) → file-wide decisions (decide) →
-    range_sheets (each range, on the worker that read it) → merge
+    range_sheets (each range, on the worker that read it) → merge_rows
 
 A range [first, last) owns the sheets that begin on its pages. Reading (`read_range`) is
-most of the cost; a worker keeps the pages it read (`_KEPT`) for the second step.
+most of the cost; a worker keeps the pages it read (`ranges._KEPT`) for the second step.
 What only the whole file can decide is decided between the steps, from what each range
 reported: furniture is found by repetition over the whole file (furniture.py), so every
 range reports its pages' margin lines (`marks`) and the second step strips furniture with
@@ -21,18 +23,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .cell_sheet import has_title
-from .cells import column_edges, page_cells
-from .furniture import Mark, page_marks, strip_furniture
+from .furniture import Mark
 from .inputs import display_name
 from .tables import sheet_id
-from .layout import forget_lines
-from .model import FileResult, Page, Problem
-from .pdf import PdfError, classify
-from .pdfium import page_count, read_pages
-from .pipeline import SheetStart, find_sheet_starts, no_sheet_problem, read_one, text_counts, text_layer_problem
-from .rules import Template, cell_templates, evaluation_templates
-from .seams import join_moved_tables, unjoin_sheet
+from .model import FileResult, Problem
+from .textlayer import no_sheet_problem, text_layer_problem
 
 # A file of more pages than this is split into ranges when more than one worker runs.
 SPLIT_MIN_PAGES = 24
@@ -42,8 +37,6 @@ SPLIT_MIN_BYTES = 256 * 1024
 # busy next to other files); at least MIN_RANGE_PAGES (each range reads on a sheet's worth).
 RANGE_PAGES = 40
 MIN_RANGE_PAGES = 12
-# Pages read at a time past the end of a range while its last sheet goes on.
-EXTEND_PAGES = 2
 
 
 @dataclass
@@ -66,7 +59,7 @@ class Part:
     result: FileResult
     starts: int = 0
     whole: str = ""
-    counts: tuple[int, int, int] = (0, 0, 0)   # pipeline.text_counts of its own pages
+    counts: tuple[int, int, int] = (0, 0, 0)   # textlayer.text_counts of its own pages
 
 
 @dataclass
@@ -76,12 +69,6 @@ class PartRows:
     starts: int = 0
     counts: tuple[int, int, int] = (0, 0, 0)
     whole: str = ""
-
-
-# Pages a worker read in the first step, for the second: (path, first, last) -> pages.
-_KEPT: dict[tuple[str, int, int], list[Page]] = {}
-# At most this many ranges are kept by a worker (the oldest goes first).
-KEPT_RANGES = 4
 
 
 def page_ranges(n_pages: int, jobs: int) -> list[tuple[int, int]]:
@@ -101,59 +88,10 @@ def file_ranges(path: str | Path, password: str | None, jobs: int) -> list[tuple
             return []
     except OSError:
         return []
+    from .pdfium import page_count       # here: only files this big are opened
     n = page_count(path, password)
     ranges = page_ranges(n, jobs) if n else []
     return ranges if len(ranges) > 1 else []
-
-
-def _labels(templates: list[Template]) -> set[str]:
-    labels = {f.label for t in templates for f in t.fields.values()}
-    return labels | {w for t in templates for w in (t.text_header, t.criterion_header)}
-
-
-def _cell_sheet_begins(path, password, pages: list[Page], first: int, templates) -> bool:
-    """Whether a sheet of a cell family begins on the range's pages (as cell_sheet.py finds
-    them: a cell holding the family's title, cut with the columns of the page before)."""
-    cts = cell_templates(templates)
-    for j, page in enumerate(pages if cts else []):
-        if not has_title(page, cts):
-            continue
-        if j:
-            before: Page | None = pages[j - 1]
-        else:
-            before = next(iter(read_pages(path, password, first - 1, first)), None) if first else None
-        cells = page_cells(page, column_edges(before) if before is not None else None)
-        if any(t.title in c.key for c in cells for t in cts):
-            return True
-    return False
-
-
-def _failure(e: BaseException) -> str:
-    """The problem code of a range that could not be read (the file then goes in one piece)."""
-    return e.code if isinstance(e, PdfError) else classify(e).code
-
-
-def read_range(path: str | Path, templates: list[Template], password: str | None,
-               first: int, last: int) -> RangeRead:
-    """Step one: pages first..last-1 (0-based) read and kept in this process; what the
-    file-wide decisions need of them."""
-    out = RangeRead(first, last)
-    try:
-        pages = read_pages(path, password, first, last)
-        if _cell_sheet_begins(path, password, pages, first, templates):
-            out.whole = "cell family"
-    except (Exception, MemoryError) as e:     # PdfError included
-        out.whole = _failure(e)
-        return out
-    out.pages = len(pages)
-    out.glyphs = sum(len(p.glyphs) for p in pages)
-    out.garbled = sum(p.n_garbled for p in pages)
-    out.images = sum(p.n_images for p in pages)
-    out.marks = [m for p in pages for m in page_marks(p)]
-    while len(_KEPT) >= KEPT_RANGES:
-        del _KEPT[next(iter(_KEPT))]
-    _KEPT[(str(path), first, last)] = pages
-    return out
 
 
 def decide(reads: list[RangeRead], n_pages: int) -> str:
@@ -165,73 +103,6 @@ def decide(reads: list[RangeRead], n_pages: int) -> str:
                           sum(r.images for r in reads), n_pages):
         return "text layer"
     return ""
-
-
-def _begun(starts: list[SheetStart], pages: list[Page], last: int) -> bool:
-    """A sheet begins on a page at or after page index `last`."""
-    return any(pages[s.page].number - 1 >= last for s in starts)
-
-
-def _read_to_a_start(path, password, first: int, pages: list[Page], templates: list[Template]) -> bool:
-    """Pages read on (appended to `pages`) up to one where a sheet may begin; True at the
-    end of the file."""
-    while True:
-        more = read_pages(path, password, first + len(pages), first + len(pages) + EXTEND_PAGES)
-        pages.extend(more)
-        if len(more) < EXTEND_PAGES:
-            return True
-        if any(find_sheet_starts([p], templates) for p in more):
-            return False
-
-
-def _owned(starts: list[SheetStart], pages: list[Page], last: int) -> bool:
-    """A sheet begins on a page before page index `last`."""
-    return any(pages[s.page].number - 1 < last for s in starts)
-
-
-def _read_on(path, password, first: int, last: int, pages: list[Page], templates: list[Template],
-             marks: list[Mark]):
-    """The range's pages and pages after it until a later sheet begins: without furniture
-    (decided with the whole file's marks) and joined where a table moved (seams.py), with
-    their seams and sheet starts. A range in which no sheet begins reads one page on (a
-    header block at its foot may be joined to a table there) and no further."""
-    labels = _labels(templates)
-    pages = list(pages) + read_pages(path, password, first + len(pages), first + len(pages) + 1)
-    end = len(pages) == last - first
-    while True:
-        stripped = strip_furniture(pages, labels, marks)
-        joined, seams = join_moved_tables(stripped, templates)
-        starts = find_sheet_starts(joined, templates)
-        if end or _begun(starts, joined, last) or not _owned(starts, joined, last):
-            return stripped[:last - first], joined, seams, starts
-        end = _read_to_a_start(path, password, first, pages, templates)
-
-
-def range_sheets(path: str | Path, templates: list[Template], password: str | None,
-                 first: int, last: int, marks: list[Mark]) -> Part:
-    """Step two: the sheets that begin on pages first..last-1, numbered from 0, read from
-    the pages kept by step one (read again when this process has not got them); `marks`:
-    the margin lines of the whole file (every range's RangeRead.marks)."""
-    part = Part(FileResult("", ""))
-    evaluation = evaluation_templates(templates)
-    forget_lines()      # as pipeline.read_all: the lines remembered for another file are of no use
-    try:
-        pages = _KEPT.pop((str(path), first, last), None) or read_pages(path, password, first, last)
-        own, joined, seams, starts = _read_on(path, password, first, last, pages, evaluation, marks)
-        part.counts = text_counts(own)
-    except (Exception, MemoryError) as e:     # PdfError included
-        part.whole = _failure(e)
-        return part
-    for k, s in enumerate(starts):
-        if joined[s.page].number - 1 >= last:
-            break
-        part.starts += 1
-        sheet, probs = read_one(joined, starts, k, evaluation)
-        if sheet is not None:
-            unjoin_sheet(sheet, seams)
-            part.result.sheets.append(sheet)
-        part.result.problems.extend(probs)
-    return part
 
 
 def merge(parts: list[Part], source_path: str, sha256: str) -> FileResult | None:

@@ -1,0 +1,53 @@
+"""Whether a file's text layer can be read at all (no text, (cid:NN) codes, symbols instead
+of Japanese), from counts of its pages' characters, so a split file's ranges can report
+counts and the main process decide (split.py)."""
+from __future__ import annotations
+
+from .model import Page, Problem
+
+# Share of (cid:NN)/U+FFFD glyphs above which a page's text layer is taken as garbled.
+GARBLED_SHARE = 0.05
+
+
+def text_layer_problem(glyphs: int, garbled: int, images: int, pages: int) -> Problem | None:
+    """The problem of a file whose pages hold these counts, if its text layer has one."""
+    if not pages:
+        return Problem("error", "unreadable_pdf", "No page of the PDF could be read; the file may "
+                       "be damaged, so download it again.")
+    if glyphs == 0:
+        if images:
+            return Problem("error", "no_text_layer", "The pages are images without a text layer "
+                           "(a scan); run OCR on the file before extracting.")
+        return Problem("error", "no_text_layer", "The PDF has no text at all; if its pages are "
+                       "drawn as outlines or images, run OCR on it before extracting.")
+    if garbled / max(glyphs, 1) > GARBLED_SHARE:
+        return Problem("error", "garbled_text", "The fonts have no usable ToUnicode map, so the text "
+                       "reads as (cid:NN) codes; the file needs OCR or a re-export with embedded text.")
+    return None
+
+
+def text_counts(pages: list[Page]) -> tuple[int, int, int]:
+    """Characters, CJK characters and ASCII symbols of the pages' text."""
+    text = "".join(g.text for p in pages for g in p.glyphs)
+    cjk = sum(1 for ch in text if ord(ch) >= 0x3000)
+    ascii_sym = sum(1 for ch in text if ch.isascii() and not ch.isalnum() and not ch.isspace())
+    return len(text), cjk, ascii_sym
+
+
+def looks_garbled(counts: tuple[int, int, int]) -> bool:
+    """Wrong characters rather than (cid:NN): hardly any Japanese, mostly ASCII symbols."""
+    n, cjk, ascii_sym = counts
+    if n < 50:
+        return False
+    return cjk / n < 0.2 and ascii_sym / n > 0.25
+
+
+def no_sheet_problem(counts: tuple[int, int, int]) -> Problem:
+    """The problem of a file in which no sheet begins, from its text_counts."""
+    if looks_garbled(counts):
+        return Problem("error", "garbled_text", "The text layer reads as random symbols "
+                       "(fonts without a usable ToUnicode map); the file needs OCR or a "
+                       "re-export with embedded text.")
+    return Problem("error", "unknown_template", "No page of this PDF looks like an "
+                   "evaluation sheet (no 分担金・拠出金の名称 / 達成状況 labels); "
+                   "if it is a new template, add a rules file.")
