@@ -9,7 +9,9 @@ such pieces from page to page.
 """
 from __future__ import annotations
 
+from bisect import bisect_left
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from .columns import Columns, ContinuationTops
 from .layout import Line, hrulings_y, lines_of, make_lines
@@ -222,11 +224,18 @@ class PageRows:
     first_band: bool = True
     next_pending: list[BandRef] | None = None
 
+    @cached_property
+    def text_ys(self) -> list[float]:
+        """The centres of the text glyphs, sorted (which bands hold text, by bisection)."""
+        return sorted([g.yc for g in self.text_g])
+
     def titleless_band(self, y0: float, y1: float) -> None:
         """A band without a title of this page: text of a row above, of a row whose title is
         further down, or of a row whose title comes on the next page."""
-        has_text = any(y0 <= g.yc < y1 for g in self.text_g)
-        later_text = any(g.yc >= y1 for g in self.text_g)
+        ys = self.text_ys
+        i = bisect_left(ys, y0)
+        has_text = i < len(ys) and ys[i] < y1
+        later_text = bool(ys) and ys[-1] >= y1
         below = [c for c in self.new if c.centre >= y1]
         if self.carry and has_text:
             self.pending.append((self.page.number, y0, y1))
@@ -418,10 +427,16 @@ class TableReader:
         self._hand_on_pending(rows)
         self.state.crits.extend(new)
         owners: dict[float, CriterionDraft | None] = {}    # by yc: the glyphs of a line share it
+        mine: dict[int, tuple[CriterionDraft, list[Glyph]]] = {}    # by id: its text glyphs here, in order
         for g in cells.text:
             c = owners[g.yc] if g.yc in owners else owners.setdefault(g.yc, rows.owner_of(g))
             if c is not None:
-                c.add_text(page.number, g)
+                got = mine.get(id(c))
+                if got is None:
+                    got = mine[id(c)] = (c, [])
+                got[1].append(g)
+        for c, gs in mine.values():     # as add_text glyph by glyph, at once
+            c.text_pages.setdefault(page.number, []).extend(gs)
         for g in cells.rating:
             c = rows.owner_of(g)
             if c is not None:
