@@ -37,11 +37,13 @@ class PageCells:
 
 
 def page_cells(region: list[Glyph], cols: Columns) -> PageCells:
+    (t0, t1), (x0, x1), rating = cols.title, cols.text, cols.rating
+    n0, n1 = cols.number or (0.0, 0.0)
     return PageCells(
-        title=[g for g in region if cols.title[0] <= g.xc < cols.title[1]],
-        number=[g for g in region if cols.number and cols.number[0] <= g.xc < cols.number[1]],
-        text=[g for g in region if cols.text[0] <= g.xc < cols.text[1]],
-        rating=[g for g in region if cols.rating is not None and g.xc >= cols.rating])
+        title=[g for g in region if t0 <= g.xc < t1],
+        number=[g for g in region if n0 <= g.xc < n1] if cols.number else [],
+        text=[g for g in region if x0 <= g.xc < x1],
+        rating=[g for g in region if g.xc >= rating] if rating is not None else [])
 
 
 @dataclass
@@ -356,7 +358,8 @@ class TableReader:
     def read(self, head_bottom: float) -> list[CriterionDraft]:
         for pi, page in enumerate(self.pages):
             top = head_bottom if pi == 0 else self.tops(page)
-            region = [g for g in page.glyphs if g.top >= top - EDGE_PT]
+            lim = top - EDGE_PT
+            region = [g for g in page.glyphs if g.top >= lim]
             seps = hrulings_y(page.rulings, self.cols.title_centre, top - EDGE_PT, page.height)
             self.read_page(page, region, seps, top)
         st = self.state
@@ -387,7 +390,7 @@ class TableReader:
         first_y = min((g.top for g in cells.title + cells.text), default=top)
         rb = RowBands(first_y, tuple(y for y in seps if y > first_y))
         if not rb.seps:
-            rb = RowBands(first_y, (), tuple(padding_gaps(sorted(make_lines(cells.text), key=lambda ln: ln.top))))
+            rb = RowBands(first_y, (), tuple(padding_gaps(sorted(lines_of(cells.text), key=lambda ln: ln.top))))
         starts, orphan = _sort_blocks(blocks, self.state, rb, page.number, page is self.pages[-1])
         _attach_pending_title(self.state, starts)
         self.state.pending_title = orphan
@@ -408,7 +411,7 @@ class TableReader:
     @staticmethod
     def row_ends(cells: PageCells, rb: RowBands) -> list[float]:
         """The ruling lines between rows, each moved below a last line drawn past it."""
-        lines = sorted(make_lines(cells.text), key=lambda ln: ln.top)
+        lines = sorted(lines_of(cells.text), key=lambda ln: ln.top)
         others = [g.yc for g in cells.title + cells.number]
         return [overflow_end(lines, y, others) for y in rb.seps]
 
