@@ -72,23 +72,31 @@ class _Rules:
             got = self._covering[slot] = sorted(pos for pos, a, b in self.lines if a <= cross <= b)
         return got
 
-    def nearest(self, centre: float, cross: float, lo: float, hi: float) -> tuple[float, float]:
-        """Among the lines covering `cross`: the last position at or before `centre` (above
-        lo) and the first after it (below hi)."""
-        pos = self.covering(cross)
-        i = bisect_right(pos, centre)
-        if i and pos[i - 1] > lo:
-            lo = pos[i - 1]
-        if i < len(pos) and pos[i] < hi:
-            hi = pos[i]
-        return lo, hi
+    def nearest(self, centres: list[float], crosses: list[float], lo: float, hi: float) -> list[tuple[float, float]]:
+        """For each (centre, cross), among the lines covering `cross`: the last position at
+        or before `centre` (above lo) and the first after it (below hi). One loop for all
+        the glyphs of a page (it runs a thousand times a page)."""
+        ends, n, memo = self.ends, len(self.ends), self._covering
+        out = []
+        for centre, cross in zip(centres, crosses):
+            i = bisect_left(ends, cross)
+            slot = 2 * i + 1 if i < n and ends[i] == cross else 2 * i
+            pos = memo.get(slot)
+            if pos is None:
+                pos = self.covering(cross)
+            j = bisect_right(pos, centre)
+            out.append((pos[j - 1] if j and pos[j - 1] > lo else lo,
+                        pos[j] if j < len(pos) and pos[j] < hi else hi))
+        return out
 
 
-def _bounds(g: Glyph, vert: _Rules, horiz: _Rules, page: Page) -> tuple[float, ...]:
-    """(x0, top, x1, bottom) of the ruled box around g; the page's edges where none is drawn."""
-    x0, x1 = vert.nearest(g.xc, g.yc, -1.0, page.width + 1)
-    top, bottom = horiz.nearest(g.yc, g.xc, -1.0, page.height + 1)
-    return x0, top, x1, bottom
+def _bounds(glyphs: list[Glyph], vert: _Rules, horiz: _Rules, page: Page) -> list[tuple[float, ...]]:
+    """(x0, top, x1, bottom) of the ruled box around each glyph; the page's edges where none
+    is drawn."""
+    xc = [g.xc for g in glyphs]
+    yc = [g.yc for g in glyphs]
+    return [(x0, top, x1, bottom) for (x0, x1), (top, bottom)
+            in zip(vert.nearest(xc, yc, -1.0, page.width + 1), horiz.nearest(yc, xc, -1.0, page.height + 1))]
 
 
 def _split_at(c: Cell, x: float) -> tuple[Cell, Cell] | None:
@@ -134,8 +142,7 @@ def page_cells(page: Page, more_edges: list[float] | None = None) -> list[Cell]:
     vert = _Rules([(r.x0, r.top, r.bottom) for r in page.rulings if not r.horizontal])
     horiz = _Rules([(r.top, r.x0, r.x1) for r in page.rulings if r.horizontal])
     by_box: dict[tuple[float, ...], Cell] = {}
-    for g in page.glyphs:
-        b = _bounds(g, vert, horiz, page)
+    for g, b in zip(page.glyphs, _bounds(page.glyphs, vert, horiz, page)):
         c = by_box.get(b) or next((d for k, d in by_box.items()
                                    if all(abs(u - v) <= SNAP for u, v in zip(k, b))), None)
         if c is None:

@@ -9,7 +9,9 @@ such pieces from page to page.
 """
 from __future__ import annotations
 
+from bisect import bisect_left
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from .columns import Columns, ContinuationTops
 from .layout import Line, hrulings_y, lines_of, make_lines
@@ -35,11 +37,13 @@ class PageCells:
 
 
 def page_cells(region: list[Glyph], cols: Columns) -> PageCells:
+    (t0, t1), (x0, x1), rating = cols.title, cols.text, cols.rating
+    n0, n1 = cols.number or (0.0, 0.0)
     return PageCells(
-        title=[g for g in region if cols.title[0] <= g.xc < cols.title[1]],
-        number=[g for g in region if cols.number and cols.number[0] <= g.xc < cols.number[1]],
-        text=[g for g in region if cols.text[0] <= g.xc < cols.text[1]],
-        rating=[g for g in region if cols.rating is not None and g.xc >= cols.rating])
+        title=[g for g in region if t0 <= g.xc < t1],
+        number=[g for g in region if n0 <= g.xc < n1] if cols.number else [],
+        text=[g for g in region if x0 <= g.xc < x1],
+        rating=[g for g in region if g.xc >= rating] if rating is not None else [])
 
 
 @dataclass
@@ -222,11 +226,18 @@ class PageRows:
     first_band: bool = True
     next_pending: list[BandRef] | None = None
 
+    @cached_property
+    def text_ys(self) -> list[float]:
+        """The centres of the text glyphs, sorted (which bands hold text, by bisection)."""
+        return sorted([g.yc for g in self.text_g])
+
     def titleless_band(self, y0: float, y1: float) -> None:
         """A band without a title of this page: text of a row above, of a row whose title is
         further down, or of a row whose title comes on the next page."""
-        has_text = any(y0 <= g.yc < y1 for g in self.text_g)
-        later_text = any(g.yc >= y1 for g in self.text_g)
+        ys = self.text_ys
+        i = bisect_left(ys, y0)
+        has_text = i < len(ys) and ys[i] < y1
+        later_text = bool(ys) and ys[-1] >= y1
         below = [c for c in self.new if c.centre >= y1]
         if self.carry and has_text:
             self.pending.append((self.page.number, y0, y1))
@@ -347,7 +358,8 @@ class TableReader:
     def read(self, head_bottom: float) -> list[CriterionDraft]:
         for pi, page in enumerate(self.pages):
             top = head_bottom if pi == 0 else self.tops(page)
-            region = [g for g in page.glyphs if g.top >= top - EDGE_PT]
+            lim = top - EDGE_PT
+            region = [g for g in page.glyphs if g.top >= lim]
             seps = hrulings_y(page.rulings, self.cols.title_centre, top - EDGE_PT, page.height)
             self.read_page(page, region, seps, top)
         st = self.state
@@ -378,7 +390,7 @@ class TableReader:
         first_y = min((g.top for g in cells.title + cells.text), default=top)
         rb = RowBands(first_y, tuple(y for y in seps if y > first_y))
         if not rb.seps:
-            rb = RowBands(first_y, (), tuple(padding_gaps(sorted(make_lines(cells.text), key=lambda ln: ln.top))))
+            rb = RowBands(first_y, (), tuple(padding_gaps(sorted(lines_of(cells.text), key=lambda ln: ln.top))))
         starts, orphan = _sort_blocks(blocks, self.state, rb, page.number, page is self.pages[-1])
         _attach_pending_title(self.state, starts)
         self.state.pending_title = orphan
@@ -399,7 +411,7 @@ class TableReader:
     @staticmethod
     def row_ends(cells: PageCells, rb: RowBands) -> list[float]:
         """The ruling lines between rows, each moved below a last line drawn past it."""
-        lines = sorted(make_lines(cells.text), key=lambda ln: ln.top)
+        lines = sorted(lines_of(cells.text), key=lambda ln: ln.top)
         others = [g.yc for g in cells.title + cells.number]
         return [overflow_end(lines, y, others) for y in rb.seps]
 
@@ -418,10 +430,16 @@ class TableReader:
         self._hand_on_pending(rows)
         self.state.crits.extend(new)
         owners: dict[float, CriterionDraft | None] = {}    # by yc: the glyphs of a line share it
+        mine: dict[int, tuple[CriterionDraft, list[Glyph]]] = {}    # by id: its text glyphs here, in order
         for g in cells.text:
             c = owners[g.yc] if g.yc in owners else owners.setdefault(g.yc, rows.owner_of(g))
             if c is not None:
-                c.add_text(page.number, g)
+                got = mine.get(id(c))
+                if got is None:
+                    got = mine[id(c)] = (c, [])
+                got[1].append(g)
+        for c, gs in mine.values():     # as add_text glyph by glyph, at once
+            c.text_pages.setdefault(page.number, []).extend(gs)
         for g in cells.rating:
             c = rows.owner_of(g)
             if c is not None:

@@ -127,7 +127,8 @@ def _box_candidates(page: Page, oa: Hit, span: tuple[float, float], used: set[in
     label that also reach left of it (the end of another header row: 平成28年度 in the
     name row above a tight 総合評価 cell)."""
     ox0, otop, ox1, obot = bbox(oa)
-    near = [g for g in page.glyphs if span[0] <= g.yc <= span[1] and id(g) not in used and g.top < table_y]
+    lo, hi = span
+    near = [g for g in page.glyphs if lo <= g.yc <= hi and id(g) not in used and g.top < table_y]
     out = []
     for ln in make_lines(near):
         beside = ln.bottom > otop and ln.top < obot

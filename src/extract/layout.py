@@ -52,11 +52,24 @@ class Line:
 
 
 def make_lines(glyphs: list[Glyph]) -> list[Line]:
-    """Cluster glyphs into baselines by vertical centre, each sorted left to right."""
+    """Cluster glyphs into baselines by vertical centre, each sorted left to right.
+
+    Sorted by centre only first (a float sort, much cheaper than by (centre, x0)): the
+    glyphs of one centre may then be in any order, which gives the same groups wherever
+    they share a size; where they do not, which comes first (by x0) decides."""
+    groups = _baselines_by_centre(sorted(glyphs, key=_YC))
+    if groups is None:
+        groups = _baselines(sorted(glyphs, key=_BY_Y))
+    return [Line(sorted(gs, key=_BY_X)) for gs in groups]
+
+
+def _baselines(order: list[Glyph]) -> list[list[Glyph]]:
+    """Glyphs sorted by (centre, x0) grouped into baselines: a glyph joins the group whose
+    first glyph's centre is within 0.35 of the smaller of their sizes."""
     groups: list[list[Glyph]] = []
     group: list[Glyph] = []
     yc = size = 0.0
-    for g in sorted(glyphs, key=_BY_Y):
+    for g in order:
         gsize = g.size
         if group and abs(g.yc - yc) <= 0.35 * (size if size < gsize else gsize):
             group.append(g)
@@ -64,7 +77,27 @@ def make_lines(glyphs: list[Glyph]) -> list[Line]:
         group = [g]
         groups.append(group)
         yc, size = g.yc, gsize
-    return [Line(sorted(gs, key=_BY_X)) for gs in groups]
+    return groups
+
+
+def _baselines_by_centre(order: list[Glyph]) -> list[list[Glyph]] | None:
+    """_baselines of glyphs sorted by centre only; None where two glyphs of one centre
+    differ in size."""
+    groups: list[list[Glyph]] = []
+    group: list[Glyph] = []
+    yc = size = last_yc = last_size = 0.0
+    for g in order:
+        gyc, gsize = g.yc, g.size
+        if gyc == last_yc and gsize != last_size and group:
+            return None
+        last_yc, last_size = gyc, gsize
+        if group and abs(gyc - yc) <= 0.35 * (size if size < gsize else gsize):
+            group.append(g)
+            continue
+        group = [g]
+        groups.append(group)
+        yc, size = gyc, gsize
+    return groups
 
 
 # How many glyph lists lines_of remembers (a sheet's text cells are lined up when its rows are
@@ -95,6 +128,7 @@ def lines_of(glyphs: list[Glyph]) -> list[Line]:
 
 
 _BY_Y = attrgetter("yc", "x0")
+_YC = attrgetter("yc")
 _BY_X = attrgetter("x0")
 
 

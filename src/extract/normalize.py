@@ -57,7 +57,14 @@ def fold_radicals(s: str) -> str:
     as 金 or 長 to Kangxi radicals (⾦ U+2FA6) in the text layer; they look the
     same but do not compare equal.
     """
-    return s.translate(radical_map())
+    return s.translate(radical_map()) if _radicals().search(s) else s
+
+
+@lru_cache(maxsize=1)
+def _radicals() -> re.Pattern:
+    """Any code point radical_map replaces: most texts hold none, and a search is much
+    cheaper than str.translate through a dict."""
+    return re.compile("[" + "".join(re.escape(chr(c)) for c in sorted(radical_map())) + "]")
 
 
 # ---------------------------------------------------------------------------
@@ -83,7 +90,8 @@ def normalize_text(s: str) -> str:
     s = s.replace("\r\n", "\n").replace("\r", "\n")
     parts = _CIRCLED_RE.split(s)
     # split() with one group: odd indices are the protected circled numbers.
-    s = "".join(p if i % 2 else unicodedata.normalize("NFKC", p) for i, p in enumerate(parts))
+    s = unicodedata.normalize("NFKC", s) if len(parts) == 1 else \
+        "".join(p if i % 2 else unicodedata.normalize("NFKC", p) for i, p in enumerate(parts))
     return _CONTROL_RE.sub("", s).replace(WAVE_DASH, "~")
 
 

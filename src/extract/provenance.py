@@ -1,7 +1,7 @@
 """Where every value came from (the `fields` table) and how sure we are (sheet quality)."""
 from __future__ import annotations
 
-from .layout import bbox, lines_of
+from .layout import Line, lines_of
 from .model import Glyph, Sheet
 from .parsers import columns_of
 from .text import line_raw
@@ -9,14 +9,25 @@ from .text import line_raw
 
 def raw_text(glyphs: list[Glyph]) -> str:
     """The printed characters, line by line, before any normalization."""
-    return "\n".join([line_raw(ln) for ln in lines_of(glyphs)])
+    return _raw_text(lines_of(glyphs))
+
+
+def _raw_text(lines: list[Line]) -> str:
+    return "\n".join([line_raw(ln) for ln in lines])
+
+
+def _lines_box(lines: list[Line]) -> tuple[float, float, float, float]:
+    """layout.bbox of the glyphs of these lines (all of them: each line's box is theirs)."""
+    return (min([ln.x0 for ln in lines]), min([ln.top for ln in lines]),
+            max([ln.x1 for ln in lines]), max([ln.bottom for ln in lines]))
 
 
 def _row(field: str, value, page: int | None, glyphs: list[Glyph], rule: str | None,
          method: str, confidence: float) -> dict:
-    box = bbox(glyphs) if glyphs else (None, None, None, None)
+    lines = lines_of(glyphs) if glyphs else None
+    box = _lines_box(lines) if lines else (None, None, None, None)
     return {"field": field, "value": None if value is None else str(value),
-            "raw_text": raw_text(glyphs) if glyphs else None, "page": page,
+            "raw_text": _raw_text(lines) if lines else None, "page": page,
             "x0": box[0], "top": box[1], "x1": box[2], "bottom": box[3],
             "rule": rule, "method": method, "confidence": confidence}
 

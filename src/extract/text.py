@@ -15,15 +15,19 @@ def line_text(glyphs: list[Glyph]) -> str:
 
     Works on the raw characters so that full-width forms still say "Japanese" when
     lines are joined; the paragraph is normalized afterwards."""
-    out = []
-    prev = None
-    for g in sorted(glyphs, key=_BY_X):
-        if prev is not None:
-            gap = g.x0 - prev.x1
-            if gap >= 0.6 * g.size or (gap >= 0.18 * g.size and prev.raw[-1:].isascii() and g.raw[:1].isascii()):
-                out.append(" ")
+    return _spaced(sorted(glyphs, key=_BY_X))
+
+
+def _spaced(glyphs: list[Glyph]) -> str:
+    """line_text of glyphs already left to right (a Line's)."""
+    if not glyphs:
+        return ""
+    out = [glyphs[0].raw]
+    for prev, g in zip(glyphs, glyphs[1:]):
+        gap = g.x0 - prev.x1
+        if gap >= 0.6 * g.size or (gap >= 0.18 * g.size and prev.raw[-1:].isascii() and g.raw[:1].isascii()):
+            out.append(" ")
         out.append(g.raw)
-        prev = g
     return "".join(out)
 
 
@@ -31,7 +35,7 @@ def line_raw(ln: Line) -> str:
     """line_text of a line, kept on the line: the lines of a text cell are shared
     (layout.lines_of), and its text is read for the value and again for the fields table."""
     if ln.raw is None:
-        ln.raw = line_text(ln.glyphs)
+        ln.raw = _spaced(ln.glyphs)     # a line's glyphs are sorted left to right
     return ln.raw
 
 
