@@ -304,6 +304,14 @@ class _Document(PDFDocument):
     objects with parse_plain_object, where it can (pdfminer's parser, in Python token by
     token, spent most of a preflight on the fonts' /W arrays)."""
 
+    def _get_objects(self, stream: PDFStream) -> tuple[list[object], int]:
+        if stream.get("Type") is LITERAL_OBJSTM and "N" in stream:
+            try:
+                return parse_object_stream(self, stream.get_data()), stream["N"]
+            except (_Unsupported, UnicodeDecodeError, ValueError):
+                pass
+        return super()._get_objects(stream)
+
     def _getobj_parse(self, pos: int, objid: int) -> object:
         size = PLAIN_OBJECT_READ
         while size <= PLAIN_OBJECT_MAX:
