@@ -66,7 +66,8 @@ def main(argv=None) -> int:
     a = ap.parse_args(argv)
     prod = PRODUCERS[a.producer]
     if not prod.available():
-        print(f"{a.producer} is not installed", file=sys.stderr)
+        print(f"{a.producer} or a font with Japanese glyphs (fc-list :lang=ja) is not installed",
+              file=sys.stderr)
         return 2
     rnd = random.Random(a.seed)
     tmp = Path(tempfile.mkdtemp(prefix="extract-sweep-"))

@@ -126,7 +126,8 @@ def _text_nodes(node):
 def test_live_render_when_installed(name, tmp_path):
     prod = PRODUCERS[name]
     if not prod.available():
-        pytest.skip(f"{name} is not installed (the committed fixtures are tested above)")
+        pytest.skip(f"{name} or a font with Japanese glyphs is not installed "
+                    "(the committed fixtures are tested above)")
     spec = SPECS["r4-icc-victims"]
     pdf = prod.render([spec], tmp_path / "live.pdf", {})
     c = compare([spec], pdf)

@@ -4,14 +4,30 @@
 
 reportlab draws with reportlab (render.py, no external program); chromium prints HTML with
 headless Chromium (render_html.py); libreoffice exports a flat ODF text document with
-LibreOffice Writer (render_office.py). `available()` says whether the program is installed.
+LibreOffice Writer (render_office.py). `available()` says whether the program is installed
+and fontconfig knows a font with Japanese glyphs: without one, both print every kanji and
+kana as glyph 0 of a Latin font (tofu boxes on the page, no text for most of them in the
+text layer), and the sheet cannot be compared to its spec.
 """
 from __future__ import annotations
 
+import shutil
+import subprocess
 from dataclasses import dataclass
+from functools import cache
 from typing import Callable
 
 from . import render, render_html, render_office
+
+
+@cache
+def japanese_font() -> bool:
+    """Whether fontconfig has a font covering Japanese (`fc-list :lang=ja`)."""
+    exe = shutil.which("fc-list")
+    if exe is None:
+        return False
+    out = subprocess.run([exe, ":lang=ja", "family"], capture_output=True, text=True, timeout=60)
+    return bool(out.stdout.strip())
 
 
 @dataclass(frozen=True)
@@ -27,7 +43,7 @@ class Producer:
 PRODUCERS = {
     "reportlab": Producer("reportlab", render.KNOBS, render.render_sheets, lambda: True),
     "chromium": Producer("chromium", render_html.HTML_KNOBS, render_html.render_chromium,
-                         lambda: render_html.chromium() is not None),
+                         lambda: render_html.chromium() is not None and japanese_font()),
     "libreoffice": Producer("libreoffice", render_office.OFFICE_KNOBS, render_office.render_libreoffice,
-                            lambda: render_office.soffice() is not None),
+                            lambda: render_office.soffice() is not None and japanese_font()),
 }
