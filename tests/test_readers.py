@@ -49,12 +49,14 @@ def test_corpus_equivalent(pdf, shipped_rules):
     _assert_equivalent(pdf, shipped_rules)
 
 
-PRODUCER_PDFS = sorted((Path(__file__).parent / "fixtures" / "producers").glob("*/*.pdf"))
+FIXTURES = Path(__file__).parent / "fixtures"
+PRODUCER_PDFS = sorted(FIXTURES.glob("producers/*/*.pdf")) + sorted(FIXTURES.glob("text-layer/*.pdf"))
 
 
 @pytest.mark.parametrize("pdf", PRODUCER_PDFS, ids=lambda p: f"{p.parent.name}/{p.stem}")
 def test_producer_fixtures_equivalent(pdf, shipped_rules):
-    """Other producers: Chromium's Type3 fonts, /ActualText spans, LibreOffice Calc and Writer."""
+    """Other producers: Chromium's Type3 fonts, /ActualText spans, LibreOffice Calc and Writer;
+    Chromium without a Japanese font (glyph 0 without Unicode)."""
     _assert_equivalent(pdf, shipped_rules)
 
 

@@ -110,3 +110,31 @@ def test_a_review_sheet_begins_only_where_a_title_may_be():
                                        [0.0] * n, [1.0] * n, [1.0] * n), [])
     assert may_begin(page, templates)
     assert not may_begin(Page(1, 595, 842, page.glyphs[:-1], []), templates)
+
+
+def test_review_values_with_characters_without_unicode_are_left_empty_and_said():
+    """A review sheet whose text layer has no Unicode for one character of a field and one
+    digit of a budget amount: both values empty, each with an unmapped_text row; the rest
+    of the sheet as before."""
+    import dataclasses
+    from extract.pipeline import read_all
+    from extract.readers import read_pdf
+    templates = load_rules()
+    pages = read_pdf(SAMPLES / "dev_01.pdf")
+    [before] = read_all(pages, templates)[1]
+    src = {path: cell for path, _, cell, _ in before.sources}
+    amount = next(p for p in src if p.startswith("budget[") and before.tables["budget"])
+    hit = {id(src["project_no"].glyphs[0]), id(src[amount].glyphs[0])}
+    for p in pages:
+        p.glyphs = [dataclasses.replace(g, text="(cid:7)", raw="(cid:7)") if id(g) in hit else g
+                    for g in p.glyphs]
+    [after] = read_all(pages, templates)[1]
+    assert before.fields["project_no"] and after.fields["project_no"] is None
+    said = {p.field: p for p in after.problems if p.code == "unmapped_text"}
+    assert set(said) == {"project_no", amount}
+    fy, line = amount[len("budget["):-1].split(",")
+    changed = [(b, a) for b, a in zip(before.tables["budget"], after.tables["budget"]) if a != b]
+    assert [(b["fiscal_year"], b["line"]) for b, _ in changed] == [(int(fy), line)]
+    assert changed[0][1]["amount_jpy"] is None
+    assert {k: v for k, v in after.fields.items() if k != "project_no"} == \
+        {k: v for k, v in before.fields.items() if k != "project_no"}

@@ -4,6 +4,7 @@ so the text layer holds exactly the code points under test."""
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 
 import pytest
 
@@ -88,3 +89,54 @@ def test_pdfminer_warnings_are_counted_not_printed(tmp_path, capfd, caplog):
     summaries = [r for r in caplog.records if r.name == "extract.pdf"]
     assert len(summaries) == 1 and "a.pdf" in summaries[0].getMessage()
     assert "FontBBox" in summaries[0].getMessage() and "warning" in summaries[0].getMessage()
+
+
+# --- characters without Unicode inside a readable page ---------------------------------------
+
+from hypothesis import given, strategies as st  # noqa: E402
+
+from extract import extract_pdf  # noqa: E402
+from extract.provenance import field_rows  # noqa: E402
+from extract.textlayer import GARBLED_SHARE, unmapped  # noqa: E402
+
+# Headless Chromium printing a sheet on a machine without a Japanese font: every kanji and
+# kana is glyph 0 of DejaVu Sans (a tofu box on the page); Chromium gives each its character
+# in an /ActualText span except the first glyph of each text run, which has none: (cid:0).
+TOFU = Path(__file__).parent / "fixtures" / "text-layer" / "chromium-without-japanese-font.pdf"
+
+
+def _values(result) -> list[str]:
+    out = [v for s in result.sheets for v in s.fields.values() if isinstance(v, str)]
+    out += [v for s in result.sheets for c in s.criteria for v in (c.label, c.rating, c.text) if v]
+    return out
+
+
+@pytest.mark.parametrize("reader", ["pdfplumber", "pdfium"])
+def test_values_with_characters_without_unicode_are_left_empty_and_said(reader):
+    r = extract_pdf(TOFU, reader=reader)
+    [sheet] = r.sheets
+    with open_pdf(TOFU) as pdf:
+        [page] = list(iter_pages(pdf))
+    assert 0 < page.n_garbled < GARBLED_SHARE * len(page.glyphs)    # a readable page on the whole
+    assert not [v for v in _values(r) if unmapped(v)]
+    assert not [row for row in field_rows(sheet) if unmapped(row["value"])]
+    said = {p.field for p in r.problems if p.code == "unmapped_text"}
+    assert {"contribution_name", "bureau", "division", "budget_jpy", "criteria[2].label"} <= said
+    for name in ("contribution_name", "bureau", "division", "budget_jpy", "budget_label"):
+        assert sheet.fields[name] is None, name
+    # what the text layer does tell stays: the year, the overall rating, a whole criterion
+    assert sheet.fields["fiscal_year"] == 2025 and sheet.fields["overall_rating"] == "B"
+    c3 = next(c for c in sheet.criteria if c.no == 3)
+    assert c3.text.startswith("・基金の事務局は裁判所書記局と一体的に運営されているが")
+    c2 = next(c for c in sheet.criteria if c.no == 2)
+    assert c2.label is None and c2.canonical == "activity_outcomes"
+    # one row per value, never a missing_field beside it
+    assert not {p.field for p in r.problems if p.code != "unmapped_text"} & said
+
+
+@given(st.lists(st.text(alphabet=st.characters(blacklist_characters="\ufffd(")), max_size=6),
+       st.lists(st.sampled_from(["(cid:0)", "(cid:1234)", "\ufffd"]), max_size=6))
+def test_unmapped_counts_the_marks_of_the_readers(parts, marks):
+    text = "".join(p + m for p, m in zip(parts, marks)) + "".join(parts[len(marks):])
+    assert unmapped(text) == min(len(parts), len(marks))
+    assert unmapped("".join(parts)) == 0

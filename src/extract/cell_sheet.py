@@ -10,6 +10,7 @@ from .cell_rules import CellField, CellTemplate
 from .cell_tables import find_label, read_table
 from .cells import Cell, below, column_edges, page_cells, right_of, same_row
 from .model import Page, Problem
+from .textlayer import unmapped, unmapped_problem
 
 
 # Fewer vertical rules than this on a sheet's first page: a grid drawn with horizontal
@@ -67,6 +68,10 @@ def read_fields(sheet: CellSheet, cells: list[Cell]) -> None:
         label = find_label(cells, f.label)
         cell = _value_cell(f, cells, label) if label is not None else None
         raw = cell.key if cell is not None and f.cell == "row" else cell.text if cell is not None else ""
+        if unmapped(raw):       # the text layer cannot tell some of its characters
+            sheet.fields[f.name] = None
+            sheet.problems.append(unmapped_problem(f.name, raw, sheet.sheet_index))
+            continue
         value = _parse(f, raw, ref)
         if f.parser == "era_year" and ref is None:
             ref = value
@@ -88,11 +93,19 @@ def read_tables(sheet: CellSheet, cells: list[Cell]) -> None:
     for name, spec in t.tables.items():
         got = read_table(spec, cells, ref)
         sheet.tables[name] = got.rows
+        for i, row in enumerate(got.rows):
+            for key, v in row.items():
+                if unmapped(v):
+                    row[key] = None
+                    sheet.problems.append(unmapped_problem(f"{name}[{i}].{key}", v, sheet.sheet_index))
+        for path, text in got.unmapped:
+            sheet.problems.append(unmapped_problem(path, text, sheet.sheet_index))
         for what in got.missing:
             sheet.problems.append(Problem("warning", "missing_table", f"Table part {what!r} was not "
                                           "found on the sheet.", what, sheet.sheet_index))
         for path, value, cell in got.sources:
-            sheet.sources.append((path, value, cell, t.rule_ref(f"tables.{name}")))
+            if not unmapped(value):
+                sheet.sources.append((path, value, cell, t.rule_ref(f"tables.{name}")))
 
 
 def sheet_starts(cells_by_page: list[list[Cell]], templates: list[CellTemplate]) -> list[_Start]:

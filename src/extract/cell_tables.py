@@ -16,6 +16,7 @@ from . import cell_parsers as P
 from .cell_rules import CellTable
 from .cells import SLACK, Cell, inside
 from .normalize import squash
+from .textlayer import unmapped
 
 # A piece of a group name shorter than this is not taken for the group.
 MIN_PIECE = 2
@@ -30,6 +31,19 @@ class TableRead:
     rows: list[dict] = field(default_factory=list)
     sources: list[tuple[str, object, Cell]] = field(default_factory=list)   # (path, value, cell)
     missing: list[str] = field(default_factory=list)                         # what was not found
+    unmapped: list[tuple[str, str]] = field(default_factory=list)   # (path, text) of numbers the
+    #                                         text layer cannot tell all characters of (left empty)
+
+
+def _number(parse, c: "Cell | None", path: str, out: TableRead):
+    """A value cell's number; None for no cell, and for a cell with characters without
+    Unicode (a digit may be the one we cannot read), which is noted in `out.unmapped`."""
+    if c is None:
+        return None
+    if unmapped(c.text):
+        out.unmapped.append((path, c.text))
+        return None
+    return parse(c.text)
 
 
 def find_label(cells: list[Cell], word: str) -> Cell | None:
@@ -103,7 +117,7 @@ def read_grid(t: CellTable, cells: list[Cell], ref: int | None) -> TableRead:
         heads = [h for _, h in cols]
         for fy, head in cols:
             c = column_cell(region, head, lab, heads)
-            v = parse(c.text) if c is not None else None
+            v = _number(parse, c, f"{t.name}[{fy},{line}]", out)
             row = {"fiscal_year": fy, vcol: v}
             if kcol:
                 row[kcol] = line
@@ -165,8 +179,9 @@ def _indicator(t: CellTable, kind: str, region: list[Cell], cols: _IndicatorCols
 
     for fy, head in cols.years:
         a, g = cell(head, act), cell(head, tgt)
-        out.rows.append({**base, "fiscal_year": fy, "target": P.number(g.text if g else None),
-                         "actual": P.number(a.text if a else None)})
+        target = _number(P.number, g, f"{t.name}[{kind},{fy}].target", out)
+        out.rows.append({**base, "fiscal_year": fy, "target": target,
+                         "actual": _number(P.number, a, f"{t.name}[{kind},{fy}].actual", out)})
     fy, target = _final_value(t, cols, cell(cols.final, act), cell(cols.final, tgt), ref)
     if fy is not None:
         out.rows.append({**base, "fiscal_year": fy, "target": target, "actual": None})

@@ -13,6 +13,7 @@ from .layout import Index
 from .model import Problem
 from .parsers import PARSERS, Raw, ReadInput, Sources
 from .rules import FieldRule, Template
+from .textlayer import unmapped, unmapped_problem
 
 
 @dataclass
@@ -45,10 +46,15 @@ def header_draft(cells: HeaderCells, index: Index, fields: dict[str, FieldRule],
 
 
 def typed_fields(draft: HeaderDraft, template: Template, sheet_index: int) -> TypedFields:
-    """The typed columns of the template's fields; a field not found is a problem row."""
+    """The typed columns of the template's fields; a field not found is a problem row, and
+    so is a text with characters the text layer gives no Unicode for (left empty)."""
     out = TypedFields({}, [])
     for rule in template.fields.values():
         t = PARSERS[rule.parser].typed(rule, draft.raw.get(rule.name) or Raw(), template, sheet_index)
+        for col, v in t.values.items():
+            if unmapped(v):
+                t.values[col] = None
+                t.problems = [p for p in t.problems if p.field != col] + [unmapped_problem(col, v, sheet_index)]
         out.values.update(t.values)
         out.problems.extend(t.problems)
     return out

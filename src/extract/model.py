@@ -97,10 +97,10 @@ class CriterionSources:
 @dataclass
 class Criterion:
     no: int | None
-    label: str
+    label: str | None          # None where the text layer cannot tell its characters
     canonical: str | None = None
     rating: str | None = None
-    text: str = ""
+    text: str | None = ""      # None likewise (pipeline.drop_unmapped)
     box: Box | None = None
     method: str = "layout"
     confidence: float = 1.0

@@ -32,6 +32,7 @@ from .model import FieldCell, Glyph, Part, Problem
 from .normalize import squash
 from .templates import FieldRule, Template
 from .text import squashed, text_block
+from .textlayer import unmapped, unmapped_problem
 from .tolerances import EDGE_PT, FY_GAP_EM, FY_RULE_MIN_COVER
 
 
@@ -239,6 +240,8 @@ def typed_yen(rule: FieldRule, raw: Raw, t: Template, sheet_index: int) -> Typed
     label_col = yen_columns(rule.name)[1].name
     out = {label_col: raw.text, rule.name: None}
     probs = []
+    if unmapped(raw.text):      # a digit may be the character we cannot read: no number
+        return Typed({label_col: None, rule.name: None}, [unmapped_problem(rule.name, raw.text, sheet_index)])
     if raw.text:
         out[rule.name] = values.parse_yen(raw.text, raw.unit)
         if out[rule.name] is None:

@@ -12,12 +12,12 @@ from .furniture import strip_furniture
 from .header_values import HeaderDraft, typed_fields
 from .parsers import invalid, missing
 from .layout import Index, forget_lines, page_index
-from .model import Page, Problem, Sheet
+from .model import Criterion, Page, Problem, Sheet
 from .cell_sheet import CellSheet, read_cell_sheets
 from .rules import Template, cell_templates, evaluation_templates
 from .seams import join_moved_tables, unjoin_sheet
 from .sheet import UnknownTemplate, read_sheet
-from .textlayer import no_sheet_problem, text_counts, text_layer_problem
+from .textlayer import no_sheet_problem, text_counts, text_layer_problem, unmapped, unmapped_problem
 
 # Below this a criterion's canonical key is reported as doubtful.
 LOW_CONFIDENCE = 0.75
@@ -127,14 +127,17 @@ def finalize(sheet: Sheet, draft: HeaderDraft) -> None:
 
 def criteria_problems(sheet: Sheet) -> list[Problem]:
     """Titles that fit no rule or only partly, ratings off the scale (dropped), missing
-    texts and criteria."""
+    texts and criteria, parts with characters the text layer gives no Unicode for (dropped)."""
     t = sheet.template_obj
     k = sheet.sheet_index
     out: list[Problem] = []
     seen = set()
     for c in sheet.criteria:
         name = f"criteria[{c.no}]"
-        if c.canonical is None:
+        out.extend(drop_unmapped(c, name, k))
+        if c.label is None:     # unreadable: said above
+            pass
+        elif c.canonical is None:
             out.append(Problem("warning", "unknown_criterion", f"Criterion title {c.label!r} "
                                f"matches no title of template {t.id}.", name, k))
         elif c.confidence < LOW_CONFIDENCE:
@@ -144,12 +147,25 @@ def criteria_problems(sheet: Sheet) -> list[Problem]:
         if c.rating is not None and t.criterion_scale and c.rating not in t.criterion_scale:
             out.append(invalid(f"{name}.rating", "criterion rating", c.rating, k))
             c.rating = None
-        if not c.text:
+        if not c.text and c.text is not None:
             out.append(missing(f"{name}.text", f"achievement text for criterion {c.no}", k))
         seen.add(c.no)
     for cr in t.criteria:
         if cr.no not in seen:
             out.append(missing(f"criteria[{cr.no}]", f"criterion {cr.no} ({cr.title})", k))
+    return out
+
+
+def drop_unmapped(c: Criterion, name: str, sheet_index: int) -> list[Problem]:
+    """A criterion's title, rating or text holding characters the text layer gives no Unicode
+    for, set to None, with the warning saying so (its canonical key, from the readable part of
+    the title, stays with its confidence)."""
+    out = []
+    for part in ("label", "rating", "text"):
+        v = getattr(c, part)
+        if unmapped(v):
+            setattr(c, part, None)
+            out.append(unmapped_problem(f"{name}.{part}", v, sheet_index))
     return out
 
 

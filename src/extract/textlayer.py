@@ -1,9 +1,16 @@
 """Whether a file's text layer can be read at all (no text, (cid:NN) codes, symbols instead
 of Japanese), from counts of its pages' characters, so a split file's ranges can report
-counts and the main process decide (split.py)."""
+counts and the main process decide (split.py); and whether one value holds characters the
+text layer gives no Unicode for (`unmapped`), which leave that value empty."""
 from __future__ import annotations
 
+import re
+
 from .model import Page, Problem
+
+# A character the text layer does not map to Unicode: pdfminer's and our pdfium reader's
+# (cid:NN) for a code without a ToUnicode entry, U+FFFD for one mapped to nothing usable.
+_UNMAPPED = re.compile(r"\(cid:\d+\)|\ufffd")
 
 # Share of (cid:NN)/U+FFFD glyphs above which a page's text layer is taken as garbled.
 GARBLED_SHARE = 0.05
@@ -51,3 +58,18 @@ def no_sheet_problem(counts: tuple[int, int, int]) -> Problem:
     return Problem("error", "unknown_template", "No page of this PDF looks like an "
                    "evaluation sheet (no 分担金・拠出金の名称 / 達成状況 labels); "
                    "if it is a new template, add a rules file.")
+
+
+def unmapped(value: object) -> int:
+    """How many characters of a value the text layer gives no Unicode for (0 for a non-text)."""
+    return len(_UNMAPPED.findall(value)) if isinstance(value, str) else 0
+
+
+def unmapped_problem(field: str, value: str, sheet_index: int | None) -> Problem:
+    """The warning for a value left empty because the text layer does not say what some of its
+    printed characters are (a page can show them, the file cannot tell them: never guess)."""
+    shown = value if len(value) <= 40 else value[:40] + "…"
+    return Problem("warning", "unmapped_text", f"{unmapped(value)} character(s) of {field} "
+                   f"({shown!r}) have no Unicode in the PDF's text layer (a font without a usable "
+                   f"ToUnicode map), so the value is left empty; read it on the page.",
+                   field, sheet_index)
