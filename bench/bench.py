@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Benchmark: raw pdfplumber against `extract run` with each reader, 1 and 2 workers, and a warm cache.
 
-    python bench/bench.py [--files 300] [--samples samples] [--work DIR] [--no-rss]
+    python bench/bench.py [--files 300] [--repeat N] [--samples samples] [--work DIR] [--no-rss]
 
 Builds a corpus of N sheet PDFs from the samples (each copy made distinct by a trailing
 comment so no cache or hash can shortcut it), then measures in one run:
@@ -13,12 +13,17 @@ comment so no cache or hash can shortcut it), then measures in one run:
       with two workers the file is split into page ranges (src/extract/split.py);
 and peak RSS per worker at 50 and at N files (--no-rss skips it). Prints pages per second,
 pages per second per core (a worker is one core) and the ratios.
-Not a test: timings depend on the machine; run it on an otherwise idle machine.
+Not a test: timings depend on the machine; run it on an otherwise idle machine. Where the
+machine's speed drifts (a shared virtual machine: the same run 30% slower a few minutes
+later), --repeat N measures everything N times in rounds (a, b, c, e, f, g, h, then again)
+and prints each figure's fastest and slowest run, the ratios of the fastest runs, and the
+median over the rounds of each round's own ratio.
 """
 from __future__ import annotations
 
 import argparse
 import json
+import statistics
 import shutil
 import subprocess
 import sys
@@ -88,17 +93,56 @@ def worker_rss(folder: Path, out: Path) -> float:
     return stats.peak_worker_rss_mb
 
 
-def combined_figure(samples: Path, work: Path, n_sheets: int) -> None:
-    """(h): one yearly-style PDF of n_sheets sheets, -j 1 against -j 2 (pdfium)."""
+def combined_figure(samples: Path, work: Path, n_sheets: int) -> tuple[int, int, Path]:
+    """The folder holding one yearly-style PDF of n_sheets sheets: (sheets, pages, folder)."""
     sys.path.insert(0, str(ROOT / "src"))
     from extract_testkit.combine import join_pdfs, sheet_samples
     folder = work / "combined"
     folder.mkdir(exist_ok=True)
     sheets, pages = join_pdfs(sheet_samples(samples), folder / "combined.pdf", n_sheets)
+    return sheets, pages, folder
+
+
+def combined_times(work: Path, folder: Path) -> tuple[float, float]:
+    """(h): the combined file, -j 1 and -j 2 (pdfium)."""
     t1, _ = run_extract(folder, work / "outc1", 1, True, "pdfium")
     t2, _ = run_extract(folder, work / "outc2", 2, True, "pdfium")
-    print(f"(h) combined file, {sheets} sheets, {pages} pages: -j 1 {t1:.2f} s ({pages / t1:.1f} pages/s), "
-          f"-j 2 {t2:.2f} s ({pages / t2:.1f} pages/s); -j 1 / -j 2 = {t1 / t2:.2f} (target >= 1.7)")
+    return t1, t2
+
+
+def one_round(corpus: Path, work: Path, combined: Path | None) -> dict[str, float]:
+    """Every timing once: a, b, c, e, f, g (and h1, h2 with a combined file)."""
+    t = {"a": raw_pdfplumber(corpus)}
+    for key, jobs, force, reader in (("b", 1, True, "pdfplumber"), ("c", 2, True, "pdfplumber"),
+                                     ("e", 1, True, "pdfium"), ("f", 2, True, "pdfium"),
+                                     ("g", 2, False, "pdfium")):
+        t[key], _ = run_extract(corpus, work / f"out-{key if key != 'g' else 'f'}", jobs, force, reader)
+    if combined is not None:
+        t["h1"], t["h2"] = combined_times(work, combined)
+    return t
+
+
+RUNS = [("a", "(a) raw pdfplumber", 1), ("b", "(b) -j 1 pdfplumber", 1), ("c", "(c) -j 2 pdfplumber", 2),
+        ("e", "(e) -j 1 pdfium", 1), ("f", "(f) -j 2 pdfium", 2), ("g", "(g) warm cache", 2)]
+RATIOS = [("b", "a", "(b)/(a)", "(pdfplumber pipeline over pdfplumber's parse alone)"),
+          ("e", "a", "(e)/(a)", "(target <= 0.15)"),
+          ("e", "f", "(e)/(f)", "(target >= 1.7 on 2 cores)"),
+          ("b", "e", "(b)/(e)", "(pdfium pipeline speed-up over pdfplumber's)"),
+          ("g", "f", "(g)/(f)", "(target <= 0.05)")]
+
+
+def report(rounds: list[dict[str, float]], pages: int) -> None:
+    best = {k: min(r[k] for r in rounds) for k in rounds[0]}
+    worst = {k: max(r[k] for r in rounds) for k in rounds[0]}
+    n = len(rounds)
+    for key, name, cores in RUNS:
+        t = best[key]
+        spread = f"  (slowest of {n}: {worst[key]:.2f} s)" if n > 1 else ""
+        print(f"{name:<22} {t:8.2f} s  {pages / t:8.1f} pages/s  {pages / t / cores:8.1f} pages/s/core{spread}")
+    for num, den, name, note in RATIOS:
+        per_round = f"   median of the rounds' own: {statistics.median(r[num] / r[den] for r in rounds):.2f}" \
+            if n > 1 else ""
+        print(f"{name} = {best[num] / best[den]:.3f}  {note}{per_round}")
 
 
 def main(argv=None) -> int:
@@ -110,6 +154,8 @@ def main(argv=None) -> int:
     ap.add_argument("--combined-sheets", type=int, default=80,
                     help="sheets in the combined file of (h) (0 skips it; 80 sheets: ~140 pages)")
     ap.add_argument("--only-combined", action="store_true", help="run (h) alone")
+    ap.add_argument("--repeat", type=int, default=1, metavar="N",
+                    help="measure everything N times in rounds; the fastest run of each counts")
     a = ap.parse_args(argv)
     work = a.work or Path(tempfile.mkdtemp(prefix="extract-bench-"))
     try:
@@ -119,29 +165,24 @@ def main(argv=None) -> int:
             shutil.rmtree(corpus)
         if small.exists():
             shutil.rmtree(small)
+        combined = None
+        if a.combined_sheets:
+            sheets, cpages, combined = combined_figure(a.samples, work, a.combined_sheets)
         if a.only_combined:
-            combined_figure(a.samples, work, a.combined_sheets)
+            h = [combined_times(work, combined) for _ in range(a.repeat)]
+            _print_combined(sheets, cpages, h)
             return 0
         pages = build_corpus(a.samples, corpus, a.files)
         build_corpus(a.samples, small, 50)
-        print(f"corpus: {a.files} PDFs, {pages} pages in {corpus}")
-        ta = raw_pdfplumber(corpus)
-        tb, _ = run_extract(corpus, work / "out1", 1, True, "pdfplumber")
-        tc, _ = run_extract(corpus, work / "out2", 2, True, "pdfplumber")
-        te, _ = run_extract(corpus, work / "out3", 1, True, "pdfium")
-        tf, _ = run_extract(corpus, work / "out4", 2, True, "pdfium")
-        tg, _ = run_extract(corpus, work / "out4", 2, False, "pdfium")
-        rows = [("(a) raw pdfplumber", ta, 1), ("(b) -j 1 pdfplumber", tb, 1), ("(c) -j 2 pdfplumber", tc, 2),
-                ("(e) -j 1 pdfium", te, 1), ("(f) -j 2 pdfium", tf, 2), ("(g) warm cache", tg, 2)]
-        for name, t, cores in rows:
-            print(f"{name:<22} {t:8.2f} s  {pages / t:8.1f} pages/s  {pages / t / cores:8.1f} pages/s/core")
-        print(f"(b)/(a) = {tb / ta:.2f}   (pdfplumber pipeline over pdfplumber's parse alone)")
-        print(f"(e)/(a) = {te / ta:.2f}   (target <= 0.15)")
-        print(f"(e)/(f) = {te / tf:.2f}   (target >= 1.7 on 2 cores)")
-        print(f"(b)/(e) = {tb / te:.2f}   (pdfium pipeline speed-up over pdfplumber's)")
-        print(f"(g)/(f) = {tg / tf:.3f}  (target <= 0.05)")
-        if a.combined_sheets:
-            combined_figure(a.samples, work, a.combined_sheets)
+        print(f"corpus: {a.files} PDFs, {pages} pages in {corpus}", flush=True)
+        rounds = []
+        for i in range(a.repeat):
+            rounds.append(one_round(corpus, work, combined))
+            if a.repeat > 1:
+                print(f"round {i + 1}: " + ", ".join(f"{k} {v:.2f}" for k, v in rounds[-1].items()), flush=True)
+        report(rounds, pages)
+        if combined is not None:
+            _print_combined(sheets, cpages, [(r["h1"], r["h2"]) for r in rounds])
         if not a.no_rss:
             rss50 = worker_rss(small, work / "out50")
             rss300 = worker_rss(corpus, work / "out300")
@@ -151,6 +192,13 @@ def main(argv=None) -> int:
         if a.work is None:
             shutil.rmtree(work, ignore_errors=True)
     return 0
+
+
+def _print_combined(sheets: int, pages: int, h: list[tuple[float, float]]) -> None:
+    t1, t2 = min(x[0] for x in h), min(x[1] for x in h)
+    rounds = f"; median of the rounds' own ratios {statistics.median(a / b for a, b in h):.2f}" if len(h) > 1 else ""
+    print(f"(h) combined file, {sheets} sheets, {pages} pages: -j 1 {t1:.2f} s ({pages / t1:.1f} pages/s), "
+          f"-j 2 {t2:.2f} s ({pages / t2:.1f} pages/s); -j 1 / -j 2 = {t1 / t2:.2f} (target >= 1.7){rounds}")
 
 
 if __name__ == "__main__":
