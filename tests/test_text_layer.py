@@ -140,3 +140,21 @@ def test_unmapped_counts_the_marks_of_the_readers(parts, marks):
     text = "".join(p + m for p, m in zip(parts, marks)) + "".join(parts[len(marks):])
     assert unmapped(text) == min(len(parts), len(marks))
     assert unmapped("".join(parts)) == 0
+
+
+def test_pdfminer_warnings_of_the_pdfium_readers_preflight_are_counted_not_printed(tmp_path, capfd, caplog):
+    # the pdfium reader walks the file with pdfminer first (preflight.py): a page without a
+    # MediaBox makes pdfminer warn "defaulting to US Letter" (and pdfium default to it too)
+    from extract.readers import read_pdf
+    pdf = text_layer_pdf(tmp_path / "a.pdf", [[Run("予算額")]])
+    data = pdf.read_bytes()
+    box = b"/MediaBox [0 0 595.0 842.0]"
+    assert data.count(box) == 1
+    pdf.write_bytes(data.replace(box, b" " * len(box)))       # same length: the xref holds
+    with caplog.at_level(logging.INFO, logger="extract.pdf"):
+        [page] = read_pdf(pdf, reader="pdfium")
+    assert "".join(g.text for g in page.glyphs) == "予算額"
+    out, err = capfd.readouterr()
+    assert "US Letter" not in err and "US Letter" not in out
+    [summary] = [r.getMessage() for r in caplog.records if r.name == "extract.pdf"]
+    assert "a.pdf" in summary and "US Letter" in summary

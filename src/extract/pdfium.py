@@ -33,6 +33,7 @@ import numpy as np
 import pypdfium2 as pdfium
 import pypdfium2.raw as R
 
+from .logs import collect_warnings
 from .preflight import base_name, preflight
 from .model import Page, Ruling, glyph_rows
 from .normalize import dedupe_indices
@@ -743,7 +744,8 @@ def read_pages(path: str | Path, password: str | None = None, first: int = 0,
                last: int | None = None) -> list[Page]:
     """Every page of the PDF, or pages first..last-1 (0-based; fewer past the end); raises
     PdfError for a file that cannot be read."""
-    pre = preflight(path, password, first, last)     # first: pdfium inflates object streams on opening
+    with collect_warnings(Path(path).name):          # pdfminer's, counted as the other reader counts them
+        pre = preflight(path, password, first, last)     # first: pdfium inflates object streams on opening
     if pre.bomb:
         raise classify(MemoryError())   # as pdfplumber's reader under the memory limit
     with open_document(path, password) as doc:
