@@ -537,8 +537,6 @@ def _extract(plan: _Plan, on_result, rules_dir, jobs, timeout, memory_limit_mb, 
         splitter = _Splitter(len(plan.files), rules_dir, on_result)
         tasks, on_answer = splitter.tasks(plan.todo, jobs), splitter.receive
     pool = LocalPool(min(jobs, len(tasks)), rules_dir, timeout, memory_limit_mb, max_tasks, reader)
-    # the Parquet writer (it imports pandas: half a second) loads while the workers work
-    threading.Thread(target=_import_writer, daemon=True).start()
     if on_answer is not on_result:
         splitter.pool = pool
     ok = False
@@ -669,8 +667,21 @@ def run(inputs: Iterable[str | Path], out_dir: str | Path, rules_dir=None, jobs:
     _check_options(timeout, memory_limit_mb, jobs)
     if not scheduler:
         workers.start()     # the workers' server loads the extractor while the run is planned
+    # the Parquet writer (pyarrow imports pandas: a third of a second) loads meanwhile too,
+    # and while the workers work; joined on every way out, so that no import is left
+    # running into the interpreter's shutdown
+    writer = threading.Thread(target=_import_writer, daemon=True)
+    writer.start()
+    try:
+        return _run(inputs, Path(out_dir), rules_dir, jobs, timeout, memory_limit_mb, force, password,
+                    cache_dir, max_tasks, scheduler, progress, reader)
+    finally:
+        writer.join()
+
+
+def _run(inputs, out_dir: Path, rules_dir, jobs, timeout, memory_limit_mb, force, password, cache_dir,
+         max_tasks, scheduler, progress, reader) -> tuple[dict, RunStats]:
     t0 = time.monotonic()
-    out_dir = Path(out_dir)
     templates = load_rules(rules_dir)
     with outdir.lock(out_dir):
         outdir.remove_leftovers(out_dir)
