@@ -158,3 +158,17 @@ def test_pdfminer_warnings_of_the_pdfium_readers_preflight_are_counted_not_print
     assert "US Letter" not in err and "US Letter" not in out
     [summary] = [r.getMessage() for r in caplog.records if r.name == "extract.pdf"]
     assert "a.pdf" in summary and "US Letter" in summary
+
+
+def test_a_rating_without_unicode_is_said_so_not_called_invalid():
+    """The overall rating's cell read as (cid:7): not a rating off the scale (invalid_value)
+    but one the text layer cannot tell (unmapped_text)."""
+    from extract.header_values import HeaderDraft, typed_fields
+    from extract.parsers import Raw
+    from extract.rules import evaluation_templates, load_rules
+    t = next(t for t in evaluation_templates(load_rules()) if t.id == "r4")
+    name = next(f.name for f in t.fields.values() if f.parser == "rating")
+    draft = HeaderDraft(raw={name: Raw("(cid:7)")})
+    typed = typed_fields(draft, t, 0)
+    assert typed.values[name] is None
+    assert [(p.code, p.field) for p in typed.problems if p.field == name] == [("unmapped_text", name)]

@@ -50,7 +50,11 @@ def typed_fields(draft: HeaderDraft, template: Template, sheet_index: int) -> Ty
     so is a text with characters the text layer gives no Unicode for (left empty)."""
     out = TypedFields({}, [])
     for rule in template.fields.values():
-        t = PARSERS[rule.parser].typed(rule, draft.raw.get(rule.name) or Raw(), template, sheet_index)
+        raw = draft.raw.get(rule.name) or Raw()
+        t = PARSERS[rule.parser].typed(rule, raw, template, sheet_index)
+        if unmapped(raw.text):      # not a value the parser cannot read: one the file cannot tell
+            t.problems = [unmapped_problem(p.field or rule.name, raw.text, sheet_index)
+                          if p.code == "invalid_value" else p for p in t.problems]
         for col, v in t.values.items():
             if unmapped(v):
                 t.values[col] = None
