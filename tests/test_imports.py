@@ -110,3 +110,17 @@ def test_the_main_process_of_a_run_imports_no_reader():
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                        env={"PYTHONPATH": str(PKG.parent)})
     assert r.stdout.strip() == ""
+
+
+def test_a_worker_imports_no_writer():
+    """A batch worker builds its file's rows (rows.py) and never writes tables: what the
+    forkserver loads for the workers (_forkserver.py) holds no pyarrow nor pandas (a sixth
+    of a second at each run's start, before the first file, and ~100 MB of address space
+    per worker under --memory-limit)."""
+    import subprocess
+    import sys
+    code = ("import sys, extract._forkserver, extract.ranges\n"
+            "print(' '.join(m for m in ('pyarrow', 'pandas') if m in sys.modules))")
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                       env={"PYTHONPATH": str(PKG.parent)})
+    assert r.stdout.strip() == ""

@@ -24,7 +24,7 @@ from .api import extract_pdf
 from .parsers import template_columns
 from .rules import load_rules
 from .tables import rows
-from .cell_output import FAMILY_TABLES
+from .rows import FAMILY_TABLES
 from .inputs import display_name
 
 # kind of field -> (colour, legend text)

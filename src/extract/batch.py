@@ -28,10 +28,8 @@ from .model import FileResult
 from . import split
 from .outdir import TABLES, OutputError
 from .rules import Template, evaluation_templates, load_rules
-from .tables import rows as table_rows
-from .tables import sheets_schema
-from .tables import write_tables  # noqa: F401  (batch.write_tables: the writer of a run)
-from .cell_output import FAMILY_TABLES
+from .rows import FAMILY_TABLES
+from .rows import rows as table_rows
 
 # The sheets tables of the cell families (review_sheets): counted as sheets too.
 _FAMILY_SHEETS = tuple(n for n in FAMILY_TABLES if n.endswith("_sheets"))
@@ -548,7 +546,17 @@ def _extract(plan: _Plan, on_result, rules_dir, jobs, timeout, memory_limit_mb, 
     stats.peak_worker_rss_mb = pool.peak_rss_mb
 
 
+def write_tables(all_rows: dict[str, list[dict]], out_dir: Path, sheets: list[Template] | None = None) -> dict:
+    """The writer of a run (tables.write_tables, imported here: a worker, which imports this
+    module too, never writes tables and starts without pyarrow); `sheets`: the templates
+    whose fields the sheets table has (default: the shipped contract's)."""
+    from .tables import sheets_schema
+    from .tables import write_tables as write
+    return write(all_rows, out_dir, {"sheets": sheets_schema(sheets)} if sheets else None)
+
+
 def _import_writer() -> None:
+    importlib.import_module(".tables", __package__)     # pyarrow and the schemas
     importlib.import_module("pyarrow.parquet")
     importlib.import_module("pandas")       # pyarrow imports it to build tables from rows
 
@@ -721,7 +729,7 @@ def _run(inputs, out_dir: Path, rules_dir, jobs, timeout, memory_limit_mb, force
                     _extract(plan, on_result, rules_dir, jobs, timeout, memory_limit_mb, max_tasks,
                              scheduler, stats, reader)
                 all_rows = {name: [r for res in plan.results if res for r in res.get(name, [])] for name in TABLES}
-                write_tables(all_rows, out_dir, {"sheets": sheets_schema(evaluation_templates(templates))})
+                write_tables(all_rows, out_dir, sheets=evaluation_templates(templates))
             except KeyboardInterrupt as e:
                 raise Interrupted(extracted[0]) from e
     stats.seconds = time.monotonic() - t0

@@ -14,7 +14,7 @@ import math
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from .cell_output import FAMILY_TABLES
+from .rows import FAMILY_TABLES
 
 # columns that identify a row rather than hold an extracted value
 _SHEET_SKIP = {"sheet_id", "fy"}

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .api import extract_pdf
-from .cell_output import FAMILY_TABLES
+from .rows import FAMILY_TABLES
 from .diff import show_change
 from .keys import KEY_COLUMNS
 from .rules import load_rules

@@ -20,7 +20,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from .cell_output import FAMILY_TABLES
+from .rows import FAMILY_TABLES
 
 MARK = ".extract-table.json"
 LOCK = ".extract.lock"

@@ -25,7 +25,7 @@ from pathlib import Path
 
 from .furniture import Mark
 from .inputs import display_name
-from .tables import sheet_id
+from .rows import sheet_id
 from .model import FileResult, Problem
 from .textlayer import no_sheet_problem, text_layer_problem
 

@@ -1,10 +1,9 @@
-"""Results to DataFrames with the Arrow schema of the output contract, and Parquet."""
+"""The output tables as Arrow and Parquet: the schemas of the columns rows.py names, and the
+writer of a run (the rows themselves are built in rows.py, without pyarrow)."""
 from __future__ import annotations
 
 import contextlib
 import functools
-import hashlib
-import os
 import shutil
 import signal
 import threading
@@ -13,61 +12,41 @@ from pathlib import Path
 import pyarrow as pa
 
 from . import outdir
-from .cell_output import FAMILY_SCHEMAS, cell_rows
-from .keys import KEY_COLUMNS, sheet_keys
-from .model import Criterion, FileResult, Problem, Sheet
-from .parsers import template_columns
+from .model import FileResult
+from .rows import (CRITERIA_COLUMNS, FAMILY_COLUMNS, FIELD_COLUMNS, PROBLEM_COLUMNS,  # noqa: F401
+                   SHEET_COLUMNS, Columns, family_columns, rows, sheet_columns, sheet_columns_for,
+                   sheet_id, template_field_columns)
 
-# Arrow types of the parsers' column types (parsers.Column.type).
-ARROW_TYPES = {"string": pa.string(), "int32": pa.int32(), "int64": pa.int64()}
-SHEET_KEYS = [
-    ("sheet_id", pa.string()), ("source_path", pa.string()), ("source_sha256", pa.string()),
-    ("sheet_index", pa.int32()), ("page_first", pa.int32()), ("page_last", pa.int32()),
-    ("template", pa.string())]
-# derived from the printed names (keys.py): the cross-year join keys
-SHEET_DERIVED = [(name, pa.string()) for name in KEY_COLUMNS]
-SHEET_QUALITY = [("quality", pa.float64()), ("quality_grade", pa.string())]
+# Arrow types of the column type names (rows.py; parsers.Column.type).
+ARROW_TYPES = {"string": pa.string(), "int32": pa.int32(), "int64": pa.int64(), "float64": pa.float64(),
+               "list": pa.list_(pa.string())}
+
+
+def schema_of(columns: Columns) -> pa.Schema:
+    return pa.schema([(name, ARROW_TYPES[t]) for name, t in columns])
 
 
 def sheets_schema(templates: list) -> pa.Schema:
     """The sheets table of these templates: keys, each field's columns (parsers.py), the
     cross-year keys, quality."""
-    return pa.schema(SHEET_KEYS + [(c.name, ARROW_TYPES[c.type]) for c in template_columns(templates)]
-                     + SHEET_DERIVED + SHEET_QUALITY)
+    return schema_of(sheet_columns(template_field_columns(templates)))
 
 
 # The sheets table of the shipped rules (= sheets_schema(load_rules()), a test checks it),
 # the contract of OUTPUT_SCHEMA.md; a rules folder may add columns (sheets_schema_for).
-SHEETS = pa.schema([
-    ("sheet_id", pa.string()), ("source_path", pa.string()), ("source_sha256", pa.string()),
-    ("sheet_index", pa.int32()), ("page_first", pa.int32()), ("page_last", pa.int32()),
-    ("template", pa.string()), ("fiscal_year", pa.int32()), ("fiscal_year_label", pa.string()),
-    ("contribution_name", pa.string()), ("organization_name", pa.string()),
-    ("organization_abbr", pa.string()), ("bureau", pa.string()), ("division", pa.string()),
-    ("budget_jpy", pa.int64()), ("budget_label", pa.string()), ("overall_rating", pa.string()),
-    ("overview", pa.string()), ("organization_key", pa.string()), ("contribution_key", pa.string()),
-    ("quality", pa.float64()), ("quality_grade", pa.string()),
-])
-CRITERIA = pa.schema([
-    ("sheet_id", pa.string()), ("criterion_no", pa.int32()), ("label", pa.string()),
-    ("canonical", pa.string()), ("rating", pa.string()), ("text", pa.string()),
-    ("page", pa.int32()), ("x0", pa.float64()), ("top", pa.float64()), ("x1", pa.float64()),
-    ("bottom", pa.float64()), ("method", pa.string()), ("confidence", pa.float64()),
-    ("fiscal_year", pa.int32()),
-])
-PROBLEMS = pa.schema([
-    ("source_path", pa.string()), ("sheet_index", pa.int32()), ("sheet_id", pa.string()),
-    ("severity", pa.string()), ("code", pa.string()), ("field", pa.string()),
-    ("message", pa.string()),
-])
-FIELDS = pa.schema([
-    ("sheet_id", pa.string()), ("field", pa.string()), ("value", pa.string()),
-    ("raw_text", pa.string()), ("page", pa.int32()), ("x0", pa.float64()), ("top", pa.float64()),
-    ("x1", pa.float64()), ("bottom", pa.float64()), ("rule", pa.string()), ("method", pa.string()),
-    ("confidence", pa.float64()), ("fiscal_year", pa.int32()),
-])
+SHEETS = schema_of(SHEET_COLUMNS)
+CRITERIA = schema_of(CRITERIA_COLUMNS)
+PROBLEMS = schema_of(PROBLEM_COLUMNS)
+FIELDS = schema_of(FIELD_COLUMNS)
+# The tables of the shipped cell families (review_sheets, review_budget, …).
+FAMILY_SCHEMAS = {name: schema_of(cols) for name, cols in FAMILY_COLUMNS.items()}
 SCHEMAS = {"sheets": SHEETS, "criteria": CRITERIA, "problems": PROBLEMS, "fields": FIELDS,
            **FAMILY_SCHEMAS}
+
+
+def family_schemas(t) -> dict[str, pa.Schema]:
+    """The tables of a cell family (cell_rules.CellTemplate) and their schemas."""
+    return {name: schema_of(cols) for name, cols in family_columns(t).items()}
 # Columns of criteria and fields that repeat their sheet's: fiscal_year, so that every table
 # split by fiscal year carries the column (a reader of one table sees the year it is split by).
 SHEET_YEAR_TABLES = ("criteria", "fields")
@@ -77,69 +56,9 @@ _PANDAS_TYPES = {pa.int32(): ("int32", "Int32"), pa.int64(): ("int64", "Int64"),
                  pa.float64(): ("float64", "float64"), pa.string(): ("unicode", "object")}
 
 
-def sheet_id(sha256: str, index: int) -> str:
-    """Stable for the same input bytes and sheet position."""
-    return hashlib.sha256(f"{sha256}:{index}".encode()).hexdigest()[:16]
-
-
 def sheets_schema_for(results: list[FileResult]) -> pa.Schema:
     """SHEETS, with any column the templates of these results add before the quality."""
-    templates = list({id(s.template_obj): s.template_obj for r in results for s in r.sheets
-                      if s.template_obj is not None}.values())
-    extra = [c for c in template_columns(templates) if c.name not in SHEETS.names]
-    if not extra:
-        return SHEETS
-    cols = list(SHEETS)
-    i = SHEETS.get_field_index(SHEET_DERIVED[0][0])
-    return pa.schema(cols[:i] + [pa.field(c.name, ARROW_TYPES[c.type]) for c in extra] + cols[i:])
-
-
-def _sheet_row(r: FileResult, s: Sheet, sid: str, sheet_columns: list[str]) -> dict:
-    from .provenance import quality
-    row = {"sheet_id": sid, "source_path": r.source_path, "source_sha256": r.source_sha256,
-           "sheet_index": s.sheet_index, "page_first": s.page_first, "page_last": s.page_last,
-           "template": s.template}
-    row["quality"], row["quality_grade"] = quality(s)
-    for name in sheet_columns:
-        if name not in row:
-            row[name] = s.fields.get(name)
-    row.update(sheet_keys(row))
-    return row
-
-
-def _criterion_row(sid: str, c: Criterion, year: int | None) -> dict:
-    b = c.box
-    return {"sheet_id": sid, "criterion_no": c.no, "label": c.label, "canonical": c.canonical,
-            "rating": c.rating, "text": c.text, "page": b.page if b else None,
-            "x0": b.x0 if b else None, "top": b.top if b else None,
-            "x1": b.x1 if b else None, "bottom": b.bottom if b else None,
-            "method": c.method, "confidence": c.confidence, "fiscal_year": year}
-
-
-def _problem_row(source_path: str, p: Problem, sid: str | None) -> dict:
-    return {"source_path": source_path, "sheet_index": p.sheet_index, "sheet_id": sid,
-            "severity": p.severity, "code": p.code, "field": p.field, "message": p.message}
-
-
-def rows(results: list[FileResult]) -> dict[str, list[dict]]:
-    """The rows of the four tables. A problem's sheet_id is that of its sheet where the sheet
-    is in `sheets` (null for a file-level problem, or a sheet that could not be read)."""
-    from .provenance import field_rows
-    sheet_columns = sheets_schema_for(results).names
-    out: dict[str, list[dict]] = {name: [] for name in SCHEMAS}
-    for r in results:
-        cell_rows(r.source_path, r.source_sha256, r.cell_sheets, out)
-        ids: dict[int, str] = {}
-        for s in r.sheets:
-            sid = ids[s.sheet_index] = sheet_id(r.source_sha256, s.sheet_index)
-            row = _sheet_row(r, s, sid, sheet_columns)
-            out["sheets"].append(row)
-            year = row.get("fiscal_year")
-            out["fields"].extend({"sheet_id": sid, **fr, "fiscal_year": year} for fr in field_rows(s))
-            out["criteria"].extend(_criterion_row(sid, c, year) for c in s.criteria)
-        out["problems"].extend(_problem_row(r.source_path, p, ids.get(p.sheet_index))
-                               for p in r.problems)
-    return out
+    return schema_of(sheet_columns_for(results))
 
 
 def to_arrow(results: list[FileResult]) -> dict[str, pa.Table]:
