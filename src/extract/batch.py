@@ -6,6 +6,7 @@ same run can be spread over local processes or a Dask cluster.
 """
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import importlib
 import json
@@ -561,6 +562,19 @@ def _import_writer() -> None:
     importlib.import_module("pandas")       # pyarrow imports it to build tables from rows
 
 
+@contextlib.contextmanager
+def _writer_loading():
+    """The Parquet writer (pyarrow imports pandas: a third of a second) loaded in a thread
+    while the run is planned and the workers work; joined on every way out, so that no
+    import is left running into the interpreter's shutdown."""
+    writer = threading.Thread(target=_import_writer, daemon=True)
+    writer.start()
+    try:
+        yield
+    finally:
+        writer.join()
+
+
 @dataclass
 class _Split:
     """A file being extracted as page ranges: its task, ranges and the answers so far."""
@@ -675,23 +689,10 @@ def run(inputs: Iterable[str | Path], out_dir: str | Path, rules_dir=None, jobs:
     _check_options(timeout, memory_limit_mb, jobs)
     if not scheduler:
         workers.start()     # the workers' server loads the extractor while the run is planned
-    # the Parquet writer (pyarrow imports pandas: a third of a second) loads meanwhile too,
-    # and while the workers work; joined on every way out, so that no import is left
-    # running into the interpreter's shutdown
-    writer = threading.Thread(target=_import_writer, daemon=True)
-    writer.start()
-    try:
-        return _run(inputs, Path(out_dir), rules_dir, jobs, timeout, memory_limit_mb, force, password,
-                    cache_dir, max_tasks, scheduler, progress, reader)
-    finally:
-        writer.join()
-
-
-def _run(inputs, out_dir: Path, rules_dir, jobs, timeout, memory_limit_mb, force, password, cache_dir,
-         max_tasks, scheduler, progress, reader) -> tuple[dict, RunStats]:
     t0 = time.monotonic()
+    out_dir = Path(out_dir)
     templates = load_rules(rules_dir)
-    with outdir.lock(out_dir):
+    with _writer_loading(), outdir.lock(out_dir):
         outdir.remove_leftovers(out_dir)
         outdir.check_replaceable(out_dir)
         cache = Cache(Path(cache_dir) if cache_dir else out_dir / ".cache", templates, reader)

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from .header import HeaderCells
 from .layout import Index
 from .model import Problem
-from .parsers import PARSERS, Raw, ReadInput, Sources
+from .parsers import PARSERS, Raw, ReadInput, Sources, Typed
 from .rules import FieldRule, Template
 from .textlayer import unmapped, unmapped_problem
 
@@ -52,13 +52,20 @@ def typed_fields(draft: HeaderDraft, template: Template, sheet_index: int) -> Ty
     for rule in template.fields.values():
         raw = draft.raw.get(rule.name) or Raw()
         t = PARSERS[rule.parser].typed(rule, raw, template, sheet_index)
-        if unmapped(raw.text):      # not a value the parser cannot read: one the file cannot tell
-            t.problems = [unmapped_problem(p.field or rule.name, raw.text, sheet_index)
-                          if p.code == "invalid_value" else p for p in t.problems]
-        for col, v in t.values.items():
-            if unmapped(v):
-                t.values[col] = None
-                t.problems = [p for p in t.problems if p.field != col] + [unmapped_problem(col, v, sheet_index)]
+        if unmapped(raw.text):
+            _drop_unmapped(t, rule.name, raw.text, sheet_index)
         out.values.update(t.values)
         out.problems.extend(t.problems)
     return out
+
+
+def _drop_unmapped(t: Typed, name: str, raw_text: str, sheet_index: int) -> None:
+    """A field read from a text with characters the text layer gives no Unicode for: each
+    column keeping such characters left empty, and the value the parser could not read
+    said to be one the file cannot tell (unmapped_text, not invalid_value)."""
+    t.problems = [unmapped_problem(p.field or name, raw_text, sheet_index)
+                  if p.code == "invalid_value" else p for p in t.problems]
+    for col, v in t.values.items():
+        if unmapped(v):
+            t.values[col] = None
+            t.problems = [p for p in t.problems if p.field != col] + [unmapped_problem(col, v, sheet_index)]

@@ -135,25 +135,32 @@ def criteria_problems(sheet: Sheet) -> list[Problem]:
     for c in sheet.criteria:
         name = f"criteria[{c.no}]"
         out.extend(drop_unmapped(c, name, k))
-        if c.label is None:     # unreadable: said above
-            pass
-        elif c.canonical is None:
-            out.append(Problem("warning", "unknown_criterion", f"Criterion title {c.label!r} "
-                               f"matches no title of template {t.id}.", name, k))
-        elif c.confidence < LOW_CONFIDENCE:
-            out.append(Problem("warning", "low_confidence", f"Criterion {c.no}'s title "
-                               f"{c.label!r} fits the rules' title only partly "
-                               f"(confidence {c.confidence:.2f}); check its canonical key.", name, k))
+        out.extend(title_problems(c, name, t, k))
         if c.rating is not None and t.criterion_scale and c.rating not in t.criterion_scale:
             out.append(invalid(f"{name}.rating", "criterion rating", c.rating, k))
             c.rating = None
-        if not c.text and c.text is not None:
+        if c.text == "":        # None: unreadable, said by drop_unmapped
             out.append(missing(f"{name}.text", f"achievement text for criterion {c.no}", k))
         seen.add(c.no)
     for cr in t.criteria:
         if cr.no not in seen:
             out.append(missing(f"criteria[{cr.no}]", f"criterion {cr.no} ({cr.title})", k))
     return out
+
+
+def title_problems(c: Criterion, name: str, t: Template, k: int) -> list[Problem]:
+    """A title that fits no rule of the template, or only partly (none for an unreadable
+    title: drop_unmapped said so)."""
+    if c.label is None:
+        return []
+    if c.canonical is None:
+        return [Problem("warning", "unknown_criterion", f"Criterion title {c.label!r} "
+                        f"matches no title of template {t.id}.", name, k)]
+    if c.confidence < LOW_CONFIDENCE:
+        return [Problem("warning", "low_confidence", f"Criterion {c.no}'s title "
+                        f"{c.label!r} fits the rules' title only partly "
+                        f"(confidence {c.confidence:.2f}); check its canonical key.", name, k)]
+    return []
 
 
 def drop_unmapped(c: Criterion, name: str, sheet_index: int) -> list[Problem]:

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .layout import Line, lines_of
-from .model import Glyph, Sheet
+from .model import Glyph, Problem, Sheet
 from .parsers import columns_of
 from .text import line_raw
 
@@ -60,10 +60,19 @@ def field_rows(sheet: Sheet) -> list[dict]:
     return out
 
 
-def quality(sheet: Sheet) -> tuple[float, str]:
-    """0..1 from the criteria confidences and the warnings; a word for sorting by eye."""
-    conf = min((c.confidence for c in sheet.criteria), default=0.0)
-    warnings = sum(1 for p in sheet.problems if p.severity == "warning")
-    q = round(conf * (0.85 ** warnings), 3)
+# Each warning on a sheet multiplies its quality by this.
+WARNING_FACTOR = 0.85
+
+
+def quality(confidence: float, problems: list[Problem]) -> tuple[float, str]:
+    """0..1 from a confidence and the warnings; a word for sorting by eye (a sheet of any
+    family)."""
+    warnings = sum(1 for p in problems if p.severity == "warning")
+    q = round(confidence * (WARNING_FACTOR ** warnings), 3)
     grade = "good" if q >= 0.95 else "fair" if q >= 0.75 else "poor"
     return q, grade
+
+
+def sheet_quality(sheet: Sheet) -> tuple[float, str]:
+    """An evaluation sheet's quality: its least sure criterion, less for each warning."""
+    return quality(min((c.confidence for c in sheet.criteria), default=0.0), sheet.problems)

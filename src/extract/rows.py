@@ -13,6 +13,7 @@ from .keys import KEY_COLUMNS, sheet_keys
 from .layout import bbox
 from .model import Criterion, FileResult, Problem, Sheet
 from .parsers import template_columns
+from .provenance import field_rows, quality, sheet_quality
 
 Columns = list[tuple[str, str]]     # (column, type name: string, int32, int64, float64, list)
 
@@ -72,15 +73,12 @@ def sheet_columns_for(results: list[FileResult]) -> Columns:
 # ------------------------------------------------------------------ the cell families' tables
 
 _SID: Columns = [("sheet_id", "string")]
-_FIELD_TYPES = {"string": "string", "int32": "int32", "list": "list"}
 _VALUE_TYPES = {"amount": "int64", "percent": "float64", "number": "float64"}
 KIND_COLUMNS: dict[str, Columns] = {
     "indicator": [("kind", "string"), ("name", "string"), ("unit", "string"),
                   ("fiscal_year", "int32"), ("target", "float64"), ("actual", "float64")],
     "checklist": [("group", "string"), ("item", "string"), ("rating", "string"), ("note", "string")],
 }
-# A cell sheet's quality: this factor per warning.
-WARNING_FACTOR = 0.85
 
 
 def table_columns(t) -> Columns:
@@ -96,7 +94,7 @@ def table_columns(t) -> Columns:
 def family_columns(t) -> dict[str, Columns]:
     """The tables of a cell family (cell_rules.CellTemplate) and their columns:
     <family>_sheets (keys, header fields, quality), then one per [tables.*]."""
-    out = {t.table_name("sheets"): SHEET_KEYS + [(f.name, _FIELD_TYPES[f.type]) for f in t.fields.values()]
+    out = {t.table_name("sheets"): SHEET_KEYS + [(f.name, f.type) for f in t.fields.values()]
            + SHEET_QUALITY}
     for name, tab in t.tables.items():
         out[t.table_name(name)] = _SID + table_columns(tab)
@@ -124,11 +122,10 @@ def sheet_id(sha256: str, index: int) -> str:
 
 
 def _sheet_row(r: FileResult, s: Sheet, sid: str, sheet_columns_: list[str]) -> dict:
-    from .provenance import quality
     row = {"sheet_id": sid, "source_path": r.source_path, "source_sha256": r.source_sha256,
            "sheet_index": s.sheet_index, "page_first": s.page_first, "page_last": s.page_last,
            "template": s.template}
-    row["quality"], row["quality_grade"] = quality(s)
+    row["quality"], row["quality_grade"] = sheet_quality(s)
     for name in sheet_columns_:
         if name not in row:
             row[name] = s.fields.get(name)
@@ -150,12 +147,6 @@ def _problem_row(source_path: str, p: Problem, sid: str | None) -> dict:
             "severity": p.severity, "code": p.code, "field": p.field, "message": p.message}
 
 
-def cell_quality(s: CellSheet) -> tuple[float, str]:
-    warnings = sum(1 for p in s.problems if p.severity == "warning")
-    q = round(WARNING_FACTOR ** warnings, 3)
-    return q, "good" if q >= 0.95 else "fair" if q >= 0.75 else "poor"
-
-
 def cell_field_rows(sid: str, s: CellSheet) -> list[dict]:
     """Provenance: one `fields` row per value read, with the box of its cell."""
     out = []
@@ -175,7 +166,7 @@ def cell_rows(source_path: str, sha256: str, sheets: list[CellSheet], out: dict[
         row = {"sheet_id": sid, "source_path": source_path, "source_sha256": sha256,
                "sheet_index": s.sheet_index, "page_first": s.page_first, "page_last": s.page_last,
                "template": t.id, **{f: s.fields.get(f) for f in t.fields}}
-        row["quality"], row["quality_grade"] = cell_quality(s)
+        row["quality"], row["quality_grade"] = quality(1.0, s.problems)
         out.setdefault(t.table_name("sheets"), []).append(row)
         for name, rows_ in s.tables.items():
             out.setdefault(t.table_name(name), []).extend({"sheet_id": sid, **r} for r in rows_)
@@ -190,7 +181,6 @@ TABLE_COLUMNS: dict[str, Columns] = {"sheets": SHEET_COLUMNS, "criteria": CRITER
 def rows(results: list[FileResult]) -> dict[str, list[dict]]:
     """The rows of every table. A problem's sheet_id is that of its sheet where the sheet
     is in `sheets` (null for a file-level problem, or a sheet that could not be read)."""
-    from .provenance import field_rows
     sheet_columns_ = [n for n, _ in sheet_columns_for(results)]
     out: dict[str, list[dict]] = {name: [] for name in TABLE_COLUMNS}
     for r in results:

@@ -13,9 +13,9 @@ import pyarrow as pa
 
 from . import outdir
 from .model import FileResult
-from .rows import (CRITERIA_COLUMNS, FAMILY_COLUMNS, FIELD_COLUMNS, PROBLEM_COLUMNS,  # noqa: F401
-                   SHEET_COLUMNS, Columns, family_columns, rows, sheet_columns, sheet_columns_for,
-                   sheet_id, template_field_columns)
+from .rows import (CRITERIA_COLUMNS, FAMILY_COLUMNS, FIELD_COLUMNS, PROBLEM_COLUMNS, SHEET_COLUMNS,
+                   Columns, sheet_columns, sheet_columns_for, template_field_columns)
+from .rows import rows  # noqa: F401  (tables.rows: the rows of the tables this module writes)
 
 # Arrow types of the column type names (rows.py; parsers.Column.type).
 ARROW_TYPES = {"string": pa.string(), "int32": pa.int32(), "int64": pa.int64(), "float64": pa.float64(),
@@ -42,11 +42,6 @@ FIELDS = schema_of(FIELD_COLUMNS)
 FAMILY_SCHEMAS = {name: schema_of(cols) for name, cols in FAMILY_COLUMNS.items()}
 SCHEMAS = {"sheets": SHEETS, "criteria": CRITERIA, "problems": PROBLEMS, "fields": FIELDS,
            **FAMILY_SCHEMAS}
-
-
-def family_schemas(t) -> dict[str, pa.Schema]:
-    """The tables of a cell family (cell_rules.CellTemplate) and their schemas."""
-    return {name: schema_of(cols) for name, cols in family_columns(t).items()}
 # Columns of criteria and fields that repeat their sheet's: fiscal_year, so that every table
 # split by fiscal year carries the column (a reader of one table sees the year it is split by).
 SHEET_YEAR_TABLES = ("criteria", "fields")
