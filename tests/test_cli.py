@@ -313,3 +313,14 @@ def test_progress_bar_names_a_failed_file_and_fits_the_terminal(monkeypatch):
     assert len(frames) == 3 and all(len(f) < 60 for f in frames)
     assert "scan.pdf" in frames[1] and "scan.pdf" in frames[2]   # stays on the bar
     assert stream.text.endswith("\n")
+
+
+def test_a_rules_error_is_a_usage_error(tmp_path):
+    """A rules folder that does not load: exit 2 and the file at fault, for every command
+    that loads rules (the rules module is imported only by the commands that use it)."""
+    (tmp_path / "x.toml").write_text("garbage = [", encoding="utf-8")
+    for args in (["rules"], ["run", SAMPLES / "h28-fake-bold.pdf", "-o", tmp_path / "out"]):
+        r = run_cli(*args, "--rules", tmp_path)
+        assert r.returncode == 2, (args, r.stderr)
+        assert "rules error: x.toml: not valid TOML" in r.stderr
+    assert not (tmp_path / "out").exists() or not any((tmp_path / "out").glob("*/*.parquet"))

@@ -11,7 +11,6 @@ from hypothesis import given, strategies as st
 from conftest import SAMPLES
 from extract import batch, split
 from extract import ranges as range_steps
-from extract.pdfium import page_count
 from extract.api import extract_pdf
 from extract.furniture import Mark
 from extract.rules import load_rules
@@ -102,7 +101,7 @@ def test_parts_put_together_are_the_file_read_in_one_piece(combined, monkeypatch
     assert len(whole.sheets) > 24
     monkeypatch.setattr(split, "RANGE_PAGES", 9)       # many boundaries, inside sheets too
     monkeypatch.setattr(split, "MIN_RANGE_PAGES", 5)
-    ranges = split.page_ranges(page_count(combined), 2)
+    ranges = split.page_ranges(split.page_count(combined), 2)
     assert len(ranges) > 6
     merged = split.merge(_steps(combined, templates, ranges), "combined.pdf", whole.source_sha256)
     assert rows([merged]) == rows([whole])

@@ -731,15 +731,6 @@ def _address_space_left() -> float:
     return soft - size if size else math.inf
 
 
-def page_count(path: str | Path, password: str | None = None) -> int:
-    """The number of pages of the PDF (0 when it cannot be opened)."""
-    try:
-        with open_document(path, password) as doc:
-            return len(doc)
-    except PdfError:
-        return 0
-
-
 def read_pages(path: str | Path, password: str | None = None, first: int = 0,
                last: int | None = None) -> list[Page]:
     """Every page of the PDF, or pages first..last-1 (0-based; fewer past the end); raises

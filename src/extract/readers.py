@@ -5,8 +5,10 @@ tests/test_readers.py holds them equal) several times faster."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from .model import Page
+if TYPE_CHECKING:       # (the CLI imports this module for READERS before the engine is loaded)
+    from .model import Page
 
 READERS = ("pdfplumber", "pdfium")
 DEFAULT_READER = "pdfium"

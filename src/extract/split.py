@@ -91,10 +91,24 @@ def file_ranges(path: str | Path, password: str | None, jobs: int) -> list[tuple
             return []
     except OSError:
         return []
-    from .pdfium import page_count       # here: only files this big are opened
     n = page_count(path, password)
     ranges = page_ranges(n, jobs) if n else []
     return ranges if len(ranges) > 1 else []
+
+
+def page_count(path: str | Path, password: str | None = None) -> int:
+    """The number of pages of the PDF (0 when pdfium cannot open it). With pypdfium2 alone:
+    the main process plans the ranges and reads no page (extract.pdfium, with pdfplumber
+    and numpy, is 0.15 s of imports the workers have loaded already)."""
+    import pypdfium2 as pdfium       # here: only files this big are opened
+    try:
+        doc = pdfium.PdfDocument(str(path), password=password or None)
+    except Exception:                # pdfium's load errors, or a file that cannot be opened
+        return 0
+    try:
+        return len(doc)
+    finally:
+        doc.close()
 
 
 def decide(reads: list[RangeRead], n_pages: int) -> str:
