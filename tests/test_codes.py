@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+import os
 import shutil
 import sys
 import threading
@@ -102,3 +103,37 @@ def test_a_worker_that_dies_gives_worker_crashed_and_the_pool_goes_on(tmp_path):
         t.join()
     assert [p["code"] for p in got["dies.pdf"]["problems"]] == ["worker_crashed"]
     assert len(got["lives.pdf"]["sheets"]) == 1
+
+
+def test_the_task_queued_behind_a_worker_that_dies_is_given_again(tmp_path):
+    """A busy worker has its next task in its pipe already (LocalPool._assign); when it
+    dies, that task goes to the next worker, not down with it. The first file is a FIFO
+    no one writes to: its worker waits on it until it is killed."""
+    hangs = tmp_path / "hangs.pdf"
+    os.mkfifo(hangs)
+    pdf = ROOT / "samples" / "h28-iom-trafficking.pdf"
+    tasks = [Task(0, str(hangs), "dies.pdf", None, "")] + [
+        Task(k, str(pdf), f"lives-{k}.pdf", None, "") for k in range(1, 5)]
+    got, queued = {}, []
+    pool = LocalPool(1, None, timeout=60, mem_mb=None, max_tasks=50)
+
+    def killer():
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            s = pool.slots[0]
+            if s.task is not None and s.task.index == 0 and s.queued is not None:
+                queued.append(s.queued.index)
+                s.proc.kill()
+                return
+            time.sleep(0.001)
+
+    t = threading.Thread(target=killer)
+    t.start()
+    try:
+        pool.run(tasks, lambda task, rows: got.setdefault(task.source_path, rows))
+    finally:
+        pool.close()
+        t.join()
+    assert queued == [1]
+    assert [p["code"] for p in got["dies.pdf"]["problems"]] == ["worker_crashed"]
+    assert {k: len(got[f"lives-{k}.pdf"]["sheets"]) for k in range(1, 5)} == {1: 1, 2: 1, 3: 1, 4: 1}

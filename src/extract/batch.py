@@ -243,28 +243,38 @@ def _worker(tasks, results, rules_dir, mem_mb, parent_pid=None, reader=None):
         templates = load_rules(rules_dir)
         from .match import tagger
         tagger()
-        results.put((-1, "ready", os.getpid(), 0.0))   # also starts the queue's thread
+        results.put((-1, "ready", os.getpid(), 0.0, 0.0))   # also starts the queue's thread
     except BaseException:   # most likely --memory-limit below what a worker needs to start
         os._exit(STARTUP_FAILED)
     while True:
         item = tasks.get()
         if item is None:
             return
-        tid = item.index
-        try:
-            if item.step:
-                results.put((tid, "ok", _step(item, templates), _peak_rss_mb()))
-                continue
-            rows = extract_rows(item.path, item.source_path, templates, item.password, item.sha256 or None,
-                                reader)
-            results.put((tid, "ok", rows, _peak_rss_mb()))
-            if any(p["code"] == "memory_limit" for p in rows["problems"]):
-                return      # start afresh: the heap may be in pieces
-        except MemoryError:
-            results.put((tid, "memory_limit", None, _peak_rss_mb()))
-            return
-        except Exception as e:   # extract_pdf catches file errors; this is a bug: report it
-            results.put((tid, "worker_crashed", f"{type(e).__name__}: {e}", _peak_rss_mb()))
+        began = time.monotonic()
+        status, payload = _answer(item, templates, reader)
+        # with the seconds it took: the pool may learn of its start late (LocalPool._assign)
+        results.put((item.index, status, payload, _peak_rss_mb(), time.monotonic() - began))
+        if _restarts(status, payload):
+            return      # start afresh: the heap may be in pieces
+
+
+def _answer(item: Task, templates: list[Template], reader: str | None) -> tuple[str, object]:
+    """(status, payload) of one task, as the worker sends it."""
+    try:
+        if item.step:
+            return "ok", _step(item, templates)
+        return "ok", extract_rows(item.path, item.source_path, templates, item.password,
+                                  item.sha256 or None, reader)
+    except MemoryError:
+        return "memory_limit", None
+    except Exception as e:   # extract_pdf catches file errors; this is a bug: report it
+        return "worker_crashed", f"{type(e).__name__}: {e}"
+
+
+def _restarts(status: str, payload) -> bool:
+    """Whether the worker that gave this answer ends after it (to start afresh)."""
+    return status == "memory_limit" or (
+        status == "ok" and any(p["code"] == "memory_limit" for p in payload["problems"]))
 
 
 def _step(task: Task, templates: list[Template]) -> dict:
@@ -283,9 +293,10 @@ def _step(task: Task, templates: list[Template]) -> dict:
 class _Slot:
     proc: mp.Process
     tasks: object
-    task: Task | None = None
+    task: Task | None = None        # the task the worker is on
     started: float = 0.0
     done: int = 0
+    queued: Task | None = None      # the next one, already in its pipe (see LocalPool._assign)
 
 
 @dataclass
@@ -334,13 +345,19 @@ class LocalPool:
         self.file_clock: dict[str, float] = {}     # a split file's first step started then
 
     def _spawn(self) -> _Slot:
-        q = self.ctx.Queue()
+        # A task is written to the worker's pipe at once (SimpleQueue): a Queue hands it to a
+        # feeder thread, which waits for the GIL while the main process handles the answer
+        # just in, and the worker idled ~1.5 ms a file.
+        q = self.ctx.SimpleQueue()
         p = self.ctx.Process(target=_worker, args=(q, self.results) + self.args, daemon=True)
         p.start()
         return _Slot(p, q)
 
     def _replace(self, i: int, kill: bool) -> None:
         s = self.slots[i]
+        if s.queued is not None:        # never read by the worker that goes: given again
+            self.pending.append(s.queued)
+            s.queued = None
         if kill and s.proc.is_alive():
             s.proc.kill()
         s.proc.join(timeout=5)
@@ -361,13 +378,13 @@ class LocalPool:
         while self.pending or any(s.task for s in self.slots):
             self._assign(self.pending, by_id)
             try:
-                tid, status, payload, rss = self.results.get(timeout=0.05)
+                tid, status, payload, rss, seconds = self.results.get(timeout=0.05)
                 self.peak_rss_mb = max(self.peak_rss_mb, rss)
             except queue.Empty:
                 self._check_slots(by_id, msgs, on_result)
                 continue
             if tid != -1:       # -1: a worker says it is ready
-                self._receive(tid, status, payload, by_id, msgs, on_result)
+                self._receive(tid, (status, payload, seconds), by_id, msgs, on_result)
 
     def add(self, task: Task) -> None:
         """A task given next to an idle worker (the worker it names, while that one lives)."""
@@ -384,49 +401,69 @@ class LocalPool:
         return None
 
     def _assign(self, pending: list[Task], by_id: dict[int, int]) -> None:
-        """Give a task to every idle worker, replacing the dead and the worn out first."""
+        """Give a task to every idle worker, replacing the dead and the worn out first;
+        and to every busy one its next task, which it starts as soon as it has answered
+        (waiting for the main process to hand it one cost ~1 ms a file). Not the last
+        few tasks: one queued behind a long task would wait while another worker idles."""
         for i, s in enumerate(self.slots):
-            if s.task is not None or not pending:
+            if not pending:
+                return
+            if s.task is not None:
+                if s.queued is None and s.done + 2 <= self.max_tasks and len(pending) > len(self.slots):
+                    s.queued = self._give(pending, i, by_id)
                 continue
             if not s.proc.is_alive():
                 self._replace(i, kill=False)
             elif s.done >= self.max_tasks:
                 s.tasks.put(None)
                 self._replace(i, kill=False)
-            s = self.slots[i]
-            t = self._take(pending, s)
-            if t is None:
-                continue
-            by_id[t.index] = i
-            s.task, s.started = t, time.monotonic()
-            if t.step:      # --timeout is per file: a split file's steps share its clock
-                s.started = self.file_clock.setdefault(t.sha256 or t.path, s.started)
-            s.tasks.put(t)
+            t = self._give(pending, i, by_id)
+            if t is not None:
+                self._start(self.slots[i], t)
 
-    def _receive(self, tid, status, payload, by_id, msgs, on_result) -> None:
-        """A worker's answer for task tid."""
+    def _give(self, pending: list[Task], i: int, by_id: dict[int, int]) -> Task | None:
+        """The next task for slot i, sent to its worker."""
+        s = self.slots[i]
+        t = self._take(pending, s)
+        if t is not None:
+            by_id[t.index] = i
+            s.tasks.put(t)
+        return t
+
+    def _start(self, s: _Slot, t: Task) -> None:
+        """The worker of slot s is on task t from now."""
+        s.task, s.started = t, time.monotonic()
+        if t.step:      # --timeout is per file: a split file's steps share its clock
+            s.started = self.file_clock.setdefault(t.sha256 or t.path, s.started)
+
+    def _receive(self, tid: int, answer: tuple[str, object, float], by_id, msgs, on_result) -> None:
+        """A worker's answer for task tid: (status, payload, seconds it took)."""
+        status, payload, seconds = answer
         i = by_id.pop(tid, None)
         if i is None or self.slots[i].task is None or self.slots[i].task.index != tid:
             return
         s = self.slots[i]
         task, s.task = s.task, None
         s.done += 1
-        if status == "ok" and time.monotonic() - s.started > self.timeout:
-            # past its time before the check in _check_slots came round: a timeout all the
-            # same, so that the limit does not depend on how often the pool looks
+        # past its time before the check in _check_slots came round: a timeout all the
+        # same, so that the limit does not depend on how often the pool looks
+        late = status == "ok" and max(time.monotonic() - s.started, seconds) > self.timeout
+        restarts = _restarts(status, payload)
+        if s.queued is not None and not restarts:       # the worker is on its next task
+            self._start(s, s.queued)
+            s.queued = None
+        if late:
             on_result(task, _empty(problem_row(task.source_path, "timeout", msgs["timeout"])))
             return
+        if restarts:        # that worker exits, or is ended, to start afresh
+            self._replace(i, kill=status == "memory_limit")
         if status == "ok":
-            if any(p["code"] == "memory_limit" for p in payload["problems"]):
-                self._replace(i, kill=False)   # that worker exits to start afresh
             self._assign(self.pending, by_id)  # the worker goes on while the answer is handled
             on_result(task, payload)
             return
         detail = re.sub(r"[.!?]+", "", str(payload or ""))[:120]
         msg = msgs[status][:-1] + (f" ({detail})." if detail else ".")
         on_result(task, _empty(problem_row(task.source_path, status, msg)))
-        if status == "memory_limit":
-            self._replace(i, kill=True)
 
     def _check_slots(self, by_id, msgs, on_result) -> None:
         """Stop the tasks past their time, and report those whose worker died."""
@@ -463,9 +500,10 @@ class LocalPool:
             if s.proc.is_alive():
                 s.proc.kill()
                 s.proc.join(timeout=2)
-        for q in [self.results] + [s.tasks for s in self.slots]:
-            q.close()
-            q.cancel_join_thread()
+        self.results.close()
+        self.results.cancel_join_thread()
+        for s in self.slots:
+            s.tasks.close()
 
 
 def _dask_map(address: str, tasks: list[Task], rules_dir, on_result, reader: str | None = None) -> None:
