@@ -137,3 +137,23 @@ def test_the_task_queued_behind_a_worker_that_dies_is_given_again(tmp_path):
     assert queued == [1]
     assert [p["code"] for p in got["dies.pdf"]["problems"]] == ["worker_crashed"]
     assert {k: len(got[f"lives-{k}.pdf"]["sheets"]) for k in range(1, 5)} == {1: 1, 2: 1, 3: 1, 4: 1}
+
+
+def test_a_worker_is_replaced_after_max_tasks_files_and_none_is_lost(tmp_path):
+    """With a task queued ahead, a worker still does at most max_tasks files before a fresh
+    one takes over; every file comes out."""
+    pdf = ROOT / "samples" / "h28-iom-trafficking.pdf"
+    tasks = [Task(k, str(pdf), f"f{k}.pdf", None, "") for k in range(7)]
+    got, pids = {}, []
+    pool = LocalPool(1, None, timeout=60, mem_mb=None, max_tasks=3)
+
+    def on_result(task, rows):
+        got[task.source_path] = rows
+        pids.append(pool.slots[0].proc.pid)     # (the worker at work by then)
+
+    try:
+        pool.run(tasks, on_result)
+    finally:
+        pool.close()
+    assert {k: len(got[f"f{k}.pdf"]["sheets"]) for k in range(7)} == {k: 1 for k in range(7)}
+    assert len(set(pids)) == 3         # 3 + 3 + 1 files (one worker, or one a file, would not do)
