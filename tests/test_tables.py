@@ -40,13 +40,6 @@ def test_table_is_from_pylist(rows):
     assert _bits(got) == _bits(want)
 
 
-def test_a_big_table_goes_through_from_pylist(monkeypatch):
-    from extract import tables
-    monkeypatch.setattr(tables, "JSON_ROWS_MAX", 2)
-    rows = [{"s": "a", "i32": 1}, {"s": None, "l": ["x"]}, {"f": -0.0, "extra": 3}]
-    assert table(rows, SCHEMA).equals(pa.Table.from_pylist(rows, schema=SCHEMA))
-
-
 def test_a_nan_goes_the_slow_way():
     rows = [{"f": math.nan}, {"f": math.inf}]
     got = table(rows, SCHEMA)

@@ -58,31 +58,22 @@ def sheets_schema_for(results: list[FileResult]) -> pa.Schema:
     return schema_of(sheet_columns_for(results))
 
 
-# Up to this many rows a table is built through Arrow's JSON reader, which imports no pandas;
-# past it with pa.Table.from_pylist, ~3 µs a row faster (200,000 rows: 0.6 s against 1.25 s),
-# next to which pandas' import (0.2 s) is small.
-JSON_ROWS_MAX = 50_000
-_JSON = json.JSONEncoder(ensure_ascii=False, allow_nan=False, check_circular=False)
-
-
 def table(rows_: list[dict], schema: pa.Schema) -> pa.Table:
-    """The rows (dicts; a column missing from a row is null, a key not in the schema is
-    ignored) as a table of `schema`. Through Arrow's JSON reader where there are at most
-    JSON_ROWS_MAX: pa.Table.from_pylist (and pa.array, Schema.empty_table) make pyarrow
-    import pandas, a fifth of a second of every run's main process. tests/test_tables.py
-    holds the two ways equal."""
+    """The rows (dicts; a column missing from a row is null) as a table of `schema`, read by
+    Arrow's JSON reader: pa.Table.from_pylist would make pyarrow import pandas, a fifth of a
+    second of every run's main process (tests/test_tables.py holds the two equal)."""
     import pyarrow.json as pajson
     if not rows_:
-        return pa.Table.from_batches([], schema=schema)
-    if len(rows_) > JSON_ROWS_MAX:
-        return pa.Table.from_pylist(rows_, schema=schema)
+        return pa.Table.from_batches([], schema=schema)      # (schema.empty_table() imports pandas)
+    names = schema.names
     try:
-        data = "\n".join(map(_JSON.encode, rows_)).encode("utf-8")
+        data = "\n".join([json.dumps({k: r.get(k) for k in names}, ensure_ascii=False, allow_nan=False)
+                          for r in rows_]).encode("utf-8")
     except ValueError:          # a NaN or an infinity: not JSON
         return pa.Table.from_pylist(rows_, schema=schema)
     got = pajson.read_json(io.BytesIO(data), parse_options=pajson.ParseOptions(
         explicit_schema=schema, unexpected_field_behavior="ignore"))
-    return got.select(schema.names).replace_schema_metadata(schema.metadata)
+    return got.select(names).replace_schema_metadata(schema.metadata)
 
 
 def to_arrow(results: list[FileResult]) -> dict[str, pa.Table]:
