@@ -602,12 +602,12 @@ def write_tables(all_rows: dict[str, list[dict]], out_dir: Path, sheets: list[Te
 def _import_writer() -> None:
     importlib.import_module(".tables", __package__)     # pyarrow and the schemas
     importlib.import_module("pyarrow.parquet")
-    importlib.import_module("pyarrow.json")     # tables.table: rows to Arrow without pandas
+    importlib.import_module("pandas")       # pyarrow imports it to build tables from rows
 
 
 @contextlib.contextmanager
 def _writer_loading():
-    """The Parquet writer (pyarrow: a tenth of a second) loaded in a thread
+    """The Parquet writer (pyarrow imports pandas: a third of a second) loaded in a thread
     while the run is planned and the workers work; joined on every way out, so that no
     import is left running into the interpreter's shutdown."""
     writer = threading.Thread(target=_import_writer, daemon=True)

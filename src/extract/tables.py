@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import io
-import json
 import shutil
 import signal
 import threading
@@ -58,27 +56,9 @@ def sheets_schema_for(results: list[FileResult]) -> pa.Schema:
     return schema_of(sheet_columns_for(results))
 
 
-def table(rows_: list[dict], schema: pa.Schema) -> pa.Table:
-    """The rows (dicts; a column missing from a row is null) as a table of `schema`, read by
-    Arrow's JSON reader: pa.Table.from_pylist would make pyarrow import pandas, a fifth of a
-    second of every run's main process (tests/test_tables.py holds the two equal)."""
-    import pyarrow.json as pajson
-    if not rows_:
-        return pa.Table.from_batches([], schema=schema)      # (schema.empty_table() imports pandas)
-    names = schema.names
-    try:
-        data = "\n".join([json.dumps({k: r.get(k) for k in names}, ensure_ascii=False, allow_nan=False)
-                          for r in rows_]).encode("utf-8")
-    except ValueError:          # a NaN or an infinity: not JSON
-        return pa.Table.from_pylist(rows_, schema=schema)
-    got = pajson.read_json(io.BytesIO(data), parse_options=pajson.ParseOptions(
-        explicit_schema=schema, unexpected_field_behavior="ignore"))
-    return got.select(names).replace_schema_metadata(schema.metadata)
-
-
 def to_arrow(results: list[FileResult]) -> dict[str, pa.Table]:
     schemas = {**SCHEMAS, "sheets": sheets_schema_for(results)}
-    return {name: table(rs, schemas[name]) for name, rs in rows(results).items()}
+    return {name: pa.Table.from_pylist(rs, schema=schemas[name]) for name, rs in rows(results).items()}
 
 
 def to_frames(results: list[FileResult]) -> dict[str, "pd.DataFrame"]:
@@ -160,9 +140,12 @@ def _by_year(name: str, rows_: list[dict], year_of: dict[str, int | None]) -> di
 
 
 def _year_table(name: str, rs: list[dict], year: int | None, schema: pa.Schema) -> pa.Table:
+    schema = pandas_schema(schema)
+    t = pa.Table.from_pylist(rs, schema=schema)
     if name in SHEET_YEAR_TABLES:   # the sheet's year, whatever the rows carry
-        rs = [{**r, "fiscal_year": year} for r in rs]
-    return table(rs, pandas_schema(schema))
+        i = schema.get_field_index("fiscal_year")
+        t = t.set_column(i, schema.field(i), pa.array([year] * len(rs), pa.int32()))
+    return t
 
 
 def _write_parquet(all_rows: dict[str, list[dict]], tmp: Path, schemas: dict[str, pa.Schema]) -> dict[str, int]:
@@ -175,7 +158,8 @@ def _write_parquet(all_rows: dict[str, list[dict]], tmp: Path, schemas: dict[str
         folder.mkdir()
         counts[name] = len(rows_)
         if name not in PARTITIONED or not rows_:     # an empty table still has its schema on disk
-            pq.write_table(table(rows_, pandas_schema(schemas[name])), folder / "part-0.parquet")
+            pq.write_table(pa.Table.from_pylist(rows_, schema=pandas_schema(schemas[name])),
+                           folder / "part-0.parquet")
         else:
             parts = _by_year(name, rows_, year_of)
             for year in sorted(parts, key=lambda y: (y is None, y or 0)):
