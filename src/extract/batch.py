@@ -457,11 +457,11 @@ class LocalPool:
         if s.queued is not None and not restarts:       # the worker is on its next task
             self._start(s, s.queued)
             s.queued = None
+        if restarts:        # that worker exits, or is ended, to start afresh (late or not)
+            self._replace(i, kill=status == "memory_limit")
         if late:
             on_result(task, _empty(problem_row(task.source_path, "timeout", msgs["timeout"])))
             return
-        if restarts:        # that worker exits, or is ended, to start afresh
-            self._replace(i, kill=status == "memory_limit")
         if status == "ok":
             self._assign(self.pending, by_id)  # the worker goes on while the answer is handled
             on_result(task, payload)
