@@ -78,10 +78,9 @@ def test_title_matching_nothing_is_unknown_criterion(tmp_path):
     assert r.sheets[0].fields["budget_jpy"] == 12847300000   # the rest is untouched
 
 
-@pytest.mark.slow
-def test_a_worker_that_dies_gives_worker_crashed_and_the_pool_goes_on(tmp_path):
-    pdf = ROOT / "samples" / "h28-iom-trafficking.pdf"
-    tasks = [Task(0, str(pdf), "dies.pdf", None, ""), Task(1, str(pdf), "lives.pdf", None, "")]
+def _run_killing_on_task_0(tasks: list[Task], ready) -> dict:
+    """The answers (by source_path) of a one-worker pool whose worker is killed while on
+    task 0, once ready(slot) says so."""
     got = {}
     pool = LocalPool(1, None, timeout=60, mem_mb=None, max_tasks=50)
 
@@ -89,7 +88,7 @@ def test_a_worker_that_dies_gives_worker_crashed_and_the_pool_goes_on(tmp_path):
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             s = pool.slots[0]
-            if s.task is not None and s.task.index == 0:
+            if s.task is not None and s.task.index == 0 and ready(s):
                 s.proc.kill()
                 return
             time.sleep(0.001)
@@ -101,6 +100,14 @@ def test_a_worker_that_dies_gives_worker_crashed_and_the_pool_goes_on(tmp_path):
     finally:
         pool.close()
         t.join()
+    return got
+
+
+@pytest.mark.slow
+def test_a_worker_that_dies_gives_worker_crashed_and_the_pool_goes_on(tmp_path):
+    pdf = ROOT / "samples" / "h28-iom-trafficking.pdf"
+    tasks = [Task(0, str(pdf), "dies.pdf", None, ""), Task(1, str(pdf), "lives.pdf", None, "")]
+    got = _run_killing_on_task_0(tasks, lambda s: True)
     assert [p["code"] for p in got["dies.pdf"]["problems"]] == ["worker_crashed"]
     assert len(got["lives.pdf"]["sheets"]) == 1
 
@@ -114,26 +121,15 @@ def test_the_task_queued_behind_a_worker_that_dies_is_given_again(tmp_path):
     pdf = ROOT / "samples" / "h28-iom-trafficking.pdf"
     tasks = [Task(0, str(hangs), "dies.pdf", None, "")] + [
         Task(k, str(pdf), f"lives-{k}.pdf", None, "") for k in range(1, 5)]
-    got, queued = {}, []
-    pool = LocalPool(1, None, timeout=60, mem_mb=None, max_tasks=50)
+    queued = []
 
-    def killer():
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            s = pool.slots[0]
-            if s.task is not None and s.task.index == 0 and s.queued is not None:
-                queued.append(s.queued.index)
-                s.proc.kill()
-                return
-            time.sleep(0.001)
+    def once_one_is_queued(s) -> bool:
+        if s.queued is None:
+            return False
+        queued.append(s.queued.index)
+        return True
 
-    t = threading.Thread(target=killer)
-    t.start()
-    try:
-        pool.run(tasks, lambda task, rows: got.setdefault(task.source_path, rows))
-    finally:
-        pool.close()
-        t.join()
+    got = _run_killing_on_task_0(tasks, once_one_is_queued)
     assert queued == [1]
     assert [p["code"] for p in got["dies.pdf"]["problems"]] == ["worker_crashed"]
     assert {k: len(got[f"lives-{k}.pdf"]["sheets"]) for k in range(1, 5)} == {1: 1, 2: 1, 3: 1, 4: 1}

@@ -98,32 +98,32 @@ def test_no_import_cycle_inside_extract():
     assert find_cycle(g) is None, f"import cycle: {' -> '.join(find_cycle(g))}"
 
 
+def _loaded_after(imports: str, modules: tuple[str, ...]) -> str:
+    """Which of `modules` a fresh interpreter has loaded after `import <imports>`."""
+    import subprocess
+    import sys
+    code = (f"import sys, {imports}\n"
+            f"print(' '.join(m for m in {modules!r} if m in sys.modules))")
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                       env={"PYTHONPATH": str(PKG.parent)})
+    return r.stdout.strip()
+
+
 def test_the_main_process_of_a_run_imports_no_reader():
     """`extract run`'s main process hashes, caches and writes: the PDF readers (pdfplumber,
     pdfminer, pypdfium2; numpy comes with pyarrow, for writing) load in the forkserver while it starts (workers.py), not
     in it too (half a second more before the first file, and on the cores the workers need)."""
-    import subprocess
-    import sys
-    code = ("import sys, extract.cli, extract.batch, extract.split, extract.tables\n"
-            "print(' '.join(m for m in ('pdfplumber', 'pdfminer', 'pypdfium2', 'fugashi') "
-            "if m in sys.modules))")
-    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
-                       env={"PYTHONPATH": str(PKG.parent)})
-    assert r.stdout.strip() == ""
+    loaded = _loaded_after("extract.cli, extract.batch, extract.split, extract.tables",
+                           ("pdfplumber", "pdfminer", "pypdfium2", "fugashi"))
+    assert loaded == ""
 
 
 def test_the_command_line_starts_before_the_engine_is_imported():
     """`extract run` starts its workers' server (which loads the extractor) first thing:
     the CLI module holds only argument parsing, so that start is not delayed by the
     rules and the engine (50 ms more on every run's critical path)."""
-    import subprocess
-    import sys
-    code = ("import sys, extract.cli\n"
-            "print(' '.join(m for m in ('extract.rules', 'extract.model', 'extract.batch', 'numpy') "
-            "if m in sys.modules))")
-    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
-                       env={"PYTHONPATH": str(PKG.parent)})
-    assert r.stdout.strip() == ""
+    loaded = _loaded_after("extract.cli", ("extract.rules", "extract.model", "extract.batch", "numpy"))
+    assert loaded == ""
 
 
 def test_a_worker_imports_no_writer():
@@ -131,10 +131,4 @@ def test_a_worker_imports_no_writer():
     forkserver loads for the workers (_forkserver.py) holds no pyarrow nor pandas (a sixth
     of a second at each run's start, before the first file, and ~100 MB of address space
     per worker under --memory-limit)."""
-    import subprocess
-    import sys
-    code = ("import sys, extract._forkserver, extract.ranges\n"
-            "print(' '.join(m for m in ('pyarrow', 'pandas') if m in sys.modules))")
-    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
-                       env={"PYTHONPATH": str(PKG.parent)})
-    assert r.stdout.strip() == ""
+    assert _loaded_after("extract._forkserver, extract.ranges", ("pyarrow", "pandas")) == ""

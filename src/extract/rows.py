@@ -121,10 +121,15 @@ def sheet_id(sha256: str, index: int) -> str:
     return hashlib.sha256(f"{sha256}:{index}".encode()).hexdigest()[:16]
 
 
+def _key_row(sid: str, source_path: str, sha256: str, s: Sheet | CellSheet, template: str) -> dict:
+    """The SHEET_KEYS columns of a sheet of either family."""
+    return {"sheet_id": sid, "source_path": source_path, "source_sha256": sha256,
+            "sheet_index": s.sheet_index, "page_first": s.page_first, "page_last": s.page_last,
+            "template": template}
+
+
 def _sheet_row(r: FileResult, s: Sheet, sid: str, sheet_columns_: list[str]) -> dict:
-    row = {"sheet_id": sid, "source_path": r.source_path, "source_sha256": r.source_sha256,
-           "sheet_index": s.sheet_index, "page_first": s.page_first, "page_last": s.page_last,
-           "template": s.template}
+    row = _key_row(sid, r.source_path, r.source_sha256, s, s.template)
     row["quality"], row["quality_grade"] = sheet_quality(s)
     for name in sheet_columns_:
         if name not in row:
@@ -163,9 +168,7 @@ def cell_rows(source_path: str, sha256: str, sheets: list[CellSheet], out: dict[
     for s in sheets:
         t = s.template_obj
         sid = sheet_id(sha256, s.sheet_index)
-        row = {"sheet_id": sid, "source_path": source_path, "source_sha256": sha256,
-               "sheet_index": s.sheet_index, "page_first": s.page_first, "page_last": s.page_last,
-               "template": t.id, **{f: s.fields.get(f) for f in t.fields}}
+        row = {**_key_row(sid, source_path, sha256, s, t.id), **{f: s.fields.get(f) for f in t.fields}}
         row["quality"], row["quality_grade"] = quality(1.0, s.problems)
         out.setdefault(t.table_name("sheets"), []).append(row)
         for name, rows_ in s.tables.items():

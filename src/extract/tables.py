@@ -13,8 +13,8 @@ import pyarrow as pa
 
 from . import outdir
 from .model import FileResult
-from .rows import (CRITERIA_COLUMNS, FAMILY_COLUMNS, FIELD_COLUMNS, PROBLEM_COLUMNS, SHEET_COLUMNS,
-                   Columns, sheet_columns, sheet_columns_for, template_field_columns)
+from .rows import (TABLE_COLUMNS, Columns, sheet_columns, sheet_columns_for,
+                   template_field_columns)
 from .rows import rows  # noqa: F401  (tables.rows: the rows of the tables this module writes)
 
 # Arrow types of the column type names (rows.py; parsers.Column.type).
@@ -32,16 +32,11 @@ def sheets_schema(templates: list) -> pa.Schema:
     return schema_of(sheet_columns(template_field_columns(templates)))
 
 
-# The sheets table of the shipped rules (= sheets_schema(load_rules()), a test checks it),
-# the contract of OUTPUT_SCHEMA.md; a rules folder may add columns (sheets_schema_for).
-SHEETS = schema_of(SHEET_COLUMNS)
-CRITERIA = schema_of(CRITERIA_COLUMNS)
-PROBLEMS = schema_of(PROBLEM_COLUMNS)
-FIELDS = schema_of(FIELD_COLUMNS)
-# The tables of the shipped cell families (review_sheets, review_budget, …).
-FAMILY_SCHEMAS = {name: schema_of(cols) for name, cols in FAMILY_COLUMNS.items()}
-SCHEMAS = {"sheets": SHEETS, "criteria": CRITERIA, "problems": PROBLEMS, "fields": FIELDS,
-           **FAMILY_SCHEMAS}
+# Every table's schema: the sheets table is the shipped rules' (= sheets_schema(load_rules()),
+# a test checks it), the contract of OUTPUT_SCHEMA.md (a rules folder may add columns:
+# sheets_schema_for); then criteria, problems, fields and the shipped cell families' tables.
+SCHEMAS = {name: schema_of(cols) for name, cols in TABLE_COLUMNS.items()}
+SHEETS = SCHEMAS["sheets"]
 # Columns of criteria and fields that repeat their sheet's: fiscal_year, so that every table
 # split by fiscal year carries the column (a reader of one table sees the year it is split by).
 SHEET_YEAR_TABLES = ("criteria", "fields")
