@@ -279,6 +279,17 @@ def test_killing_the_main_process_leaves_no_process_behind(tmp_path):
     assert stats.cached >= 1 and not list(out.glob(".extract-tmp-*"))
 
 
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="prctl is Linux's")
+def test_a_worker_asks_the_kernel_to_end_it_with_its_parent():
+    """The first line of defence of the test above, alone (the watchdog thread, polling,
+    would hide its failure there): PR_SET_PDEATHSIG is set to SIGKILL."""
+    code = ("import ctypes, signal; from extract import lifeline; ok = lifeline.die_with_parent(); "
+            "sig = ctypes.c_int(); ctypes.CDLL(None).prctl(2, ctypes.byref(sig), 0, 0, 0); "   # PR_GET_PDEATHSIG
+            "print(ok, sig.value == signal.SIGKILL)")
+    got = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert got.stdout.split() == ["True", "True"], got.stderr
+
+
 def test_ctrl_c_prints_one_line_and_exits_130(tmp_path):
     src = _slow_input(tmp_path)
     out = tmp_path / "o"

@@ -5,7 +5,6 @@ elsewhere, and as a second line of defence, a thread watches the parent's pid.""
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 import os
 import signal
 import sys
@@ -23,8 +22,10 @@ def die_with_parent() -> bool:
     if not sys.platform.startswith("linux"):
         return False
     try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
-        return libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) == 0
+        # the C library the interpreter runs on (dlopen(NULL)), not ctypes.util.find_library:
+        # that runs ldconfig in a subprocess (~3 ms per worker, 18 ms of imports)
+        prctl = ctypes.CDLL(None, use_errno=True).prctl
+        return prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) == 0
     except (OSError, AttributeError):
         return False
 
