@@ -238,10 +238,18 @@ def _slow_input(tmp_path: Path, n: int = 16) -> Path:
     return src
 
 
+# Runs `extract` with SIGINT handled as a terminal's process has it: a command started in the
+# background by a non-interactive shell (`cmd &`, as some CI runners start the suite) inherits
+# SIGINT ignored, and Python then installs no KeyboardInterrupt handler; the Ctrl-C test would
+# see the run finish with 0. exec keeps the pid, so the test signals the run itself.
+_WITH_SIGINT = ("import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_DFL); "
+                "os.execv(sys.executable, [sys.executable] + sys.argv[1:])")
+
+
 def _start(src: Path, out: Path) -> subprocess.Popen:
     env = dict(os.environ, PYTHONUNBUFFERED="1")
-    return subprocess.Popen([sys.executable, "-m", "extract", "run", str(src), "-o", str(out), "-j", "2"],
-                            stderr=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env,
+    cmd = [sys.executable, "-c", _WITH_SIGINT, "-m", "extract", "run", str(src), "-o", str(out), "-j", "2"]
+    return subprocess.Popen(cmd, stderr=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env,
                             start_new_session=True)
 
 
