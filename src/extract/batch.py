@@ -600,10 +600,7 @@ def write_tables(all_rows: dict[str, list[dict]], out_dir: Path, sheets: list[Te
 
 
 def _import_writer() -> None:
-    tables = importlib.import_module(".tables", __package__)     # pyarrow and the schemas
-    importlib.import_module("pyarrow.parquet")
-    importlib.import_module("pandas")       # pyarrow imports it to build tables from rows
-    tables._pandas_version()                # read from its metadata: 17 ms
+    importlib.import_module(".tables", __package__).load()     # pyarrow, pandas, the schemas
 
 
 @contextlib.contextmanager

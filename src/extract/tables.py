@@ -97,6 +97,15 @@ def _pandas_type(t: pa.DataType) -> tuple[str, str]:
     return _PANDAS_TYPES[t]
 
 
+def load() -> None:
+    """Everything writing will need, loaded now (batch.py calls it in a thread while a run
+    plans and extracts): pyarrow.parquet, the pandas that pyarrow imports to build tables
+    from rows, and pandas' version (from its metadata, 17 ms)."""
+    import pandas  # noqa: F401
+    import pyarrow.parquet  # noqa: F401
+    _pandas_version()
+
+
 @functools.lru_cache(maxsize=1)
 def _pandas_version() -> str:
     """The installed pandas' version, read from its metadata (importing pandas costs 0.5 s)."""
