@@ -1,7 +1,11 @@
 """Imported by the multiprocessing forkserver of a batch (set_forkserver_preload): the
 forkserver ends with the process that started it, and has the extractor loaded already,
 with fugashi's dictionary (a third of a second per worker otherwise: workers are forked
-afresh after --max-tasks files, and every one would load it again)."""
+afresh after --max-tasks files, and every one would load it again). What it loaded is then
+frozen (gc.freeze, as Python's documentation advises before forking): a forked worker's
+garbage collector never walks it, so never writes to (copies) those pages."""
+import gc
+
 from . import lifeline
 
 lifeline.die_with_parent()
@@ -9,3 +13,4 @@ from . import api, batch, pdf, pdfium, ranges  # noqa: E402,F401  (preload: fork
 from .match import tagger  # noqa: E402
 
 tagger()
+gc.freeze()
