@@ -10,7 +10,9 @@ comment so no cache or hash can shortcut it), then measures in one run:
   (e) extract run -j 1 --reader pdfium;      (f) -j 2 --reader pdfium;
   (g) a re-run of (f) with the cache warm;
   (h) one combined PDF of --combined-sheets sheets (~140 pages), -j 1 and -j 2 (pdfium):
-      with two workers the file is split into page ranges (src/extract/split.py);
+      with two workers the file is split into page ranges (src/extract/split.py); and a
+      one-sheet file, -j 1 and -j 2: what a run costs besides its pages (start-up, writing,
+      exit), so that (h) is also given without it (the split's own speed-up);
 and peak RSS per worker at 50 and at N files (--no-rss skips it). Prints pages per second,
 pages per second per core (a worker is one core) and the ratios.
 Not a test: timings depend on the machine; run it on an otherwise idle machine. Where the
@@ -34,23 +36,28 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def build_corpus(samples: Path, dest: Path, n: int) -> int:
-    """N distinct sheet PDFs (error samples left out); returns the page count."""
+def sheet_pdfs(samples: Path) -> dict[Path, int]:
+    """The sample PDFs that are sheets (error samples left out), with their page counts."""
     import pdfplumber
-    srcs = []
+    counts = {}
     for p in sorted(samples.glob("*.pdf")):
-        truth = p.with_suffix("").with_suffix(".truth.json") if False else samples / (p.stem + ".truth.json")
+        truth = samples / (p.stem + ".truth.json")
         if truth.exists() and json.loads(truth.read_text(encoding="utf-8")).get("expect_problem"):
             continue
-        srcs.append(p)
-    if not srcs:
-        raise SystemExit(f"no sample PDFs in {samples}")
-    dest.mkdir(parents=True, exist_ok=True)
-    pages = 0
-    counts = {}
-    for p in srcs:
         with pdfplumber.open(p) as pdf:
             counts[p] = len(pdf.pages)
+    if not counts:
+        raise SystemExit(f"no sample PDFs in {samples}")
+    return counts
+
+
+def build_corpus(samples: Path, dest: Path, n: int, srcs: list[Path] | None = None) -> int:
+    """N distinct sheet PDFs, copies of `srcs` (default: every sheet sample) in turn;
+    returns the page count."""
+    counts = sheet_pdfs(samples)
+    srcs = srcs or list(counts)
+    dest.mkdir(parents=True, exist_ok=True)
+    pages = 0
     for i in range(n):
         src = srcs[i % len(srcs)]
         data = src.read_bytes() + f"\n% bench copy {i}\n".encode()
@@ -103,11 +110,24 @@ def combined_figure(samples: Path, work: Path, n_sheets: int) -> tuple[int, int,
     return sheets, pages, folder
 
 
-def combined_times(work: Path, folder: Path) -> tuple[float, float]:
-    """(h): the combined file, -j 1 and -j 2 (pdfium)."""
+def combined_times(work: Path, folder: Path) -> tuple[float, float, float, float]:
+    """(h): the combined file, -j 1 and -j 2 (pdfium); then what any run costs besides its
+    pages (start-up, writing the tables, exit), -j 1 and -j 2 on a one-sheet file."""
     t1, _ = run_extract(folder, work / "outc1", 1, True, "pdfium")
     t2, _ = run_extract(folder, work / "outc2", 2, True, "pdfium")
-    return t1, t2
+    one = work / "one"
+    f1, _ = run_extract(one, work / "outo1", 1, True, "pdfium")
+    f2, _ = run_extract(one, work / "outo2", 2, True, "pdfium")
+    return t1, t2, f1, f2
+
+
+def one_sheet(samples: Path, work: Path) -> int:
+    """The folder work/one with one sheet PDF, the sample of the fewest pages; its pages."""
+    folder = work / "one"
+    if folder.exists():
+        shutil.rmtree(folder)
+    counts = sheet_pdfs(samples)
+    return build_corpus(samples, folder, 1, [min(counts, key=lambda p: (counts[p], p.name))])
 
 
 def one_round(corpus: Path, work: Path, combined: Path | None) -> dict[str, float]:
@@ -118,7 +138,7 @@ def one_round(corpus: Path, work: Path, combined: Path | None) -> dict[str, floa
                                      ("g", 2, False, "pdfium")):
         t[key], _ = run_extract(corpus, work / f"out-{key if key != 'g' else 'f'}", jobs, force, reader)
     if combined is not None:
-        t["h1"], t["h2"] = combined_times(work, combined)
+        t["h1"], t["h2"], t["o1"], t["o2"] = combined_times(work, combined)
     return t
 
 
@@ -158,6 +178,7 @@ def main(argv=None) -> int:
                     help="measure everything N times in rounds; the fastest run of each counts")
     a = ap.parse_args(argv)
     work = a.work or Path(tempfile.mkdtemp(prefix="extract-bench-"))
+    work.mkdir(parents=True, exist_ok=True)
     try:
         corpus = work / "corpus"
         small = work / "corpus50"
@@ -168,6 +189,7 @@ def main(argv=None) -> int:
         combined = None
         if a.combined_sheets:
             sheets, cpages, combined = combined_figure(a.samples, work, a.combined_sheets)
+            one_sheet(a.samples, work)
         if a.only_combined:
             h = [combined_times(work, combined) for _ in range(a.repeat)]
             _print_combined(sheets, cpages, h)
@@ -182,7 +204,7 @@ def main(argv=None) -> int:
                 print(f"round {i + 1}: " + ", ".join(f"{k} {v:.2f}" for k, v in rounds[-1].items()), flush=True)
         report(rounds, pages)
         if combined is not None:
-            _print_combined(sheets, cpages, [(r["h1"], r["h2"]) for r in rounds])
+            _print_combined(sheets, cpages, [(r["h1"], r["h2"], r["o1"], r["o2"]) for r in rounds])
         if not a.no_rss:
             rss50 = worker_rss(small, work / "out50")
             rss300 = worker_rss(corpus, work / "out300")
@@ -194,11 +216,18 @@ def main(argv=None) -> int:
     return 0
 
 
-def _print_combined(sheets: int, pages: int, h: list[tuple[float, float]]) -> None:
-    t1, t2 = min(x[0] for x in h), min(x[1] for x in h)
-    rounds = f"; median of the rounds' own ratios {statistics.median(a / b for a, b in h):.2f}" if len(h) > 1 else ""
+def _print_combined(sheets: int, pages: int, h: list[tuple[float, float, float, float]]) -> None:
+    """(h), and the same without what every run costs besides its pages (Amdahl's serial
+    part: start-up, writing, exit), measured on a one-sheet file in the same rounds."""
+    t1, t2, f1, f2 = (min(x[k] for x in h) for k in range(4))
+    rounds = f"; median of the rounds' own ratios {statistics.median(x[0] / x[1] for x in h):.2f}" if len(h) > 1 else ""
     print(f"(h) combined file, {sheets} sheets, {pages} pages: -j 1 {t1:.2f} s ({pages / t1:.1f} pages/s), "
           f"-j 2 {t2:.2f} s ({pages / t2:.1f} pages/s); -j 1 / -j 2 = {t1 / t2:.2f} (target >= 1.7){rounds}")
+    split = f"{(t1 - f1) / (t2 - f2):.2f}" if t2 > f2 else "n/a"
+    rounds = f"; median of the rounds' own {statistics.median((x[0] - x[2]) / (x[1] - x[3]) for x in h):.2f}" \
+        if len(h) > 1 and all(x[1] > x[3] for x in h) else ""
+    print(f"    a run's fixed cost (a one-sheet file): -j 1 {f1:.2f} s, -j 2 {f2:.2f} s; "
+          f"the combined file without it: -j 1 / -j 2 = {split}{rounds}")
 
 
 if __name__ == "__main__":
