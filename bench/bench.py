@@ -14,7 +14,8 @@ comment so no cache or hash can shortcut it), then measures in one run:
       one-sheet file, -j 1 and -j 2: what a run costs besides its pages (start-up, writing,
       exit), so that (h) is also given without it (the split's own speed-up);
 and peak RSS per worker at 50 and at N files (--no-rss skips it). Prints pages per second,
-pages per second per core (a worker is one core) and the ratios.
+pages per second per core (a worker is one core) and the ratios, (e)/(a) also with (e) less
+a run's fixed cost ((a) runs inside this process, with no start-up of its own).
 Not a test: timings depend on the machine; run it on an otherwise idle machine. Where the
 machine's speed drifts (a shared virtual machine: the same run 30% slower a few minutes
 later), --repeat N measures everything N times in rounds (a, b, c, e, f, g, h, then again)
@@ -163,6 +164,11 @@ def report(rounds: list[dict[str, float]], pages: int) -> None:
         per_round = f"   median of the rounds' own: {statistics.median(r[num] / r[den] for r in rounds):.2f}" \
             if n > 1 else ""
         print(f"{name} = {best[num] / best[den]:.3f}  {note}{per_round}")
+    if "o1" in best:    # (a) runs in this process, with no start-up: (e) without a run's fixed cost too
+        per_round = f"   median of the rounds' own: {statistics.median((r['e'] - r['o1']) / r['a'] for r in rounds):.2f}" \
+            if n > 1 else ""
+        print(f"((e) - a run's fixed cost)/(a) = {(best['e'] - best['o1']) / best['a']:.3f}  "
+              f"(the fixed cost: a one-sheet file at -j 1, see (h)){per_round}")
 
 
 def main(argv=None) -> int:
