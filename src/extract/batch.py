@@ -258,7 +258,7 @@ def _worker(tasks, results, rules_dir, mem_mb, parent_pid=None, reader=None):
         # it does: frozen, the garbage collector stops walking it at every full collection;
         # and a page's thousands of glyphs and lines are young objects freed by reference
         # counting: collected every GC_YOUNG objects instead of 700, the collector takes a
-        # third of what it took (bench/gc_worker.py).
+        # fifth of what it took (bench/gc_worker.py).
         gc.freeze()
         gc.set_threshold(GC_YOUNG, *gc.get_threshold()[1:])
     except BaseException:   # most likely --memory-limit below what a worker needs to start
