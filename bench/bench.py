@@ -37,14 +37,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def sheet_pdfs(samples: Path) -> dict[Path, int]:
-    """The sample PDFs that are sheets (error samples left out), with their page counts."""
+def sheet_pages(samples: Path) -> dict[Path, int]:
+    """The sample PDFs that hold sheets (extract_testkit.combine.sheet_samples), with their
+    page counts."""
     import pdfplumber
+    sys.path.insert(0, str(ROOT / "src"))
+    from extract_testkit.combine import sheet_samples
     counts = {}
-    for p in sorted(samples.glob("*.pdf")):
-        truth = samples / (p.stem + ".truth.json")
-        if truth.exists() and json.loads(truth.read_text(encoding="utf-8")).get("expect_problem"):
-            continue
+    for p in sheet_samples(samples):
         with pdfplumber.open(p) as pdf:
             counts[p] = len(pdf.pages)
     if not counts:
@@ -52,11 +52,11 @@ def sheet_pdfs(samples: Path) -> dict[Path, int]:
     return counts
 
 
-def build_corpus(samples: Path, dest: Path, n: int, srcs: list[Path] | None = None) -> int:
-    """N distinct sheet PDFs, copies of `srcs` (default: every sheet sample) in turn;
-    returns the page count."""
-    counts = sheet_pdfs(samples)
-    srcs = srcs or list(counts)
+def build_corpus(samples: Path, dest: Path, n: int, counts: dict[Path, int] | None = None) -> int:
+    """N distinct sheet PDFs, copies of the PDFs of `counts` (PDF -> pages; default: every
+    sheet sample) in turn; returns the page count."""
+    counts = counts or sheet_pages(samples)
+    srcs = list(counts)
     dest.mkdir(parents=True, exist_ok=True)
     pages = 0
     for i in range(n):
@@ -101,13 +101,13 @@ def worker_rss(folder: Path, out: Path) -> float:
     return stats.peak_worker_rss_mb
 
 
-def combined_figure(samples: Path, work: Path, n_sheets: int) -> tuple[int, int, Path]:
-    """The folder holding one yearly-style PDF of n_sheets sheets: (sheets, pages, folder)."""
-    sys.path.insert(0, str(ROOT / "src"))
-    from extract_testkit.combine import join_pdfs, sheet_samples
+def combined_figure(sources: list[Path], work: Path, n_sheets: int) -> tuple[int, int, Path]:
+    """The folder holding one yearly-style PDF of n_sheets sheets joined from `sources`:
+    (sheets, pages, folder)."""
+    from extract_testkit.combine import join_pdfs     # on the path: sheet_pages put it there
     folder = work / "combined"
     folder.mkdir(exist_ok=True)
-    sheets, pages = join_pdfs(sheet_samples(samples), folder / "combined.pdf", n_sheets)
+    sheets, pages = join_pdfs(sources, folder / "combined.pdf", n_sheets)
     return sheets, pages, folder
 
 
@@ -122,13 +122,13 @@ def combined_times(work: Path, folder: Path) -> tuple[float, float, float, float
     return t1, t2, f1, f2
 
 
-def one_sheet(samples: Path, work: Path) -> int:
+def one_sheet(samples: Path, work: Path, counts: dict[Path, int]) -> int:
     """The folder work/one with one sheet PDF, the sample of the fewest pages; its pages."""
     folder = work / "one"
     if folder.exists():
         shutil.rmtree(folder)
-    counts = sheet_pdfs(samples)
-    return build_corpus(samples, folder, 1, [min(counts, key=lambda p: (counts[p], p.name))])
+    smallest = min(counts, key=lambda p: (counts[p], p.name))
+    return build_corpus(samples, folder, 1, {smallest: counts[smallest]})
 
 
 def one_round(corpus: Path, work: Path, combined: Path | None) -> dict[str, float]:
@@ -193,15 +193,16 @@ def main(argv=None) -> int:
         if small.exists():
             shutil.rmtree(small)
         combined = None
+        counts = sheet_pages(a.samples)
         if a.combined_sheets:
-            sheets, cpages, combined = combined_figure(a.samples, work, a.combined_sheets)
-            one_sheet(a.samples, work)
+            sheets, cpages, combined = combined_figure(list(counts), work, a.combined_sheets)
+            one_sheet(a.samples, work, counts)
         if a.only_combined:
             h = [combined_times(work, combined) for _ in range(a.repeat)]
             _print_combined(sheets, cpages, h)
             return 0
-        pages = build_corpus(a.samples, corpus, a.files)
-        build_corpus(a.samples, small, 50)
+        pages = build_corpus(a.samples, corpus, a.files, counts)
+        build_corpus(a.samples, small, 50, counts)
         print(f"corpus: {a.files} PDFs, {pages} pages in {corpus}", flush=True)
         rounds = []
         for i in range(a.repeat):

@@ -6,10 +6,11 @@ the worker's start-up and a larger youngest generation (batch._worker does both)
 
 Extracts the first --files PDFs under FOLDER (pdfium reader) as one worker does, in a fresh
 process per variant ("plain": Python's defaults, the collector walks every object loaded at
-start-up at each full collection; "frozen": gc.freeze() after start-up; "tuned": frozen, and
-the youngest generation collected every batch.GC_YOUNG new objects instead of 700, as a
-worker does), the variants alternating --rounds times, and prints CPU seconds, the collector's share, the number of full collections and the
-process's peak RSS.
+start-up at each full collection; "frozen": gc.freeze() after start-up; "tuned":
+batch.collect_less(), frozen and the youngest generation collected every batch.GC_YOUNG new
+objects instead of 700, as a worker does), the variants alternating --rounds times, and
+prints CPU seconds, the collector's share, the number of full collections and the process's
+peak RSS.
 Build a corpus with bench.build_corpus (see bench/bench.py). Not a test: timings depend on
 the machine; run it on an otherwise idle machine.
 """
@@ -31,10 +32,10 @@ tagger()
 from extract import batch
 from extract.rules import load_rules
 templates = load_rules(None)
-if sys.argv[1] != "plain":
+if sys.argv[1] == "frozen":
     gc.freeze()
-if sys.argv[1] == "tuned":
-    gc.set_threshold(batch.GC_YOUNG, *gc.get_threshold()[1:])
+elif sys.argv[1] == "tuned":
+    batch.collect_less()                        # what a worker does once started
 files = sorted(Path(sys.argv[2]).glob("**/*.pdf"))[:int(sys.argv[3])]
 spent, full = [0.0, 0.0], [0]
 def on_gc(phase, info):

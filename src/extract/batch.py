@@ -55,7 +55,7 @@ _CACHE_TMP = re.compile(r"^(?:[0-9a-f]{64}|probe)\.tmp(\d+)$")
 STARTUP_HEADROOM_BYTES = 64 * 2**20
 
 # A worker's garbage collector runs its youngest generation after this many new container
-# objects (Python's default: 700); see _worker.
+# objects (Python's default: 700); see collect_less.
 GC_YOUNG = 5000
 
 
@@ -254,13 +254,7 @@ def _worker(tasks, results, rules_dir, mem_mb, parent_pid=None, reader=None):
         from .match import tagger
         tagger()
         results.put((-1, "ready", os.getpid(), 0.0, 0.0))   # also starts the queue's thread
-        # What the worker has now (modules, rules, the tagger's dictionary) lives as long as
-        # it does: frozen, the garbage collector stops walking it at every full collection;
-        # and a page's thousands of glyphs and lines are young objects freed by reference
-        # counting: collected every GC_YOUNG objects instead of 700, the collector takes a
-        # fifth of what it took (bench/gc_worker.py).
-        gc.freeze()
-        gc.set_threshold(GC_YOUNG, *gc.get_threshold()[1:])
+        collect_less()
     except BaseException:   # most likely --memory-limit below what a worker needs to start
         os._exit(STARTUP_FAILED)
     while True:
@@ -273,6 +267,17 @@ def _worker(tasks, results, rules_dir, mem_mb, parent_pid=None, reader=None):
         results.put((item.index, status, payload, _peak_rss_mb(), time.monotonic() - began))
         if _restarts(status, payload):
             return      # start afresh: the heap may be in pieces
+
+
+def collect_less() -> None:
+    """A worker's garbage collector, once it has started: what it holds now (modules, rules,
+    the tagger's dictionary) lives as long as it does, so it is frozen and no longer walked
+    at every full collection; and a page's thousands of glyphs and lines are young objects
+    freed by reference counting, so the youngest generation is collected every GC_YOUNG
+    new objects instead of 700. The collector then takes a fifth of what it took
+    (bench/gc_worker.py)."""
+    gc.freeze()
+    gc.set_threshold(GC_YOUNG, *gc.get_threshold()[1:])
 
 
 def _answer(item: Task, templates: list[Template], reader: str | None) -> tuple[str, object]:
