@@ -421,10 +421,12 @@ def write_parquet(res: DiffResult, out_dir) -> Path:
     """Write OUT/diff/part-0.parquet (read it with pandas.read_parquet("OUT/diff"))."""
     import pyarrow as pa
     import pyarrow.parquet as pq
+
+    from . import arrays
     schema = pa.schema([(n, pa.string()) for n in ("match_key", "sheet_id_old", "sheet_id_new",
                                                    "source_path", "field", "old", "new", "change")])
     folder = Path(out_dir) / "diff"
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / "part-0.parquet"
-    pq.write_table(pa.Table.from_pylist(res.rows(), schema=schema), path)
+    pq.write_table(arrays.table(res.rows(), schema), path)
     return path

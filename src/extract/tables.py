@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from . import outdir
+from . import arrays, outdir
 from .model import FileResult
 from .rows import (TABLE_COLUMNS, Columns, sheet_columns, sheet_columns_for,
                    template_field_columns)
@@ -53,7 +53,7 @@ def sheets_schema_for(results: list[FileResult]) -> pa.Schema:
 
 def to_arrow(results: list[FileResult]) -> dict[str, pa.Table]:
     schemas = {**SCHEMAS, "sheets": sheets_schema_for(results)}
-    return {name: pa.Table.from_pylist(rs, schema=schemas[name]) for name, rs in rows(results).items()}
+    return {name: arrays.table(rs, schemas[name]) for name, rs in rows(results).items()}
 
 
 def to_frames(results: list[FileResult]) -> dict[str, "pd.DataFrame"]:
@@ -99,9 +99,8 @@ def _pandas_type(t: pa.DataType) -> tuple[str, str]:
 
 def load() -> None:
     """Everything writing will need, loaded now (batch.py calls it in a thread while a run
-    plans and extracts): pyarrow.parquet, the pandas that pyarrow imports to build tables
-    from rows, and pandas' version (from its metadata, 17 ms)."""
-    import pandas  # noqa: F401
+    plans and extracts): pyarrow.parquet and pandas' version (from its metadata, 17 ms).
+    Not pandas: the tables are built without it (arrays.py)."""
     import pyarrow.parquet  # noqa: F401
     _pandas_version()
 
@@ -145,10 +144,10 @@ def _by_year(name: str, rows_: list[dict], year_of: dict[str, int | None]) -> di
 
 def _year_table(name: str, rs: list[dict], year: int | None, schema: pa.Schema) -> pa.Table:
     schema = pandas_schema(schema)
-    t = pa.Table.from_pylist(rs, schema=schema)
+    t = arrays.table(rs, schema)
     if name in SHEET_YEAR_TABLES:   # the sheet's year, whatever the rows carry
         i = schema.get_field_index("fiscal_year")
-        t = t.set_column(i, schema.field(i), pa.array([year] * len(rs), pa.int32()))
+        t = t.set_column(i, schema.field(i), arrays.column([year] * len(rs), pa.int32()))
     return t
 
 
@@ -162,7 +161,7 @@ def _write_parquet(all_rows: dict[str, list[dict]], tmp: Path, schemas: dict[str
         folder.mkdir()
         counts[name] = len(rows_)
         if name not in PARTITIONED or not rows_:     # an empty table still has its schema on disk
-            pq.write_table(pa.Table.from_pylist(rows_, schema=pandas_schema(schemas[name])),
+            pq.write_table(arrays.table(rows_, pandas_schema(schemas[name])),
                            folder / "part-0.parquet")
         else:
             parts = _by_year(name, rows_, year_of)

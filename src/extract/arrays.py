@@ -1,0 +1,112 @@
+"""Arrow tables built from rows (dicts) without pyarrow's converter of Python objects.
+
+`pa.array`, `pa.scalar` and `pa.Table.from_pylist` import pandas on their first call
+(pyarrow's pandas shim asks of every input whether it is a pandas object): 0.2 s of CPU in
+the main process of every run, on the cores the workers start on, and most of a small run's
+wall time (`import pandas, pyarrow.parquet` 0.36 s, `pyarrow.parquet` alone 0.16 s). So the
+writer builds each column from its buffers (numpy, which pyarrow loads anyway) and hands
+pyarrow finished arrays. Only the types of the tables (tables.ARROW_TYPES): string, int32,
+int64, float64, list of strings; a value of another Python type is a TypeError and an
+integer out of its type's range an OverflowError. Stricter than from_pylist, never looser:
+it also refuses a float in an integer column (from_pylist truncates 1.5 to 1), bytes or a
+bool for a string or a number, and a string for a list. tests/test_arrays.py checks that
+every table it builds equals from_pylist's.
+"""
+from __future__ import annotations
+
+from typing import Callable
+
+import numpy as np
+import pyarrow as pa
+
+_INTS = {pa.int32(): np.int32, pa.int64(): np.int64}
+
+
+def _validity(values: list) -> tuple[pa.Buffer | None, int]:
+    """The validity bitmap of `values` (None: null) and the null count; no bitmap when
+    nothing is null."""
+    valid = np.fromiter((v is not None for v in values), dtype=bool, count=len(values))
+    nulls = len(values) - int(np.count_nonzero(valid))
+    if not nulls:
+        return None, 0
+    return pa.py_buffer(np.packbits(valid, bitorder="little")), nulls
+
+
+def _offsets(lengths: list[int]) -> pa.Buffer:
+    """Arrow offsets (int32, from 0) of items of these lengths."""
+    out = np.zeros(len(lengths) + 1, dtype=np.int64)
+    np.cumsum(np.asarray(lengths, dtype=np.int64), out=out[1:])
+    if out[-1] > np.iinfo(np.int32).max:
+        raise OverflowError("a column of more than 2 GiB: too large for an Arrow string or list array")
+    return pa.py_buffer(out.astype(np.int32))
+
+
+def _wrong(values: list, ok: Callable[[object], bool], type_: pa.DataType) -> None:
+    bad = next((v for v in values if v is not None and not ok(v)), None)
+    if bad is not None:
+        raise TypeError(f"cannot convert {bad!r} ({type(bad).__name__}) to {type_}")
+
+
+def _is_integer(v: object) -> bool:
+    return isinstance(v, (int, np.integer)) and not isinstance(v, bool)
+
+
+def strings(values: list) -> pa.Array:
+    _wrong(values, lambda v: isinstance(v, str), pa.string())
+    data = [b"" if v is None else v.encode("utf-8") for v in values]
+    validity, nulls = _validity(values)
+    return pa.Array.from_buffers(pa.string(), len(values),
+                                 [validity, _offsets([len(b) for b in data]), pa.py_buffer(b"".join(data))],
+                                 null_count=nulls)
+
+
+def integers(values: list, type_: pa.DataType) -> pa.Array:
+    _wrong(values, _is_integer, type_)      # not a float: from_pylist would truncate 1.5 to 1
+    info = np.iinfo(_INTS[type_])
+    out = next((v for v in values if v is not None and not info.min <= v <= info.max), None)
+    if out is not None:
+        raise OverflowError(f"{out} is out of range for {type_}")
+    data = np.fromiter((0 if v is None else v for v in values), dtype=_INTS[type_], count=len(values))
+    validity, nulls = _validity(values)
+    return pa.Array.from_buffers(type_, len(values), [validity, pa.py_buffer(data)], null_count=nulls)
+
+
+def floats(values: list) -> pa.Array:
+    _wrong(values, lambda v: _is_integer(v) or isinstance(v, (float, np.floating)), pa.float64())
+    data = np.fromiter((0.0 if v is None else v for v in values), dtype=np.float64, count=len(values))
+    validity, nulls = _validity(values)
+    return pa.Array.from_buffers(pa.float64(), len(values), [validity, pa.py_buffer(data)], null_count=nulls)
+
+
+def string_lists(values: list) -> pa.Array:
+    _wrong(values, lambda v: isinstance(v, (list, tuple)), pa.list_(pa.string()))
+    items = [[] if v is None else v for v in values]
+    child = strings([s for v in items for s in v])
+    validity, nulls = _validity(values)
+    return pa.Array.from_buffers(pa.list_(pa.string()), len(values), [validity, _offsets([len(v) for v in items])],
+                                 null_count=nulls, children=[child])
+
+
+# Column builders by Arrow type: the engine's one registry of them.
+BUILDERS: dict[pa.DataType, Callable[[list], pa.Array]] = {
+    pa.string(): strings,
+    pa.int32(): lambda vs: integers(vs, pa.int32()),
+    pa.int64(): lambda vs: integers(vs, pa.int64()),
+    pa.float64(): floats,
+    pa.list_(pa.string()): string_lists,
+}
+
+
+def column(values: list, type_: pa.DataType) -> pa.Array:
+    """pa.array(values, type_) for the tables' types (None: null)."""
+    try:
+        build = BUILDERS[type_]
+    except KeyError:
+        raise TypeError(f"no column builder for {type_}") from None
+    return build(values)
+
+
+def table(rows: list[dict], schema: pa.Schema) -> pa.Table:
+    """pa.Table.from_pylist(rows, schema=schema): a key a row lacks is null, a key the
+    schema lacks is ignored; the schema's metadata is kept."""
+    return pa.Table.from_arrays([column([r.get(f.name) for r in rows], f.type) for f in schema], schema=schema)
