@@ -41,18 +41,22 @@ def _offsets(lengths: list[int]) -> pa.Buffer:
     return pa.py_buffer(out.astype(np.int32))
 
 
-def _wrong(values: list, ok: Callable[[object], bool], type_: pa.DataType) -> None:
-    bad = next((v for v in values if v is not None and not ok(v)), None)
-    if bad is not None:
-        raise TypeError(f"cannot convert {bad!r} ({type(bad).__name__}) to {type_}")
+_NONE = type(None)
+_INTEGER = (int, np.integer)
+_NUMBER = (int, float, np.integer, np.floating)
 
 
-def _is_integer(v: object) -> bool:
-    return isinstance(v, (int, np.integer)) and not isinstance(v, bool)
+def _check(values: list, allowed: tuple[type, ...], type_: pa.DataType) -> None:
+    """A TypeError naming the first value whose Python type is not one of `allowed` (a bool
+    never is); checked once per distinct type."""
+    bad = {k for k in set(map(type, values)) - {_NONE} if issubclass(k, bool) or not issubclass(k, allowed)}
+    if bad:
+        v = next(v for v in values if type(v) in bad)
+        raise TypeError(f"cannot convert {v!r} ({type(v).__name__}) to {type_}")
 
 
 def strings(values: list) -> pa.Array:
-    _wrong(values, lambda v: isinstance(v, str), pa.string())
+    _check(values, (str,), pa.string())
     data = [b"" if v is None else v.encode("utf-8") for v in values]
     validity, nulls = _validity(values)
     return pa.Array.from_buffers(pa.string(), len(values),
@@ -61,10 +65,11 @@ def strings(values: list) -> pa.Array:
 
 
 def integers(values: list, type_: pa.DataType) -> pa.Array:
-    _wrong(values, _is_integer, type_)      # not a float: from_pylist would truncate 1.5 to 1
+    _check(values, _INTEGER, type_)     # not a float: from_pylist would truncate 1.5 to 1
     info = np.iinfo(_INTS[type_])
-    out = next((v for v in values if v is not None and not info.min <= v <= info.max), None)
-    if out is not None:
+    present = [v for v in values if v is not None]
+    if present and (min(present) < info.min or max(present) > info.max):
+        out = next(v for v in present if not info.min <= v <= info.max)
         raise OverflowError(f"{out} is out of range for {type_}")
     data = np.fromiter((0 if v is None else v for v in values), dtype=_INTS[type_], count=len(values))
     validity, nulls = _validity(values)
@@ -72,14 +77,14 @@ def integers(values: list, type_: pa.DataType) -> pa.Array:
 
 
 def floats(values: list) -> pa.Array:
-    _wrong(values, lambda v: _is_integer(v) or isinstance(v, (float, np.floating)), pa.float64())
+    _check(values, _NUMBER, pa.float64())
     data = np.fromiter((0.0 if v is None else v for v in values), dtype=np.float64, count=len(values))
     validity, nulls = _validity(values)
     return pa.Array.from_buffers(pa.float64(), len(values), [validity, pa.py_buffer(data)], null_count=nulls)
 
 
 def string_lists(values: list) -> pa.Array:
-    _wrong(values, lambda v: isinstance(v, (list, tuple)), pa.list_(pa.string()))
+    _check(values, (list, tuple), pa.list_(pa.string()))
     items = [[] if v is None else v for v in values]
     child = strings([s for v in items for s in v])
     validity, nulls = _validity(values)
