@@ -28,7 +28,7 @@ from pdfminer.fontmetrics import FONT_METRICS
 from pdfminer.pdfdocument import LITERAL_OBJSTM, PDFDocument
 from pdfminer.pdfpage import PDFPage
 from pdfminer.pdfparser import PDFParser
-from pdfminer.pdftypes import LITERALS_FLATE_DECODE, PDFObjRef, PDFStream, resolve1
+from pdfminer.pdftypes import LITERALS_FLATE_DECODE, PDFObjRef, PDFStream, dict_value, resolve1
 from pdfminer.psparser import KWD, LIT, PSLiteral, literal_name
 
 # Form XObjects nested deeper than this are not searched for fonts and bombs.
@@ -347,6 +347,12 @@ class _PageRef(PDFPage):
     def build(self) -> PDFPage:
         return PDFPage(*self.args)
 
+    def resources(self) -> object:
+        """The page's resources as PDFPage reads them, without building the page: that also
+        reads its content streams (each a stream object pdfminer parses token by token, a
+        third of a preflight), which only the bomb check needs."""
+        return resolve1(dict_value(self.args[2]).get("Resources", {}))
+
 
 def preflight(path: str | Path, password: str | None = None, first: int = 0,
               last: int | None = None) -> Preflight:
@@ -366,10 +372,10 @@ def preflight(path: str | Path, password: str | None = None, first: int = 0,
                     continue
                 if last is not None and i >= last:
                     break
-                page = ref.build()
+                page = ref.build() if bombs else None
                 found: dict[str, set] = {}
-                streams = list(page.contents) if bombs else None
-                _fonts(page.resources, found, 0, streams)
+                streams = list(page.contents) if page else None
+                _fonts(page.resources if page else ref.resources(), found, 0, streams)
                 out.descents.append({k: next(iter(v)) for k, v in found.items() if len(v) == 1})
                 if streams is None:
                     continue
