@@ -14,6 +14,8 @@ every table it builds equals from_pylist's.
 """
 from __future__ import annotations
 
+from itertools import repeat
+from operator import is_not
 from typing import Callable
 
 import numpy as np
@@ -22,14 +24,17 @@ import pyarrow as pa
 _INTS = {pa.int32(): np.int32, pa.int64(): np.int64}
 
 
-def _validity(values: list) -> tuple[pa.Buffer | None, int]:
-    """The validity bitmap of `values` (None: null) and the null count; no bitmap when
-    nothing is null."""
-    valid = np.fromiter((v is not None for v in values), dtype=bool, count=len(values))
-    nulls = len(values) - int(np.count_nonzero(valid))
+def _validity(values: list, nulls: int) -> pa.Buffer | None:
+    """The validity bitmap of `values` (None: null) holding `nulls` nulls (none: no bitmap)."""
     if not nulls:
-        return None, 0
-    return pa.py_buffer(np.packbits(valid, bitorder="little")), nulls
+        return None
+    valid = np.fromiter(map(is_not, values, repeat(None)), dtype=bool, count=len(values))
+    return pa.py_buffer(np.packbits(valid, bitorder="little"))
+
+
+def _filled(values: list, nulls: int, fill: object) -> list:
+    """`values` with `fill` for None (the values themselves when none is null)."""
+    return [fill if v is None else v for v in values] if nulls else values
 
 
 def _offsets(lengths: list[int]) -> pa.Buffer:
@@ -57,38 +62,40 @@ def _check(values: list, allowed: tuple[type, ...], type_: pa.DataType) -> None:
 
 def strings(values: list) -> pa.Array:
     _check(values, (str,), pa.string())
-    data = [b"" if v is None else v.encode("utf-8") for v in values]
-    validity, nulls = _validity(values)
+    nulls = values.count(None)
+    data = list(map(str.encode, _filled(values, nulls, "")))
     return pa.Array.from_buffers(pa.string(), len(values),
-                                 [validity, _offsets([len(b) for b in data]), pa.py_buffer(b"".join(data))],
+                                 [_validity(values, nulls), _offsets(list(map(len, data))), pa.py_buffer(b"".join(data))],
                                  null_count=nulls)
 
 
 def integers(values: list, type_: pa.DataType) -> pa.Array:
     _check(values, _INTEGER, type_)     # not a float: from_pylist would truncate 1.5 to 1
     info = np.iinfo(_INTS[type_])
-    present = [v for v in values if v is not None]
+    nulls = values.count(None)
+    present = [v for v in values if v is not None] if nulls else values
     if present and (min(present) < info.min or max(present) > info.max):
         out = next(v for v in present if not info.min <= v <= info.max)
         raise OverflowError(f"{out} is out of range for {type_}")
-    data = np.fromiter((0 if v is None else v for v in values), dtype=_INTS[type_], count=len(values))
-    validity, nulls = _validity(values)
-    return pa.Array.from_buffers(type_, len(values), [validity, pa.py_buffer(data)], null_count=nulls)
+    data = np.array(_filled(values, nulls, 0), dtype=_INTS[type_])
+    return pa.Array.from_buffers(type_, len(values), [_validity(values, nulls), pa.py_buffer(data)], null_count=nulls)
 
 
 def floats(values: list) -> pa.Array:
     _check(values, _NUMBER, pa.float64())
-    data = np.fromiter((0.0 if v is None else v for v in values), dtype=np.float64, count=len(values))
-    validity, nulls = _validity(values)
-    return pa.Array.from_buffers(pa.float64(), len(values), [validity, pa.py_buffer(data)], null_count=nulls)
+    nulls = values.count(None)
+    data = np.array(_filled(values, nulls, 0.0), dtype=np.float64)
+    return pa.Array.from_buffers(pa.float64(), len(values), [_validity(values, nulls), pa.py_buffer(data)],
+                                 null_count=nulls)
 
 
 def string_lists(values: list) -> pa.Array:
     _check(values, (list, tuple), pa.list_(pa.string()))
-    items = [[] if v is None else v for v in values]
+    nulls = values.count(None)
+    items = _filled(values, nulls, ())
     child = strings([s for v in items for s in v])
-    validity, nulls = _validity(values)
-    return pa.Array.from_buffers(pa.list_(pa.string()), len(values), [validity, _offsets([len(v) for v in items])],
+    return pa.Array.from_buffers(pa.list_(pa.string()), len(values),
+                                 [_validity(values, nulls), _offsets(list(map(len, items)))],
                                  null_count=nulls, children=[child])
 
 
@@ -114,4 +121,5 @@ def column(values: list, type_: pa.DataType) -> pa.Array:
 def table(rows: list[dict], schema: pa.Schema) -> pa.Table:
     """pa.Table.from_pylist(rows, schema=schema): a key a row lacks is null, a key the
     schema lacks is ignored; the schema's metadata is kept."""
-    return pa.Table.from_arrays([column([r.get(f.name) for r in rows], f.type) for f in schema], schema=schema)
+    return pa.Table.from_arrays([column(list(map(dict.get, rows, repeat(f.name))), f.type) for f in schema],
+                                schema=schema)
