@@ -165,6 +165,26 @@ def test_a_second_run_into_the_same_out_exits_2_naming_the_holder(tmp_path):
     assert run_cli("run", KANGXI, "-o", out, "-q").returncode == 0   # released
 
 
+def test_a_lock_taken_a_moment_ago_names_its_holder_too(tmp_path):
+    """Two runs started together: the second finds the lock taken before its holder has
+    written who it is (flock, then the holder's pid into the file). It waits for the
+    name (outdir.HOLDER_WAIT) rather than saying "another process"."""
+    import fcntl
+    import json
+    import threading
+    out = tmp_path / "o"
+    out.mkdir()
+    fd = os.open(out / outdir.LOCK, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)          # taken, the file still empty
+        info = json.dumps({"pid": 4242, "host": "h", "since": "t"}).encode()
+        threading.Timer(0.03, os.pwrite, (fd, info, 0)).start()
+        with pytest.raises(outdir.OutputBusy, match="being written by process 4242 on h since t"):
+            outdir.lock(out)
+    finally:
+        os.close(fd)
+
+
 # ------------------------------------------------------------------ 8. options
 
 @pytest.mark.parametrize("args", [["--timeout", "0"], ["--timeout", "-3"], ["--timeout", "nan"],
