@@ -25,7 +25,6 @@ median over the rounds of each round's own ratio.
 from __future__ import annotations
 
 import argparse
-import json
 import statistics
 import shutil
 import subprocess
@@ -35,13 +34,13 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))      # extract_testkit: the samples and the combined file
 
 
 def sheet_pages(samples: Path) -> dict[Path, int]:
     """The sample PDFs that hold sheets (extract_testkit.combine.sheet_samples), with their
     page counts."""
     import pdfplumber
-    sys.path.insert(0, str(ROOT / "src"))
     from extract_testkit.combine import sheet_samples
     counts = {}
     for p in sheet_samples(samples):
@@ -104,7 +103,7 @@ def worker_rss(folder: Path, out: Path) -> float:
 def combined_figure(sources: list[Path], work: Path, n_sheets: int) -> tuple[int, int, Path]:
     """The folder holding one yearly-style PDF of n_sheets sheets joined from `sources`:
     (sheets, pages, folder)."""
-    from extract_testkit.combine import join_pdfs     # on the path: sheet_pages put it there
+    from extract_testkit.combine import join_pdfs
     folder = work / "combined"
     folder.mkdir(exist_ok=True)
     sheets, pages = join_pdfs(sources, folder / "combined.pdf", n_sheets)

@@ -191,10 +191,16 @@ class Lock:
         self.close()
 
 
-def holder(path: Path, wait: float = 0.0) -> str:
-    """Who holds the lock, as its holder wrote it; read again for up to `wait` seconds while
-    it has not (a run writes its name just after taking the lock)."""
-    give_up = time.monotonic() + wait
+# A run that finds the lock taken waits this long (s) for its holder's name, read every
+# HOLDER_POLL s: two runs started together meet between the first one's flock and its write.
+HOLDER_WAIT = 0.5
+HOLDER_POLL = 0.01
+
+
+def holder(path: Path) -> str:
+    """Who holds the lock, as its holder wrote it; read again for up to HOLDER_WAIT seconds
+    while it has not (a run writes its name just after taking the lock)."""
+    give_up = time.monotonic() + HOLDER_WAIT
     while True:
         try:
             info = json.loads(path.read_text(encoding="utf-8"))
@@ -203,12 +209,6 @@ def holder(path: Path, wait: float = 0.0) -> str:
             if time.monotonic() >= give_up:
                 return "another process"
             time.sleep(HOLDER_POLL)
-
-
-# A run that finds the lock taken waits this long (s) for its holder's name, read every
-# HOLDER_POLL s: two runs started together meet between the first one's flock and its write.
-HOLDER_WAIT = 0.5
-HOLDER_POLL = 0.01
 
 
 def lock(out_dir: Path) -> Lock:
@@ -228,7 +228,7 @@ def lock(out_dir: Path) -> Lock:
     except OSError as e:
         os.close(fd)
         if e.errno in (errno.EAGAIN, errno.EACCES, errno.EWOULDBLOCK):
-            raise OutputBusy(f"{out_dir} is being written by {holder(path, HOLDER_WAIT)}; wait for it to "
+            raise OutputBusy(f"{out_dir} is being written by {holder(path)}; wait for it to "
                              "finish or choose another output folder (-o)") from e
         raise OutputError(f"cannot lock the output folder ({describe(e, path)})") from e
     info = {"pid": os.getpid(), "host": socket.gethostname(),

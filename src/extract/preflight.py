@@ -372,10 +372,13 @@ def preflight(path: str | Path, password: str | None = None, first: int = 0,
                     continue
                 if last is not None and i >= last:
                     break
-                page = ref.build() if bombs else None
+                if bombs:
+                    page = ref.build()
+                    resources, streams = page.resources, list(page.contents)
+                else:
+                    resources, streams = ref.resources(), None
                 found: dict[str, set] = {}
-                streams = list(page.contents) if page else None
-                _fonts(page.resources if page else ref.resources(), found, 0, streams)
+                _fonts(resources, found, 0, streams)
                 out.descents.append({k: next(iter(v)) for k, v in found.items() if len(v) == 1})
                 if streams is None:
                     continue
