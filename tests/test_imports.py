@@ -132,3 +132,17 @@ def test_a_worker_imports_no_writer():
     of a second at each run's start, before the first file, and ~100 MB of address space
     per worker under --memory-limit)."""
     assert _loaded_after("extract._forkserver, extract.ranges", ("pyarrow", "pandas")) == ""
+
+
+def test_a_pdfium_worker_loads_no_pdfplumber():
+    """The pdfium reader shares with pdfplumber's only what pdf_common.py holds: what the
+    forkserver loads for a pdfium run, and a pdfium read, import neither pdfplumber nor
+    pdfminer's layout analysis (~20 ms more before the first file). A page pdfium leaves
+    text out of still loads it (pdfium._read_unread)."""
+    assert _loaded_after("extract._forkserver, extract.ranges",
+                         ("pdfplumber", "pdfminer.layout", "extract.pdf", "extract.marked")) == ""
+    sample = PKG.parents[1] / "samples" / "h28-fake-bold.pdf"
+    read = f"extract.readers; extract.readers.read_pdf({str(sample)!r})"
+    assert _loaded_after(read, ("pdfplumber", "pdfminer.layout")) == ""
+    assert _loaded_after(f"extract.readers; extract.readers.read_pdf({str(sample)!r}, reader='pdfplumber')",
+                         ("pdfplumber",)) == "pdfplumber"

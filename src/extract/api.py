@@ -8,7 +8,7 @@ from typing import Callable, Iterable
 
 from .model import FileResult, Problem
 from .inputs import display_name, file_sha256, iter_pdfs  # noqa: F401  (iter_pdfs, file_sha256: public here since the first version)
-from .pdf import PdfError, classify
+from .pdf_common import PdfError, classify
 from .pipeline import read_all
 from .readers import read_pdf
 from .rules import Template, load_rules

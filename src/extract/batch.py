@@ -356,7 +356,7 @@ class LocalPool:
 
     def __init__(self, jobs: int, rules_dir, timeout: float, mem_mb: int | None, max_tasks: int,
                  reader: str | None = None):
-        self.ctx = workers.context()
+        self.ctx = workers.context(reader)
         self.results = self.ctx.Queue()
         self.args = (rules_dir, mem_mb, os.getpid(), reader)
         self.timeout = timeout
@@ -746,7 +746,7 @@ def run(inputs: Iterable[str | Path], out_dir: str | Path, rules_dir=None, jobs:
     case the previous output is unchanged and no temporary file is left behind."""
     _check_options(timeout, memory_limit_mb, jobs)
     if not scheduler:
-        workers.start()     # the workers' server loads the extractor while the run is planned
+        workers.start(reader)   # the workers' server loads the extractor while the run is planned
     t0 = time.monotonic()
     out_dir = Path(out_dir)
     templates = load_rules(rules_dir)

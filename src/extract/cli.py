@@ -245,7 +245,7 @@ def cmd_run(a) -> int:
         print("extract: error: --jobs must be at least 1", file=sys.stderr)
         return EXIT_USAGE
     if not a.scheduler:
-        workers.start()     # the workers' server loads the extractor while the engine is imported
+        workers.start(a.reader)     # the workers' server loads the extractor while the engine is imported
     from . import batch
     from .outdir import OutputError
     try:

@@ -37,9 +37,7 @@ from .logs import collect_warnings
 from .preflight import base_name, preflight
 from .model import Page, Ruling, glyph_rows
 from .normalize import dedupe_indices
-from .marked import marked
-from .pdf import PdfError, classify, is_garbled_char, norm_char, open_pdf, rulings_from
-from .pdf import read_page as plumber_page
+from .pdf_common import PdfError, classify, is_garbled_char, norm_char, rulings_from
 
 Matrix = tuple[float, float, float, float, float, float]
 IDENTITY: Matrix = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
@@ -756,9 +754,12 @@ def read_pages(path: str | Path, password: str | None = None, first: int = 0,
 
 def _read_unread(path, password: str | None, first: int, pages: list[Page | None]) -> list[Page]:
     """The pages pdfium left text out of (None) read with pdfplumber, the reference reader
-    (slower, and the same page)."""
+    (slower, and the same page). pdfplumber is loaded only then: a run that never needs
+    it starts without it."""
     todo = [k for k, p in enumerate(pages) if p is None]
     if todo:
+        from .marked import marked
+        from .pdf import open_pdf, read_page as plumber_page
         with open_pdf(path, password) as doc:
             for k in todo:
                 plain = doc.pages[first + k]

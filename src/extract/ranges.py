@@ -11,7 +11,7 @@ from .cells import column_edges, page_cells
 from .furniture import Mark, page_marks, strip_furniture
 from .layout import forget_lines
 from .model import FileResult, Page
-from .pdf import PdfError, classify
+from .pdf_common import PdfError, classify
 from .pdfium import read_pages
 from .pipeline import SheetStart, find_sheet_starts, read_one
 from .rules import Template, cell_templates, evaluation_templates
