@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent
 CHILD = r"""
 import gc, resource, sys, time
 from pathlib import Path
-import extract.api, extract.batch, extract.pdf, extract.pdfium, extract.ranges  # a worker's modules
+import extract.api, extract.batch, extract.pdfium, extract.ranges  # a worker's modules (_forkserver.py)
 from extract.match import tagger
 tagger()
 from extract import batch
