@@ -146,3 +146,6 @@ def test_a_pdfium_worker_loads_no_pdfplumber():
     assert _loaded_after(read, ("pdfplumber", "pdfminer.layout")) == ""
     assert _loaded_after(f"extract.readers; extract.readers.read_pdf({str(sample)!r}, reader='pdfplumber')",
                          ("pdfplumber",)) == "pdfplumber"
+    # a page left out by pdfium (None) is read with pdfplumber, imported then
+    unread = f"extract.pdfium; assert extract.pdfium._read_unread({str(sample)!r}, None, 0, [None])[0].glyphs"
+    assert _loaded_after(unread, ("pdfplumber",)) == "pdfplumber"
