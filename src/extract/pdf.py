@@ -11,7 +11,7 @@ from .logs import collect_warnings
 from .marked import apply_actual_text, marked
 from .model import Glyph, Page, Ruling
 from .normalize import dedupe_chars
-from .pdf_common import PdfError, classify, is_garbled_char, norm_char, rulings_from  # noqa: F401  (PdfError, classify: also pdf's since the first version)
+from .pdf_common import PdfError, classify, is_garbled_char, norm_char, rulings_from
 
 
 @contextlib.contextmanager

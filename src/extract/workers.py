@@ -16,9 +16,9 @@ PRELOAD_READER = {"pdfplumber": ["extract.pdf"]}
 
 
 def context(reader: str | None = None):
-    """The multiprocessing context workers are started with (spawn on Windows), its
-    forkserver loading what a run with `reader` needs (when it starts: the first run of a
-    process decides for those after it, which import what else they need)."""
+    """The multiprocessing context workers are started with (spawn on Windows); its
+    forkserver preloads what a run with `reader` needs. The preload is fixed when the
+    forkserver starts: later runs of the process import what else they need."""
     if sys.platform == "win32":
         return mp.get_context("spawn")
     ctx = mp.get_context("forkserver")
