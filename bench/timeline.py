@@ -97,7 +97,8 @@ def main() -> None:
             batch.run([a.folder], Path(out), jobs=a.jobs, force=True, reader=a.reader)
             EVENTS.append((stamp(), "end", "run"))
         rounds.append((began, list(EVENTS)))
-        print(f"round {r + 1} (begun at {began:.3f} s{'; the workers' server starting' if r == 0 else ''})")
+        note = "; the workers' server starting" if r == 0 else ""
+        print(f"round {r + 1} (begun at {began:.3f} s{note})")
         for t, kind, what in EVENTS:
             print(f"  {t - began:7.3f}  {kind:7s} {what}")
     gaps = [step_gaps(ev) for _, ev in rounds]
