@@ -61,19 +61,17 @@ def watch(batch, events: list[tuple[float, str, str]]) -> None:
 def step_gaps(events: list[tuple[float, str, str]]) -> list[float]:
     """The waits at the end of each step: answers that come in while no task is running
     are grouped, and each group's last minus first answer is a gap."""
-    gaps, group, running = [], [], 0
+    groups, group, running = [], [], 0
     for t, kind, _ in events:
         if kind == "start":
             if group and running == 0:
-                gaps.append(group[-1] - group[0])
+                groups.append(group)
                 group = []
             running += 1
         elif kind == "answer":
             running -= 1
             group.append(t)
-    if len(group) > 1:
-        gaps.append(group[-1] - group[0])
-    return gaps
+    return [g[-1] - g[0] for g in groups + [group] if g]
 
 
 def main() -> None:
@@ -86,8 +84,7 @@ def main() -> None:
     if not a.folder.exists():
         raise SystemExit(f"no such folder: {a.folder}")
     sys.path.insert(0, str(ROOT / "src"))
-    from extract import batch, workers
-    workers.start(a.reader)
+    from extract import batch      # batch.run starts the workers' server itself
     watch(batch, EVENTS)
     rounds = []
     for r in range(a.rounds):
