@@ -16,6 +16,7 @@ then the differences: the reader's own Python (read - pdfium - preflight, with i
 calls: bench/compiled_chars.py measures those) and the stages with the table rows
 (extract - read); and, with (a), extract/(a) and the milliseconds per page that 0.15 x (a)
 allows. A run's fixed cost (start-up, writing the tables) is not in these: bench.py gives it.
+The garbage collector is set as in a worker (batch.collect_less) once everything is loaded.
 Build a corpus with bench.build_corpus (see bench/bench.py). Not a test: timings depend on
 the machine; run it on an otherwise idle machine.
 """
@@ -96,6 +97,7 @@ def main() -> None:
         steps["(a)"] = plumber_parse
     for fn in steps.values():       # warm: imports, the tagger, the rules' caches
         fn(files[0])
+    batch.collect_less()            # the garbage collector as a worker sets it
     print(f"{len(files)} files, {pages} pages; CPU ms per page")
     rounds = []
     for r in range(args.rounds):
