@@ -4,7 +4,7 @@ extraction with its spec, like tests/test_robustness.py and tests/test_producers
 as many styles as you like.
 
     python bench/sweep.py --producer reportlab|chromium|libreoffice --seed 1 --count 200 [--keep DIR]
-        [--reader pdfium|pdfplumber | --equivalence]
+        [--reader pdfium|pdfplumber | --equivalence] [--set KNOB=VALUE ...] [--sheets N]
 
 Producers and their knobs: src/extract_testkit/producers.py (reportlab: render.py's KNOBS;
 chromium: render_html.py; libreoffice: render_office.py; a producer may leave out combinations
@@ -53,6 +53,17 @@ def _equivalence(path: Path, n_sheets: int) -> Comparison:
     return Comparison(int(not lines), 1, n_sheets, lines)
 
 
+def _knob(text: str) -> tuple[str, object]:
+    """KNOB=JSON (--set) as (knob, value)."""
+    knob, sep, value = text.partition("=")
+    if not sep:
+        raise SystemExit(f"--set wants KNOB=VALUE, not {text!r}")
+    try:
+        return knob, json.loads(value)
+    except json.JSONDecodeError:
+        return knob, value          # a bare string: --set page=A4L
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--producer", choices=sorted(PRODUCERS), default="reportlab")
@@ -63,8 +74,16 @@ def main(argv=None) -> int:
     ap.add_argument("--all-styles", action="store_true",
                     help="also the styles the producer leaves out (known limitations)")
     ap.add_argument("--equivalence", action="store_true", help="compare the readers, not the spec")
+    ap.add_argument("--set", action="append", default=[], metavar="KNOB=JSON",
+                    help="fix a knob for every style, e.g. --set continuous=true (a focused sweep)")
+    ap.add_argument("--sheets", type=int, choices=(1, 2, 3), default=None,
+                    help="sheets per PDF (default: 1, sometimes 2)")
     a = ap.parse_args(argv)
     prod = PRODUCERS[a.producer]
+    fixed = dict(map(_knob, a.set))
+    unknown = sorted(set(fixed) - set(prod.knobs))
+    if unknown:
+        raise SystemExit(f"no knob {', '.join(unknown)} for {a.producer}; its knobs: {', '.join(prod.knobs)}")
     if not prod.available():
         print(f"{a.producer} or a font with Japanese glyphs (fc-list :lang=ja) is not installed",
               file=sys.stderr)
@@ -76,7 +95,8 @@ def main(argv=None) -> int:
     for i in range(a.count):
         style = {k: rnd.choice(v) for k, v in prod.knobs.items()}
         style["seed"] = rnd.randint(0, 9)
-        ids = rnd.sample(sorted(SPECS), rnd.choice([1, 1, 1, 2]))
+        ids = rnd.sample(sorted(SPECS), a.sheets or rnd.choice([1, 1, 1, 2]))
+        style.update(fixed)
         if prod.excluded(style) and not a.all_styles:
             continue
         specs = [SPECS[x] for x in ids]
