@@ -129,6 +129,27 @@ CASES = [
                                                                 "furniture": True, "scramble": True,
                                                                 "split": "word_span", "front_matter": True,
                                                                 "continuous": True, "seed": 0}, None),
+    # two sheets on a page: the first one's rest above the second is one short line (fewer
+    # glyphs than a stamp), read as the first one's because its lines begin in the text column
+    # (focused sweep 42-97, 42-114) or the table's header row is repeated above it (sweep 31-15)
+    ("continuous-one-line-rest", ["r4-icc-victims", "r1-fao-locust"],
+     {"page": "Letter", "font": "goth", "size": 10.5, "label_mm": 38, "rating_mm": 18, "margin_mm": 20,
+      "borders": "horizontal", "spaced_labels": "none", "fake_bold": "all", "vertical_headers": True,
+      "number_cell": True, "unit_in_label": True, "two_budgets": None, "furniture": True, "scramble": False,
+      "split": "word", "repeat_header": False, "front_matter": True, "continuous": True, "seed": 4}, None),
+    ("continuous-one-line-rest-repeated-header", ["r1-fao-locust", "h29-opcw-syria"],
+     {"page": "A4L", "font": "min", "size": 10.0, "label_mm": 32, "rating_mm": 10, "margin_mm": 10,
+      "borders": "none", "spaced_labels": "ideographic", "fake_bold": True, "vertical_headers": True,
+      "number_cell": True, "unit_in_label": False, "two_budgets": None, "furniture": False, "scramble": True,
+      "split": "word_span", "repeat_header": True, "front_matter": True, "continuous": True, "seed": 2}, None),
+    # ... and the second sheet's table header drawn below the page's foot (in the file, not
+    # shown): that sheet still begins at its title, not at the page top (focused sweep 42-95)
+    ("continuous-next-header-past-foot", ["h29-opcw-syria", "r1-unicef-covid"],
+     {"page": "A4L", "font": "min", "size": 11.0, "label_mm": 55, "rating_mm": 10, "margin_mm": 15,
+      "borders": "full", "spaced_labels": "ideographic", "fake_bold": True, "vertical_headers": True,
+      "number_cell": False, "unit_in_label": True, "two_budgets": "cur_first", "furniture": False,
+      "scramble": True, "split": "word_span", "repeat_header": True, "front_matter": False,
+      "continuous": True, "seed": 8}, None),
 ]
 
 

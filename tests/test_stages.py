@@ -137,6 +137,17 @@ def test_two_sheets_on_one_page_start_at_their_labels(tmp_path, templates):
     assert all(g.yc >= ys[1] for g in lower.glyphs) and lower.number == p.number
 
 
+@pytest.mark.parametrize("x,text,rest", [
+    (170, "ている。", True),         # a criterion's last line, in the text column: the sheet before's
+    (480, "公表用", False),          # a stamp at the top right: read with the sheet below
+    (60, "別紙", False),             # a mark in the label column's margin: likewise
+])
+def test_a_short_rest_above_a_sheet_is_kept_where_it_is_text(tmp_path, templates, x, text, rest):
+    (p,) = read(draw(tmp_path / "r.pdf", [[("text", x, 40, text)] + header_page(200)]))
+    ys = sheet_starts(p, Index(p.glyphs, p.rulings), templates)
+    assert len(ys) == 1 and (180 < ys[0] < 200 if rest else ys[0] == 0.0)
+
+
 # ------------------------------------------------------------------ header cells and columns
 
 def test_header_cells_hold_each_labels_value(tmp_path, templates):

@@ -1,20 +1,21 @@
 """Stage 1 of the sheet engine: anchors, the printed labels a sheet is found by.
 
 Given a page (or the part of one a sheet occupies) and the templates, return where a sheet
-begins, its header labels (the label column) and the criteria table's header row.
+begins, its header labels (the label column) and the criteria table's header row; on a
+later page, where the table goes on below that row repeated.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
-from .layout import Index, make_lines
+from .layout import Index, make_lines, page_index
 from .model import Glyph, Page
 from .parsers import PARSERS
 from .rules import ANCHOR_FIELD, FieldRule, Template
 from .tolerances import (CLIP_RULING_PT, CRITERION_HEADER_REACH_EM, LABEL_OVERLAP_EM,
                          LABEL_REACH_LEFT_EM, MIN_REST_GLYPHS, MIN_REST_LINES, PAST_FOOT_PT,
-                         RATING_HEADER_REACH_EM, ROW_TOP_PT, SHEET_START_MARGIN_EM,
-                         TEXT_HEADER_RIGHT_EM)
+                         RATING_HEADER_REACH_EM, REPEAT_HEADER_AREA, REPEAT_HEADER_REACH_EM, REST_INDENT_EM, ROW_TOP_PT,
+                         SHEET_START_MARGIN_EM, TEXT_HEADER_RIGHT_EM)
 
 Hit = list[Glyph]   # the glyphs of one placement of a word
 
@@ -158,17 +159,44 @@ def _keep_placed_labels(a: Anchors, index: Index, templates: list[Template], col
         a.labels[name] = [h for h in a.labels[name] if h[0].x0 > a.text_header[0].x0 and col.in_rows(h)]
 
 
+# ---------------------------------------------------------------- later pages of a table
+
+def _crossing(idx: Index, words: set[str], ty: float) -> list[Hit]:
+    return [h for w in words for h in idx.find(w)
+            if min(g.top for g in h) - REPEAT_HEADER_REACH_EM * h[0].size <= ty
+            <= max(g.bottom for g in h) + REPEAT_HEADER_REACH_EM * h[0].size]
+
+
+def continuation_top(page: Page, templates: list[Template]) -> float:
+    """Where the table goes on at the top of a later page: below a repeated header row
+    (評価基準 | 達成状況 | 評価, some perhaps written vertically), else the page top."""
+    idx = page_index(page)
+    rep = [h for w in {t.text_header for t in templates} for h in idx.find(w)
+           if h[0].top < page.height * REPEAT_HEADER_AREA]
+    for r in rep:
+        ty = (r[0].top + r[-1].bottom) / 2
+        left = [h for h in _crossing(idx, {t.criterion_header for t in templates}, ty)
+                if max(g.x1 for g in h) <= r[0].x0]
+        if left:    # 達成状況 alone may be a word of the text; a header row has 評価基準 too
+            right = [h for h in _crossing(idx, {t.rating_header for t in templates if t.rating_header}, ty)
+                     if h[0].x0 >= r[-1].x1]
+            return max(g.bottom for h in [r] + left + right for g in h)
+    return 0.0
+
+
 # ---------------------------------------------------------------- several sheets on a page
 
-def _real_name_labels(page: Page, index: Index, templates: list[Template]) -> list[Hit]:
-    """Name labels with a text header below them (before the next name label)."""
+def _real_name_labels(page: Page, index: Index, templates: list[Template]) -> list[tuple[Hit, Hit]]:
+    """Name labels with a text header below them (before the next name label), each with
+    the first such header."""
     names = sorted(find_words(index, labels_of(templates, ANCHOR_FIELD)), key=_top)
     heads = find_words(index, {t.text_header for t in templates})
     real = []
     for j, n in enumerate(names):
-        nxt = names[j + 1][0].top if j + 1 < len(names) else page.height + PAST_FOOT_PT
-        if any(n[-1].bottom < h[0].top < nxt and right_of(h, n) for h in heads):
-            real.append(n)
+        nxt = names[j + 1][0].top if j + 1 < len(names) else page.foot + PAST_FOOT_PT
+        head = next((h for h in heads if n[-1].bottom < h[0].top < nxt and right_of(h, n)), None)
+        if head is not None:
+            real.append((n, head))
     return real
 
 
@@ -193,13 +221,31 @@ def sheet_starts(page: Page, index: Index, templates: list[Template]) -> list[fl
     titles = find_words(index, {t.title for t in templates if t.title})
     overviews = [h for name in fields_in(field_rules(templates), "below")
                  for h in find_words(index, labels_of(templates, name))]
+    names = [n for n, _ in real]
     ys = [_sheet_top(n, max(g.bottom for g in prev) if prev else 0.0, overviews, titles)
-          for prev, n in zip([None] + real, real)]
-    # above the first sheet: the rest of the previous one, if there is more than a stamp
+          for prev, n in zip([None] + names, names)]
     above = [g for g in page.glyphs if g.yc < ys[0]]
-    if len(above) < MIN_REST_GLYPHS or len(make_lines(above)) < MIN_REST_LINES:
+    if not _rest_of_sheet(above, page, templates, *real[0]):
         ys[0] = 0.0
     return ys
+
+
+def _rest_of_sheet(above: list[Glyph], page: Page, templates: list[Template], name: Hit, head: Hit) -> bool:
+    """Whether what is printed above the first sheet that begins on a page is the rest of
+    the sheet before (else a stamp or a mark, read with the sheet): more than a few glyphs;
+    or the criteria table's header row repeated; or lines that all begin in the text column
+    of the table below (right of its name label, left of its text header's centre), as a
+    criterion's last line does."""
+    if not above:
+        return False
+    lines = make_lines(above)
+    if len(above) >= MIN_REST_GLYPHS and len(lines) >= MIN_REST_LINES:
+        return True
+    if 0.0 < continuation_top(page, templates) <= min(g.top for g in head):
+        return True
+    left = max(g.x1 for g in name) - REST_INDENT_EM * name[0].size
+    centre = (head[0].x0 + head[-1].x1) / 2
+    return all(left <= ln.x0 < centre for ln in lines)
 
 
 def clip(page: Page, y0: float, y1: float | None) -> Page:

@@ -8,12 +8,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .anchors import Anchors, Hit
-from .layout import Index, bbox, gaps, page_index, vrulings_x
+from .anchors import Anchors, Hit, continuation_top
+from .layout import Index, bbox, gaps, vrulings_x
 from .model import Glyph, Page
 from .rules import Template
-from .tolerances import (EDGE_PT, HEADER_PROBE_PT, LABEL_LEFT_PT, REPEAT_HEADER_AREA, REPEAT_HEADER_REACH_EM,
-                         SUBCOLUMN_GAP_PT, TABLE_RULE_MIN_COVER, TEXT_COLUMN_GAP_PT)
+from .tolerances import (EDGE_PT, HEADER_PROBE_PT, LABEL_LEFT_PT, SUBCOLUMN_GAP_PT, TABLE_RULE_MIN_COVER, TEXT_COLUMN_GAP_PT)
 
 Span = tuple[float, float]
 
@@ -41,29 +40,6 @@ class ContinuationTops:
         if page.number not in self._tops:
             self._tops[page.number] = continuation_top(page, self.templates)
         return self._tops[page.number]
-
-
-def _crossing(idx: Index, words: set[str], ty: float) -> list[Hit]:
-    return [h for w in words for h in idx.find(w)
-            if min(g.top for g in h) - REPEAT_HEADER_REACH_EM * h[0].size <= ty
-            <= max(g.bottom for g in h) + REPEAT_HEADER_REACH_EM * h[0].size]
-
-
-def continuation_top(page: Page, templates: list[Template]) -> float:
-    """Where the table goes on at the top of a later page: below a repeated header row
-    (評価基準 | 達成状況 | 評価, some perhaps written vertically), else the page top."""
-    idx = page_index(page)
-    rep = [h for w in {t.text_header for t in templates} for h in idx.find(w)
-           if h[0].top < page.height * REPEAT_HEADER_AREA]
-    for r in rep:
-        ty = (r[0].top + r[-1].bottom) / 2
-        left = [h for h in _crossing(idx, {t.criterion_header for t in templates}, ty)
-                if max(g.x1 for g in h) <= r[0].x0]
-        if left:    # 達成状況 alone may be a word of the text; a header row has 評価基準 too
-            right = [h for h in _crossing(idx, {t.rating_header for t in templates if t.rating_header}, ty)
-                     if h[0].x0 >= r[-1].x1]
-            return max(g.bottom for h in [r] + left + right for g in h)
-    return 0.0
 
 
 def header_bottom(anchors: Anchors) -> float:

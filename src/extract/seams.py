@@ -15,8 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
-from .anchors import find_words, labels_of, right_of
-from .columns import continuation_top
+from .anchors import continuation_top, find_words, labels_of, right_of
 from .layout import page_index
 from .model import Box, Glyph, Page, Part, Ruling, Sheet
 from .rules import ANCHOR_FIELD, Template

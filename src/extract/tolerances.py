@@ -33,6 +33,8 @@ WRAP_INDENT_EM = 1.2             # a label wrapped in its cell may go on this fa
 SHEET_START_MARGIN_EM = 0.3    # a later sheet on the page begins this far above its title
 MIN_REST_GLYPHS = 20           # fewer glyphs above the first sheet: a stamp, not a sheet's rest
 MIN_REST_LINES = 2
+REST_INDENT_EM = 0.5           # ... unless its lines begin no further left than this of the next
+                               # sheet's name label's right edge (in the text column)
 
 # ------------------------------------------------------------------ header fields (em)
 VALUE_RULE_MIN_COVER = 0.3     # share of the header height a value-column ruling must cover
