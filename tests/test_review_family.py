@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import unicodedata
 from pathlib import Path
 
 import pytest
@@ -138,3 +139,37 @@ def test_review_values_with_characters_without_unicode_are_left_empty_and_said()
     assert changed[0][1]["amount_jpy"] is None
     assert {k: v for k, v in after.fields.items() if k != "project_no"} == \
         {k: v for k, v in before.fields.items() if k != "project_no"}
+
+
+# Review sweep seed 41 (bench/review_sweep.py), files 10 and 28: the check table broken across
+# pages. 10: the group cell of the last row on the first page wraps past the table's bottom
+# rule (事業の / 効率性); 28: that cell is empty on the first page and its group printed on the
+# next, where no rule parts it from its item's text. Before: a row '事業の' with no rating, and
+# rows given the next group.
+_CHECK_BREAK_CASES = [
+    (["mhlw-h30-kaigo"], {"page": "Letter", "font": "goth", "label_mm": 27, "fake_bold": True,
+                          "era_less": True, "furniture": True, "borders": "full", "check_break": True,
+                          "null_cell": "empty", "external_null": "empty", "margin_mm": 13.5}),
+    (["mofa-h28-bunka", "mof-r1-zeikan"], {"page": "A4", "font": "goth", "label_mm": 45, "fake_bold": True,
+                                           "kangxi": "labels", "furniture": True, "long_overview": True,
+                                           "borders": "horizontal", "check_break": True, "null_cell": "empty",
+                                           "external_null": "dash", "margin_mm": 13.5}),
+]
+
+
+@pytest.mark.parametrize("ids,style", _CHECK_BREAK_CASES, ids=["overflow-past-last-rule", "group-on-next-page"])
+def test_check_rows_keep_their_group_across_a_page_break(tmp_path, ids, style):
+    from extract_testkit.review_specs import render_with_truth, review_specs
+    specs = review_specs()
+    chosen = [specs[i] for i in ids]
+    pdf = tmp_path / "checks.pdf"
+    render_with_truth(chosen, pdf, style)
+    r = extract_pdf(pdf)
+    assert len(r.cell_sheets) == len(chosen)
+
+    def rows(checks):       # a rating of － (not applicable) is read as null, as the scorer counts it
+        return [tuple(unicodedata.normalize("NFKC", c[k] or "").strip("-") for k in ("group", "rating"))
+                for c in checks]
+
+    for s, spec in zip(r.cell_sheets, chosen):
+        assert rows(s.tables["checks"]) == rows(spec["checks"])

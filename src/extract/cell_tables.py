@@ -311,14 +311,19 @@ def _after(text: str, prefix: str) -> str:
     return text
 
 
-def _group_across_break(cl: _Checklist, item: Cell, rows: list[dict]) -> str | None:
+def _group_across_break(cl: _Checklist, item: Cell, before: list[dict], after: list[tuple[Cell, dict]]) -> str | None:
     """An item without a group beside it: at the foot of the table's first page, the group
-    printed first on the next page; on a continuation page, the group of the item before."""
+    of the first item on the next page (its group cell, or the group read inside its item
+    cell where no rule parts them), else the group printed first there; on a continuation
+    page, the group of the item before."""
     if item.page == cl.rating.page:
+        first = next((row["group"] for it, row in after if it.page == item.page + 1), None)
+        if first is not None:
+            return first
         nxt = [g for g in cl.groups if g.page == item.page + 1]
         if nxt:
             return min(nxt, key=lambda g: g.top).text
-    return rows[-1]["group"] if rows else None
+    return before[-1]["group"] if before else None
 
 
 def read_checklist(t: CellTable, cells: list[Cell], ref: int | None) -> TableRead:
@@ -330,11 +335,12 @@ def read_checklist(t: CellTable, cells: list[Cell], ref: int | None) -> TableRea
         out.missing.append(t.name)
         return out
     for it in cl.items:
-        row = _check_row(t, cl, region, it)
-        if row["group"] is None:    # the text of its group cell is across a page break
-            row["group"] = _group_across_break(cl, it, out.rows)
-        out.rows.append(row)
+        out.rows.append(_check_row(t, cl, region, it))
         out.sources.append((f"{t.name}[{len(out.rows) - 1}].item", it.text, it))
+    read = list(zip(cl.items, out.rows))
+    for k, (it, row) in enumerate(read):
+        if row["group"] is None:    # the text of its group cell is across a page break
+            row["group"] = _group_across_break(cl, it, out.rows[:k], read[k + 1:])
     return out
 
 

@@ -20,6 +20,9 @@ EDGE_MARGIN = 3.0
 GAP_EMS = 1.1
 # Boxes whose edges differ by less than this (pt) are the same cell.
 SNAP = 1.0
+# A line drawn over a grid's bottom rule goes on with the cell above when it is no further
+# below that cell's last line than this many character sizes (and so does each line after it).
+OVERFLOW_GAP_EM = 0.5
 
 
 @dataclass
@@ -150,9 +153,41 @@ def page_cells(page: Page, more_edges: list[float] | None = None) -> list[Cell]:
                                  boxed=b[1] >= 0 and b[3] <= page.height)
         by_box.setdefault(b, c)
         c.glyphs.append(g)
-    cells = list({id(c): c for c in by_box.values()}.values())
+    cells = join_overflow(list({id(c): c for c in by_box.values()}.values()))
     edges = sorted(set(column_edges(page)) | set(more_edges or []))
     return sorted(split_unruled(cells, edges), key=lambda c: (c.top, c.x0))
+
+
+def join_overflow(cells: list[Cell]) -> list[Cell]:
+    """Lines printed past a grid's bottom rule that go on from a cell above it, given to that
+    cell: a text too long for its row drawn over the row's border (a fixed row height, the
+    table's last row on its page). The first such line crosses the rule; each one after it
+    follows the one before at a line's spacing, inside the cell's sides."""
+    out = []
+    for u in cells:
+        above = [a for a in cells if a.boxed and abs(a.bottom - u.top) <= SNAP] if not u.boxed else []
+        if above:
+            _give_overflow(u, above)
+        if u.glyphs:
+            out.append(u)
+    return out
+
+
+def _give_overflow(u: Cell, above: list[Cell]) -> None:
+    last: dict[int, float] = {}     # id of a cell above -> bottom of its last line
+    taken: set[int] = set()
+    for ln in sorted(make_lines(u.glyphs), key=lambda ln: ln.top):
+        a = next((a for a in above if a.glyphs and a.x0 - SLACK <= ln.x0 and ln.x1 <= a.x1 + SLACK), None)
+        if a is None:
+            break
+        end = last.get(id(a), max(g.bottom for g in a.glyphs))
+        if (id(a) not in last and ln.top >= u.top) or ln.top - end > OVERFLOW_GAP_EM * ln.size:
+            break
+        a.glyphs.extend(ln.glyphs)
+        taken.update(map(id, ln.glyphs))
+        last[id(a)] = ln.bottom
+    if taken:
+        u.glyphs = [g for g in u.glyphs if id(g) not in taken]
 
 
 def right_of(cells: list[Cell], c: Cell) -> Cell | None:
