@@ -94,6 +94,17 @@ def test_a_ruling_line_starts_a_cell(tmp_path):
     assert Index(q.glyphs, q.rulings).find("予算額") == []
 
 
+
+@pytest.mark.parametrize("rule_ends_in_gap,found", [(True, 1), (False, 0)])
+def test_a_column_edge_of_horizontal_rules_starts_a_cell(tmp_path, rule_ends_in_gap, found):
+    """Half a character's gap is a cell's start where the horizontal rules above and below
+    the line end there (a grid drawn without vertical rules), not elsewhere."""
+    end = 86.0 if rule_ends_in_gap else 120.0
+    ops = [("text", 66, 100, "名称"), ("text", 86 + 0.6 * SIZE, 100, "総合"),
+           ("line", 40, 95, end, 95), ("line", 40, 115, end, 115)]
+    (p,) = read(draw(tmp_path / "e.pdf", [ops]))
+    assert len(Index(p.glyphs, p.rulings).find("総合")) == found
+
 # ------------------------------------------------------------------ anchors
 
 def header_page(top: float = 60.0) -> list[tuple]:

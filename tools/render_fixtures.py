@@ -64,6 +64,12 @@ CASES = [
                                                               "spaced_labels": "ideographic",
                                                               "vertical_headers": True, "split": "break_top",
                                                               "unit_in_label": True, "value_align": "top"}),
+    # horizontal rules only, a wide label column on B5: the 総合評価 box begins 0.6 em after
+    # the organization's name, where the rules above and below end (sweep chromium 34-14)
+    ("chromium", "horizontal-b5-rating-box-near-value", [H29A],
+     {"page": "B5", "font": "ipaex-gothic", "size": 10.5, "label_mm": 55, "rating_mm": 12, "margin_mm": 20,
+      "borders": "horizontal", "spaced_labels": "distributed", "vertical_headers": True, "split": "break",
+      "unit_in_label": True, "value_align": "top", "seed": 7}),
     ("libreoffice", "ipaex-mincho-a4-full", [R4B], {}),
     ("libreoffice", "label24-top-noto-sans", [H28], {"label_mm": 24, "value_align": "top",
                                                      "font": "noto-sans"}),

@@ -172,6 +172,11 @@ def gaps(glyphs: list[Glyph], x0: float, x1: float, min_width: float = 1.5) -> l
 
 # How far (pt) a vertical rule between two glyphs may miss them (Index: cells and words).
 CELL_RULE_SLACK = 0.5
+# A glyph also begins a cell after a gap of this many sizes where a horizontal rule ends
+# between it and the glyph before, within COLUMN_EDGE_REACH_EM sizes of its line: a column
+# edge of a grid drawn with horizontal rules only, its cells' borders in segments.
+COLUMN_EDGE_GAP_EM = 0.5
+COLUMN_EDGE_REACH_EM = 1.5
 
 
 def _centre_x(r: Ruling) -> float:
@@ -187,6 +192,9 @@ class Index:
         # vertical rulings by their x, for bisecting (see _ruled_between)
         self._vertical = sorted((r for r in rulings if not r.horizontal), key=_centre_x)
         self._vx = [_centre_x(r) for r in self._vertical]
+        # where horizontal rules end, by x (see cell_start)
+        ends = sorted((x, r.top) for r in rulings if r.horizontal for x in (r.x0, r.x1))
+        self._ex, self._ey = [x for x, _ in ends], [y for _, y in ends]
         self._found: dict[tuple[str, bool], list[list[Glyph]]] = {}
         self._width = max((len(ln.glyphs) for ln in self.lines), default=0) + 1   # see _at
         self._starts: dict[tuple[int, int], bool] = {}
@@ -197,6 +205,12 @@ class Index:
         lo = bisect_left(self._vx, xa - CELL_RULE_SLACK)
         hi = bisect_right(self._vx, xb + CELL_RULE_SLACK)
         return any(r.top - CELL_RULE_SLACK <= y <= r.bottom + CELL_RULE_SLACK for r in self._vertical[lo:hi])
+
+    def _edge_between(self, xa: float, xb: float, y: float, size: float) -> bool:
+        """Whether a horizontal rule ends between x = xa and xb near y."""
+        lo = bisect_left(self._ex, xa)
+        hi = bisect_right(self._ex, xb + CELL_RULE_SLACK)
+        return any(abs(self._ey[k] - y) <= COLUMN_EDGE_REACH_EM * size for k in range(lo, hi))
 
     def where(self, g: Glyph) -> tuple[int, int]:
         """(line, glyph) of a glyph of the index; KeyError for another glyph. The lines
@@ -227,14 +241,17 @@ class Index:
         return out
 
     def cell_start(self, li: int, gi: int) -> bool:
-        """True where a glyph begins a cell: line start, after a wide gap or a ruling line."""
+        """True where a glyph begins a cell: line start, after a wide gap or a ruling line, or
+        after a narrower gap at a column edge where horizontal rules end."""
         if gi == 0:
             return True
         got = self._starts.get((li, gi))
         if got is None:
             ln = self.lines[li]
             a, b = ln.glyphs[gi - 1], ln.glyphs[gi]
-            got = self._starts[(li, gi)] = b.x0 - a.x1 >= 1.0 * b.size or self._ruled_between(a.x1, b.x0, b.yc)
+            gap = b.x0 - a.x1
+            got = self._starts[(li, gi)] = gap >= 1.0 * b.size or self._ruled_between(a.x1, b.x0, b.yc) or (
+                gap >= COLUMN_EDGE_GAP_EM * b.size and self._edge_between(a.xc, b.x0, b.yc, b.size))
         return got
 
     def find(self, word: str, cell_start: bool = True) -> list[list[Glyph]]:
