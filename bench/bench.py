@@ -66,14 +66,19 @@ def build_corpus(samples: Path, dest: Path, n: int, counts: dict[Path, int] | No
     return pages
 
 
-def raw_pdfplumber(folder: Path) -> float:
+def plumber_parse(path: Path) -> None:
+    """(a) for one file: open every page, read chars, words and lines, close."""
     import pdfplumber
+    with pdfplumber.open(path) as pdf:
+        for page in pdf.pages:
+            page.chars, page.extract_words(), page.lines
+            page.close()
+
+
+def raw_pdfplumber(folder: Path) -> float:
     t = time.perf_counter()
     for p in sorted(folder.glob("*.pdf")):
-        with pdfplumber.open(p) as pdf:
-            for page in pdf.pages:
-                page.chars, page.extract_words(), page.lines
-                page.close()
+        plumber_parse(p)
     return time.perf_counter() - t
 
 

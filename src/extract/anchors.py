@@ -14,8 +14,8 @@ from .parsers import PARSERS
 from .rules import ANCHOR_FIELD, FieldRule, Template
 from .tolerances import (CLIP_RULING_PT, CRITERION_HEADER_REACH_EM, LABEL_OVERLAP_EM,
                          LABEL_REACH_LEFT_EM, MIN_REST_GLYPHS, MIN_REST_LINES, PAST_FOOT_PT,
-                         RATING_HEADER_REACH_EM, REPEAT_HEADER_AREA, REPEAT_HEADER_REACH_EM, REST_INDENT_EM, ROW_TOP_PT,
-                         SHEET_START_MARGIN_EM, TEXT_HEADER_RIGHT_EM)
+                         RATING_HEADER_REACH_EM, REPEAT_HEADER_AREA, REPEAT_HEADER_REACH_EM,
+                         REST_INDENT_EM, ROW_TOP_PT, SHEET_START_MARGIN_EM, TEXT_HEADER_RIGHT_EM)
 
 Hit = list[Glyph]   # the glyphs of one placement of a word
 

@@ -311,11 +311,12 @@ def _after(text: str, prefix: str) -> str:
     return text
 
 
-def _group_across_break(cl: _Checklist, item: Cell, before: list[dict], after: list[tuple[Cell, dict]]) -> str | None:
+def _group_across_break(cl: _Checklist, item: Cell, before: str | None,
+                        after: list[tuple[Cell, dict]]) -> str | None:
     """An item without a group beside it: at the foot of the table's first page, the group
     of the first item on the next page (its group cell, or the group read inside its item
     cell where no rule parts them), else the group printed first there; on a continuation
-    page, the group of the item before."""
+    page, `before`, the group of the item before."""
     if item.page == cl.rating.page:
         first = next((row["group"] for it, row in after if it.page == item.page + 1), None)
         if first is not None:
@@ -323,7 +324,7 @@ def _group_across_break(cl: _Checklist, item: Cell, before: list[dict], after: l
         nxt = [g for g in cl.groups if g.page == item.page + 1]
         if nxt:
             return min(nxt, key=lambda g: g.top).text
-    return before[-1]["group"] if before else None
+    return before
 
 
 def read_checklist(t: CellTable, cells: list[Cell], ref: int | None) -> TableRead:
@@ -340,7 +341,8 @@ def read_checklist(t: CellTable, cells: list[Cell], ref: int | None) -> TableRea
     read = list(zip(cl.items, out.rows))
     for k, (it, row) in enumerate(read):
         if row["group"] is None:    # the text of its group cell is across a page break
-            row["group"] = _group_across_break(cl, it, out.rows[:k], read[k + 1:])
+            before = out.rows[k - 1]["group"] if k else None
+            row["group"] = _group_across_break(cl, it, before, read[k + 1:])
     return out
 
 

@@ -163,21 +163,17 @@ def join_overflow(cells: list[Cell]) -> list[Cell]:
     cell: a text too long for its row drawn over the row's border (a fixed row height, the
     table's last row on its page). The first such line crosses the rule; each one after it
     follows the one before at a line's spacing, inside the cell's sides."""
-    out = []
     for u in cells:
-        above = [a for a in cells if a.boxed and abs(a.bottom - u.top) <= SNAP] if not u.boxed else []
-        if above:
-            _give_overflow(u, above)
-        if u.glyphs:
-            out.append(u)
-    return out
+        if not u.boxed:
+            _give_overflow(u, [a for a in cells if a.boxed and a.glyphs and abs(a.bottom - u.top) <= SNAP])
+    return [u for u in cells if u.glyphs]
 
 
 def _give_overflow(u: Cell, above: list[Cell]) -> None:
     last: dict[int, float] = {}     # id of a cell above -> bottom of its last line
     taken: set[int] = set()
     for ln in sorted(make_lines(u.glyphs), key=lambda ln: ln.top):
-        a = next((a for a in above if a.glyphs and a.x0 - SLACK <= ln.x0 and ln.x1 <= a.x1 + SLACK), None)
+        a = next((a for a in above if a.x0 - SLACK <= ln.x0 and ln.x1 <= a.x1 + SLACK), None)
         if a is None:
             break
         end = last.get(id(a), max(g.bottom for g in a.glyphs))

@@ -12,7 +12,8 @@ from .anchors import Anchors, Hit, continuation_top
 from .layout import Index, bbox, gaps, vrulings_x
 from .model import Glyph, Page
 from .rules import Template
-from .tolerances import (EDGE_PT, HEADER_PROBE_PT, LABEL_LEFT_PT, SUBCOLUMN_GAP_PT, TABLE_RULE_MIN_COVER, TEXT_COLUMN_GAP_PT)
+from .tolerances import (EDGE_PT, HEADER_PROBE_PT, LABEL_LEFT_PT, SUBCOLUMN_GAP_PT, TABLE_RULE_MIN_COVER,
+                         TEXT_COLUMN_GAP_PT)
 
 Span = tuple[float, float]
 

@@ -192,9 +192,6 @@ class Index:
         # vertical rulings by their x, for bisecting (see _ruled_between)
         self._vertical = sorted((r for r in rulings if not r.horizontal), key=_centre_x)
         self._vx = [_centre_x(r) for r in self._vertical]
-        # where horizontal rules end, by x (see cell_start)
-        ends = sorted((x, r.top) for r in rulings if r.horizontal for x in (r.x0, r.x1))
-        self._ex, self._ey = [x for x, _ in ends], [y for _, y in ends]
         self._found: dict[tuple[str, bool], list[list[Glyph]]] = {}
         self._width = max((len(ln.glyphs) for ln in self.lines), default=0) + 1   # see _at
         self._starts: dict[tuple[int, int], bool] = {}
@@ -206,11 +203,18 @@ class Index:
         hi = bisect_right(self._vx, xb + CELL_RULE_SLACK)
         return any(r.top - CELL_RULE_SLACK <= y <= r.bottom + CELL_RULE_SLACK for r in self._vertical[lo:hi])
 
+    @cached_property
+    def _rule_ends(self) -> tuple[list[float], list[float]]:
+        """Where horizontal rules end: (x, y) sorted by x, as two lists (see cell_start)."""
+        ends = sorted((x, r.top) for r in self.rulings if r.horizontal for x in (r.x0, r.x1))
+        return [x for x, _ in ends], [y for _, y in ends]
+
     def _edge_between(self, xa: float, xb: float, y: float, size: float) -> bool:
         """Whether a horizontal rule ends between x = xa and xb near y."""
-        lo = bisect_left(self._ex, xa)
-        hi = bisect_right(self._ex, xb + CELL_RULE_SLACK)
-        return any(abs(self._ey[k] - y) <= COLUMN_EDGE_REACH_EM * size for k in range(lo, hi))
+        xs, ys = self._rule_ends
+        lo = bisect_left(xs, xa)
+        hi = bisect_right(xs, xb + CELL_RULE_SLACK)
+        return any(abs(ys[k] - y) <= COLUMN_EDGE_REACH_EM * size for k in range(lo, hi))
 
     def where(self, g: Glyph) -> tuple[int, int]:
         """(line, glyph) of a glyph of the index; KeyError for another glyph. The lines
