@@ -36,6 +36,21 @@ class PageCells:
     rating: list[Glyph]
 
 
+def _first_y(cells: PageCells, top: float) -> float:
+    """The top of a page's first title or text glyph (top where there is none)."""
+    return min((g.top for g in cells.title + cells.text), default=top)
+
+
+def _rule_between_rows(cells: PageCells, seps: list[float]) -> bool:
+    """Whether a rule lies between the page's table text, below some and above some (a rule
+    above or below all of it may be a header's or shading's edge)."""
+    glyphs = cells.title + cells.text
+    if not glyphs:
+        return False
+    first, last = min(g.top for g in glyphs), max(g.bottom for g in glyphs)
+    return any(first < y < last for y in seps)
+
+
 def page_cells(region: list[Glyph], cols: Columns) -> PageCells:
     (t0, t1), (x0, x1), rating = cols.title, cols.text, cols.rating
     n0, n1 = cols.number or (0.0, 0.0)
@@ -356,12 +371,16 @@ class TableReader:
         self.state = TableState()
 
     def read(self, head_bottom: float) -> list[CriterionDraft]:
+        parts = []
         for pi, page in enumerate(self.pages):
             top = head_bottom if pi == 0 else self.tops(page)
             lim = top - EDGE_PT
-            region = [g for g in page.glyphs if g.top >= lim]
+            cells = page_cells([g for g in page.glyphs if g.top >= lim], self.cols)
             seps = hrulings_y(page.rulings, self.cols.title_centre, top - EDGE_PT, page.height)
-            self.read_page(page, region, seps, top)
+            parts.append((page, cells, seps, top))
+        ruled = any(_rule_between_rows(cells, seps) for _, cells, seps, _ in parts)
+        for page, cells, seps, top in parts:
+            self.read_page(page, cells, seps, top, ruled)
         st = self.state
         if st.pending and st.crits:      # the sheet ended inside a title-less row
             self.assign_bands(st.pending, st.crits[-1])
@@ -382,14 +401,19 @@ class TableReader:
                 elif cols.rating is not None and g.xc >= cols.rating:
                     crit.add_rating(pn, g)
 
-    def starts_on_page(self, page: Page, cells: PageCells, seps: list[float], top: float
+    def starts_on_page(self, page: Page, cells: PageCells, seps: list[float], top: float, ruled: bool
                        ) -> tuple[list[CriterionDraft], RowBands]:
-        """The criteria whose titles start on this page (titles of earlier ones completed)."""
+        """The criteria whose titles start on this page (titles of earlier ones completed).
+        ruled: rules end the table's rows (on some page, one lies between its text); a page
+        with none below its first text then lies in one row, from the rule above it (its
+        padding gaps are paragraphs', and no row begins at its foot)."""
         blocks = title_blocks(cells.title, seps, self.templates)
         number_blocks(blocks, cells.number, self.templates)
-        first_y = min((g.top for g in cells.title + cells.text), default=top)
+        first_y = _first_y(cells, top)
         rb = RowBands(first_y, tuple(y for y in seps if y > first_y))
-        if not rb.seps:
+        if not rb.seps and ruled and seps:
+            rb = RowBands(first_y, tuple(seps))
+        elif not rb.seps:
             rb = RowBands(first_y, (), tuple(padding_gaps(sorted(lines_of(cells.text), key=lambda ln: ln.top))))
         starts, orphan = _sort_blocks(blocks, self.state, rb, page.number, page is self.pages[-1])
         _attach_pending_title(self.state, starts)
@@ -415,9 +439,8 @@ class TableReader:
         others = [g.yc for g in cells.title + cells.number]
         return [overflow_end(lines, y, others) for y in rb.seps]
 
-    def read_page(self, page: Page, region: list[Glyph], seps: list[float], top: float) -> None:
-        cells = page_cells(region, self.cols)
-        new, rb = self.starts_on_page(page, cells, seps, top)
+    def read_page(self, page: Page, cells: PageCells, seps: list[float], top: float, ruled: bool) -> None:
+        new, rb = self.starts_on_page(page, cells, seps, top, ruled)
         ys = [top] + self.row_ends(cells, rb) + [page.foot + PAST_FOOT_PT]
         bands = [(a, b) for a, b in zip(ys, ys[1:]) if b - a > BAND_MIN_PT]
         pending = self.state.pending or []

@@ -4,10 +4,13 @@
 
 reportlab draws with reportlab (render.py, no external program); chromium prints HTML with
 headless Chromium (render_html.py); libreoffice exports a flat ODF text document with
-LibreOffice Writer (render_office.py). `available()` says whether the program is installed
-and fontconfig knows a font with Japanese glyphs: without one, both print every kanji and
-kana as glyph 0 of a Latin font (tofu boxes on the page, no text for most of them in the
-text layer), and the sheet cannot be compared to its spec.
+LibreOffice Writer (render_office.py); libreoffice+gs and chromium+gs print those again with
+Ghostscript's pdfwrite, as a PDF printer does (redistill.py; not reportlab's sheets: their
+fonts are not embedded, and Ghostscript without them prints other glyphs). `available()`
+says whether the programs are installed and fontconfig knows a font with Japanese glyphs:
+without one, both print every kanji and kana as glyph 0 of a Latin font (tofu boxes on the
+page, no text for most of them in the text layer), and the sheet cannot be compared to its
+spec.
 """
 from __future__ import annotations
 
@@ -17,7 +20,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Callable
 
-from . import render, render_html, render_office
+from . import redistill, render, render_html, render_office
 
 
 @cache
@@ -47,3 +50,7 @@ PRODUCERS = {
     "libreoffice": Producer("libreoffice", render_office.OFFICE_KNOBS, render_office.render_libreoffice,
                             lambda: render_office.soffice() is not None and japanese_font()),
 }
+PRODUCERS |= {f"{name}+gs": Producer(f"{name}+gs", PRODUCERS[name].knobs, redistill.redistilled(PRODUCERS[name].render),
+                                     lambda base=PRODUCERS[name]: base.available() and redistill.ghostscript() is not None,
+                                     PRODUCERS[name].excluded)
+              for name in ("libreoffice", "chromium")}
