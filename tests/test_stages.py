@@ -95,6 +95,19 @@ def test_a_ruling_line_starts_a_cell(tmp_path):
 
 
 
+@pytest.mark.parametrize("third_x,found", [(60, 1), (60 + 5.5 * SIZE, 0)])
+def test_a_distributed_label_wraps_back_to_its_first_lines_start(tmp_path, third_x, found):
+    """担　当　課 / ・　室 / 名 in a narrow cell (LibreOffice Calc, 24 mm): the second line set in
+    by an ideographic space, the third back at the cell's left edge, where the first began;
+    not a third line under nothing of the label's."""
+    ops = [("text", 60, 100, "担"), ("text", 60 + 2 * SIZE, 100, "当"), ("text", 60 + 4 * SIZE, 100, "課"),
+           ("text", 60 + SIZE, 112, "・"), ("text", 60 + 3 * SIZE, 112, "室"),
+           ("text", 140, 112, "総合外交政策局"), ("text", third_x, 124, "名")]
+    (p,) = read(draw(tmp_path / "d.pdf", [ops]))
+    hits = Index(p.glyphs, p.rulings).find("担当課・室名")
+    assert len(hits) == found and all(_text(h) == "担当課・室名" for h in hits)
+
+
 @pytest.mark.parametrize("rule_ends_in_gap,found", [(True, 1), (False, 0)])
 def test_a_column_edge_of_horizontal_rules_starts_a_cell(tmp_path, rule_ends_in_gap, found):
     """Half a character's gap is a cell's start where the horizontal rules above and below

@@ -292,31 +292,42 @@ class Index:
                     return r
         # wrap: next line below, starting under this chunk's start (left-aligned or centred)
         sl, sg = chunk_start
-        first = self.lines[sl].glyphs[sg]
-        chunk = self.lines[sl].glyphs[sg:gi + 1] if sl == li else [self.lines[li].glyphs[gi]]
-        cx = (chunk[0].x0 + chunk[-1].x1) / 2
         cur = self.lines[li].glyphs[gi]
-        # the left edge of the cell the chunk sits in (a label wrapped mid-word:
-        # 令和元年度当初予算 / 額（千円）)
-        k0 = sg
-        while k0 > 0 and not self.cell_start(sl, k0):
-            k0 -= 1
-        cell_x0 = self.lines[sl].glyphs[k0].x0
+        under = self._wrap_under(sl, sg, li, gi, acc[0])
         for lj in range(li + 1, min(li + 6, len(self.lines))):
             lnj = self.lines[lj]
             if lnj.top - cur.bottom > 1.2 * cur.size:
                 break
             for gj, h in enumerate(lnj.glyphs):
-                if char_key(h.text) != chars[k]:
-                    continue
-                if abs(h.x0 - first.x0) <= 0.6 * h.size or abs(h.xc - cx) <= 0.8 * h.size \
-                        or abs(h.xc - cur.xc) <= 0.3 * h.size \
-                        or (-0.6 * h.size <= h.x0 - cell_x0 <= WRAP_INDENT_EM * h.size
-                            and self.cell_start(lj, gj)):
+                if char_key(h.text) == chars[k] and under(lj, gj, h):
                     r = self._extend(lj, gj, chars, k + 1, acc + [h], (lj, gj))
                     if r:
                         return r
         return None
+
+    def _wrap_under(self, sl: int, sg: int, li: int, gi: int, word_first: Glyph):
+        """Whether glyph h (line lj, glyph gj) may go on a word wrapped after glyph gi of line
+        li, whose current line's chunk began at glyph sg of line sl: under the chunk's start
+        or centre, or under its last glyph, or at a cell start near the left edge of the cell
+        the chunk sits in (a label wrapped mid-word: 令和元年度当初予算 / 額（千円）) or where the
+        word's first line begins (a line of a distributed label set in by an ideographic
+        space: 担　当　課 / ・　室 / 名)."""
+        first = self.lines[sl].glyphs[sg]
+        chunk = self.lines[sl].glyphs[sg:gi + 1] if sl == li else [self.lines[li].glyphs[gi]]
+        cx = (chunk[0].x0 + chunk[-1].x1) / 2
+        cur = self.lines[li].glyphs[gi]
+        k0 = sg
+        while k0 > 0 and not self.cell_start(sl, k0):
+            k0 -= 1
+        cell_x0 = self.lines[sl].glyphs[k0].x0
+
+        def under(lj: int, gj: int, h: Glyph) -> bool:
+            size = h.size
+            if abs(h.x0 - first.x0) <= 0.6 * size or abs(h.xc - cx) <= 0.8 * size or abs(h.xc - cur.xc) <= 0.3 * size:
+                return True
+            return (-0.6 * size <= h.x0 - cell_x0 <= WRAP_INDENT_EM * size
+                    or abs(h.x0 - word_first.x0) <= 0.6 * size) and self.cell_start(lj, gj)
+        return under
 
 
 # The Index of each whole page, by id(page): several stages look words up on the same page.
