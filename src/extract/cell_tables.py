@@ -254,9 +254,17 @@ def _checklist_cells(t: CellTable, region: list[Cell], anchor: Cell) -> _Checkli
     groups = _group_cells(t, left)
     marks = set(t.words("ratings"))
     items = [c for c in left if c not in groups and c.key not in marks] or groups
+    return _Checklist(rh, nh, groups, sorted(items, key=lambda c: (c.page, c.top)), _item_x(items))
+
+
+def _item_x(items: list[Cell]) -> float:
+    """Where the items' column begins: where most items begin; of a tie, the rightmost (an
+    item with its group's text read into it begins in the group column, left of it)."""
     starts = Counter(round(min(g.x0 for g in c.glyphs)) for c in items)
-    item_x = starts.most_common(1)[0][0] - SLACK if starts else 0.0
-    return _Checklist(rh, nh, groups, sorted(items, key=lambda c: (c.page, c.top)), item_x)
+    if not starts:
+        return 0.0
+    most = max(starts.values())
+    return max(x for x, n in starts.items() if n == most) - SLACK
 
 
 def _on_line(c: Cell, item: Cell) -> bool:
