@@ -15,6 +15,7 @@ from extract.api import extract_pdf
 from extract.furniture import Mark
 from extract.rules import load_rules
 from extract.tables import rows
+from extract.textlayer import TextCounts
 
 PRODUCERS = Path(__file__).parent / "fixtures" / "producers"
 
@@ -58,10 +59,17 @@ def test_a_failed_part_sends_the_file_back_whole_and_no_sheet_is_said_as_one_run
     ok = split.Part(FileResult("", ""), starts=1)
     assert split.merge([ok, split.Part(FileResult("", ""), whole="layout")], "a.pdf", "") is None
     # no sheet anywhere: the problem of the whole file, from every part's text counts
-    text = [split.Part(FileResult("", ""), counts=(400, 300, 10)), split.Part(FileResult("", ""), counts=(400, 0, 0))]
+    def parts(*counts):
+        return [split.Part(FileResult("", ""), counts=TextCounts(*c)) for c in counts]
+    text = parts((400, 300, 10, 0), (400, 0, 0, 0))
     assert [p.code for p in split.merge(text, "a.pdf", "").problems] == ["unknown_template"]
-    symbols = [split.Part(FileResult("", ""), counts=(400, 10, 150)), split.Part(FileResult("", ""), counts=(400, 0, 90))]
+    symbols = parts((400, 10, 150, 0), (400, 0, 90, 0))
     assert [p.code for p in split.merge(symbols, "a.pdf", "").problems] == ["garbled_text"]
+    # Latin-1 letters for kana in one range, too few in the other: judged on their sum
+    latin = parts((400, 300, 10, 60), (400, 300, 10, 0))
+    assert [p.code for p in split.merge(latin, "a.pdf", "").problems] == ["garbled_text"]
+    assert [p.code for p in split.merge(parts((400, 300, 10, 30), (400, 300, 10, 0)), "a.pdf", "").problems] \
+        == ["unknown_template"]
 
 
 # ------------------------------------------------------------------ a combined file

@@ -174,3 +174,39 @@ def test_a_rating_without_unicode_is_said_so_not_called_invalid():
     typed = typed_fields(draft, t, 0)
     assert typed.values[name] is None
     assert [(p.code, p.field) for p in typed.problems if p.field == name] == [("unmapped_text", name)]
+
+
+# Ghostscript 10 printing a Chromium sheet again (tools/render_fixtures.py): its ToUnicode map
+# keeps the kanji and gives Latin-1 signs and accented letters for the kana (国際機関等へ~拠出
+# ⾦等{対す»評価), so no label is found.
+REPRINTED = Path(__file__).parent / "fixtures" / "text-layer" / "chromium-reprinted-by-ghostscript.pdf"
+
+
+@pytest.mark.parametrize("reader", ["pdfplumber", "pdfium"])
+def test_a_text_layer_of_kanji_and_latin_signs_is_garbled_not_another_document(reader):
+    from extract.readers import read_pdf
+    from extract.textlayer import LATIN_SHARE, looks_garbled, text_counts
+    counts = text_counts(read_pdf(REPRINTED, reader=reader))
+    assert counts.cjk > 0.4 * counts.chars and counts.latin > LATIN_SHARE * counts.chars
+    assert looks_garbled(counts)
+    r = extract_pdf(REPRINTED, reader=reader)
+    assert not r.sheets and [p.code for p in r.problems] == ["garbled_text"]
+
+
+@pytest.mark.parametrize("sample", ["not-a-sheet.pdf", "r4-unv-kangxi.pdf", "h29-opcw-syria-word.pdf"])
+def test_japanese_text_with_a_few_latin_signs_is_not_garbled(sample):
+    from extract.readers import read_pdf
+    from extract.textlayer import looks_garbled, text_counts
+    samples = Path(__file__).resolve().parents[1] / "samples"
+    assert not looks_garbled(text_counts(read_pdf(samples / sample, reader="pdfium")))
+
+
+@given(st.integers(0, 400), st.integers(0, 400), st.integers(0, 40))
+def test_latin_letters_make_a_text_garbled_past_their_share(japanese, latin, ascii_sym):
+    from extract.textlayer import LATIN_SHARE, TextCounts, looks_garbled
+    n = japanese + latin + ascii_sym
+    counts = TextCounts(n, japanese, ascii_sym, latin)
+    if n >= 50 and latin > LATIN_SHARE * n:
+        assert looks_garbled(counts)
+    elif n >= 50 and japanese >= 0.2 * n:
+        assert not looks_garbled(counts)

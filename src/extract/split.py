@@ -27,7 +27,7 @@ from .furniture import Mark
 from .inputs import display_name
 from .rows import sheet_id
 from .model import FileResult, Problem
-from .textlayer import no_sheet_problem, text_layer_problem
+from .textlayer import TextCounts, no_sheet_problem, text_layer_problem
 
 # A file of more pages than this is split into ranges when more than one worker runs.
 SPLIT_MIN_PAGES = 24
@@ -62,7 +62,7 @@ class Part:
     result: FileResult
     starts: int = 0
     whole: str = ""
-    counts: tuple[int, int, int] = (0, 0, 0)   # textlayer.text_counts of its own pages
+    counts: TextCounts = TextCounts(0, 0, 0, 0)   # textlayer.text_counts of its own pages
 
 
 @dataclass
@@ -147,8 +147,7 @@ def merge(parts: list[Part], source_path: str, sha256: str) -> FileResult | None
 
 def no_sheet(parts: list) -> Problem:
     """The problem of a file in which no part found a sheet, from the parts' text counts."""
-    n, cjk, sym = (sum(c) for c in zip(*(p.counts for p in parts)))
-    return no_sheet_problem((n, cjk, sym))
+    return no_sheet_problem(TextCounts(*(sum(c) for c in zip(*(p.counts for p in parts)))))
 
 
 def _renumbered(rows: dict, sha256: str, offset: int, starts: int) -> dict:

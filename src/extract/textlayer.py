@@ -5,6 +5,7 @@ text layer gives no Unicode for (`unmapped`), which leave that value empty."""
 from __future__ import annotations
 
 import re
+from typing import NamedTuple
 
 from .model import Page, Problem
 
@@ -14,6 +15,11 @@ _UNMAPPED = re.compile(r"\(cid:\d+\)|\ufffd")
 
 # Share of (cid:NN)/U+FFFD glyphs above which a page's text layer is taken as garbled.
 GARBLED_SHARE = 0.05
+# Share of U+0080..LATIN_LAST characters (Latin-1 Supplement, Latin Extended-A and -B) above
+# which a file without a sheet is taken as garbled rather than another document (the sheets
+# and the review dev set hold at most 1%; Ghostscript's reprint of a Chromium sheet 13-16%).
+LATIN_LAST = 0x24F
+LATIN_SHARE = 0.05
 
 
 def text_layer_problem(glyphs: int, garbled: int, images: int, pages: int) -> Problem | None:
@@ -33,23 +39,36 @@ def text_layer_problem(glyphs: int, garbled: int, images: int, pages: int) -> Pr
     return None
 
 
-def text_counts(pages: list[Page]) -> tuple[int, int, int]:
-    """Characters, CJK characters and ASCII symbols of the pages' text."""
+class TextCounts(NamedTuple):
+    """Counts of a text's characters (text_counts); a tuple, summed field by field over the
+    ranges of a split file."""
+    chars: int
+    cjk: int            # U+3000 and up: Japanese, full-width forms
+    ascii_symbols: int
+    latin: int          # U+0080-U+024F: accented letters and Latin-1 signs
+
+
+def text_counts(pages: list[Page]) -> TextCounts:
+    """Characters, CJK characters, ASCII symbols and Latin-1/Latin Extended characters of the
+    pages' text."""
     text = "".join(g.text for p in pages for g in p.glyphs)
     cjk = sum(1 for ch in text if ord(ch) >= 0x3000)
     ascii_sym = sum(1 for ch in text if ch.isascii() and not ch.isalnum() and not ch.isspace())
-    return len(text), cjk, ascii_sym
+    latin = sum(1 for ch in text if 0x80 <= ord(ch) <= LATIN_LAST)
+    return TextCounts(len(text), cjk, ascii_sym, latin)
 
 
-def looks_garbled(counts: tuple[int, int, int]) -> bool:
-    """Wrong characters rather than (cid:NN): hardly any Japanese, mostly ASCII symbols."""
-    n, cjk, ascii_sym = counts
-    if n < 50:
+def looks_garbled(counts: TextCounts) -> bool:
+    """Wrong characters rather than (cid:NN): hardly any Japanese, mostly ASCII symbols; or
+    Japanese strewn with accented Latin letters and Latin-1 signs (»ÿĀ for kana: a PDF
+    printer's broken ToUnicode map), which no Japanese sheet holds in such numbers."""
+    if counts.chars < 50:
         return False
-    return cjk / n < 0.2 and ascii_sym / n > 0.25
+    n = counts.chars
+    return (counts.cjk / n < 0.2 and counts.ascii_symbols / n > 0.25) or counts.latin / n > LATIN_SHARE
 
 
-def no_sheet_problem(counts: tuple[int, int, int]) -> Problem:
+def no_sheet_problem(counts: TextCounts) -> Problem:
     """The problem of a file in which no sheet begins, from its text_counts."""
     if looks_garbled(counts):
         return Problem("error", "garbled_text", "The text layer reads as random symbols "
