@@ -135,6 +135,48 @@ def test_the_task_queued_behind_a_worker_that_dies_is_given_again(tmp_path):
     assert {k: len(got[f"lives-{k}.pdf"]["sheets"]) for k in range(1, 5)} == {1: 1, 2: 1, 3: 1, 4: 1}
 
 
+def _many_sheets(path: Path) -> Path:
+    """One PDF of six samples' sheets: a worker's answer for it is larger than a pipe holds
+    (64 KiB), so the worker waits in the middle of writing it until it is read."""
+    pypdf = pytest.importorskip("pypdf")
+    w = pypdf.PdfWriter()
+    for name in ("combined-h29-r4", "combined-cover-index", "r1-two-budgets", "r1-unicef-covid-repeat-header",
+                 "r1-subitems", "r4-unhcr-refugees-word"):
+        w.append(str(ROOT / "samples" / f"{name}.pdf"))
+    w.write(path)
+    return path
+
+
+def test_a_worker_killed_while_writing_its_answer_stops_no_other_answer(tmp_path):
+    """The worker is killed in the middle of writing a large answer (the main process is busy
+    with the answer before): that file is worker_crashed and the next worker's answers come
+    through. With one answer queue for all workers, the killed one held its lock for ever
+    and every later file timed out."""
+    small = str(ROOT / "samples" / "h28-iom-trafficking.pdf")
+    big = str(_many_sheets(tmp_path / "big.pdf"))
+    tasks = [Task(0, small, "first.pdf", None, ""), Task(1, big, "big.pdf", None, "")] + [
+        Task(k, small, f"after-{k}.pdf", None, "") for k in (2, 3)]
+    got = {}
+    pool = LocalPool(1, None, timeout=20, mem_mb=None, max_tasks=50)
+
+    def on_result(task, rows):
+        got[task.source_path] = rows
+        if task.index == 0:         # the worker goes on with big.pdf meanwhile, and waits
+            time.sleep(3)           # with its answer half written
+            pool.slots[0].proc.kill()
+
+    runner = threading.Thread(target=lambda: pool.run(tasks, on_result), daemon=True)
+    runner.start()
+    runner.join(timeout=90)
+    try:
+        assert not runner.is_alive(), "the pool hangs"
+    finally:
+        pool.close(kill=True)
+    assert len(got["first.pdf"]["sheets"]) == 1
+    assert [p["code"] for p in got["big.pdf"]["problems"]] == ["worker_crashed"]
+    assert {k: len(got[f"after-{k}.pdf"]["sheets"]) for k in (2, 3)} == {2: 1, 3: 1}
+
+
 def test_a_worker_is_replaced_after_max_tasks_files_and_none_is_lost(tmp_path):
     """With a task queued ahead, a worker still does at most max_tasks files before a fresh
     one takes over; every file comes out."""

@@ -13,13 +13,13 @@ import importlib
 import json
 import multiprocessing as mp
 import os
-import queue
 import re
 import signal
 import sys
 import threading
 import time
 from dataclasses import dataclass, field
+from multiprocessing import connection as mp_connection
 from pathlib import Path
 from typing import Callable, Iterable
 
@@ -243,7 +243,10 @@ class Task:
     worker: int = 0
 
 
-def _worker(tasks, results, rules_dir, mem_mb, parent_pid=None, reader=None):
+def _worker(tasks, answers, rules_dir, mem_mb, parent_pid=None, reader=None):
+    """A worker process: tasks from its own pipe (tasks), answers down its own pipe (answers,
+    the write end of a Pipe: no lock shared with other workers, which one killed while
+    writing would leave held, so that no other worker's answer came through)."""
     lifeline.die_with_parent()
     if parent_pid:
         lifeline.watch(parent_pid)
@@ -253,7 +256,7 @@ def _worker(tasks, results, rules_dir, mem_mb, parent_pid=None, reader=None):
         templates = load_rules(rules_dir)
         from .match import tagger
         tagger()
-        results.put((-1, "ready", os.getpid(), 0.0, 0.0))   # also starts the queue's thread
+        answers.send((-1, "ready", os.getpid(), 0.0, 0.0))
         collect_less()
     except BaseException:   # most likely --memory-limit below what a worker needs to start
         os._exit(STARTUP_FAILED)
@@ -264,7 +267,7 @@ def _worker(tasks, results, rules_dir, mem_mb, parent_pid=None, reader=None):
         began = time.monotonic()
         status, payload = _answer(item, templates, reader)
         # with the seconds it took: the pool may learn of its start late (LocalPool._assign)
-        results.put((item.index, status, payload, _peak_rss_mb(), time.monotonic() - began))
+        answers.send((item.index, status, payload, _peak_rss_mb(), time.monotonic() - began))
         if _restarts(status, payload):
             return      # start afresh: the heap may be in pieces
 
@@ -315,6 +318,7 @@ def _step(task: Task, templates: list[Template]) -> dict:
 class _Slot:
     proc: mp.Process
     tasks: object
+    answers: object                 # the read end of the worker's answer pipe
     task: Task | None = None        # the task the worker is on
     started: float = 0.0
     done: int = 0
@@ -357,7 +361,6 @@ class LocalPool:
     def __init__(self, jobs: int, rules_dir, timeout: float, mem_mb: int | None, max_tasks: int,
                  reader: str | None = None):
         self.ctx = workers.context(reader)
-        self.results = self.ctx.Queue()
         self.args = (rules_dir, mem_mb, os.getpid(), reader)
         self.timeout = timeout
         self.mem_mb = mem_mb
@@ -371,9 +374,11 @@ class LocalPool:
         # feeder thread, which waits for the GIL while the main process handles the answer
         # just in, and the worker idled ~1.5 ms a file.
         q = self.ctx.SimpleQueue()
-        p = self.ctx.Process(target=_worker, args=(q, self.results) + self.args, daemon=True)
+        answers, w = self.ctx.Pipe(duplex=False)
+        p = self.ctx.Process(target=_worker, args=(q, w) + self.args, daemon=True)
         p.start()
-        return _Slot(p, q)
+        w.close()       # the worker's end: read gives EOFError once the worker is gone
+        return _Slot(p, q, answers)
 
     def _replace(self, i: int, kill: bool) -> None:
         s = self.slots[i]
@@ -384,6 +389,7 @@ class LocalPool:
             s.proc.kill()
         s.proc.join(timeout=5)
         self._check_started(s)
+        s.answers.close()
         self.slots[i] = self._spawn()
 
     def _check_started(self, s: _Slot) -> None:
@@ -399,14 +405,30 @@ class LocalPool:
         msgs = _messages(self.timeout, self.mem_mb)
         while self.pending or any(s.task for s in self.slots):
             self._assign(self.pending, by_id)
-            try:
-                tid, status, payload, rss, seconds = self.results.get(timeout=0.05)
-                self.peak_rss_mb = max(self.peak_rss_mb, rss)
-            except queue.Empty:
+            ready = mp_connection.wait([s.answers for s in self.slots], timeout=0.05)
+            if not ready:
                 self._check_slots(by_id, msgs, on_result)
-                continue
-            if tid != -1:       # -1: a worker says it is ready
-                self._receive(tid, (status, payload, seconds), by_id, msgs, on_result)
+            for conn in ready:
+                i = next((k for k, s in enumerate(self.slots) if s.answers is conn), None)
+                if i is None:       # its worker was replaced meanwhile: nothing of a task
+                    continue
+                try:
+                    tid, status, payload, rss, seconds = conn.recv()
+                except (EOFError, OSError):     # the worker is gone
+                    self._gone(i, by_id, msgs, on_result)
+                    continue
+                self.peak_rss_mb = max(self.peak_rss_mb, rss)
+                if tid != -1:       # -1: a worker says it is ready
+                    self._receive(tid, (status, payload, seconds), by_id, msgs, on_result)
+
+    def _gone(self, i: int, by_id, msgs, on_result) -> None:
+        """Slot i's worker closed its answer pipe: it died (its task is reported) or ended."""
+        s = self.slots[i]
+        s.proc.join(timeout=1)
+        if s.task is not None:
+            self._check_slots(by_id, msgs, on_result)
+        if self.slots[i] is s:      # not replaced by _check_slots: idle, or dying still
+            self._replace(i, kill=True)
 
     def add(self, task: Task) -> None:
         """A task given next to an idle worker (the worker it names, while that one lives)."""
@@ -522,10 +544,9 @@ class LocalPool:
             if s.proc.is_alive():
                 s.proc.kill()
                 s.proc.join(timeout=2)
-        self.results.close()
-        self.results.cancel_join_thread()
         for s in self.slots:
             s.tasks.close()
+            s.answers.close()
 
 
 def _dask_map(address: str, tasks: list[Task], rules_dir, on_result, reader: str | None = None) -> None:
