@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pdfplumber
 import pytest
+from hypothesis import given, strategies as st
 from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen import canvas
 
@@ -16,9 +17,10 @@ from extract.columns import ContinuationTops, continuation_top, find_columns
 from extract.furniture import strip_furniture
 from extract.header import read_header
 from extract.layout import Index, make_lines
+from extract.model import Glyph
 from extract.pdf import iter_pages, open_pdf
 from extract.provenance import field_rows
-from extract.text import join_pages, line_text, text_block
+from extract.text import join_pages, line_text, squashed, text_block
 from extract_testkit.render import FONTS, render_sheets
 from extract_testkit.specs import SPECS
 
@@ -234,6 +236,18 @@ def test_line_text_spaces_latin_words_not_japanese(tmp_path):
                                            ("text", 200, 100, "日本")]]))
     (ln,) = make_lines(p.glyphs)
     assert line_text(ln.glyphs).startswith("UN Women")
+
+
+@given(st.floats(60, 700), st.floats(-0.3, 0.3), st.integers(0, 5))
+def test_squashed_reads_a_line_left_to_right_whatever_its_glyphs_boxes(y, shift, at):
+    """平成29年度 reprinted by Ghostscript: the 9 of another font, its box 1 pt higher; the
+    glyphs of one baseline read left to right, wherever their centres fall."""
+    text = "平成29年度"
+    glyphs = [Glyph(ch, ch, 60 + 10 * i, 70 + 10 * i, y + (shift * SIZE if i == at else 0.0),
+                    y + SIZE + (shift * SIZE if i == at else 0.0), SIZE) for i, ch in enumerate(text)]
+    assert squashed(glyphs[::-1]) == text
+    below = [Glyph(ch, ch, 60 + 10 * i, 70 + 10 * i, y + 1.2 * SIZE, y + 2.2 * SIZE, SIZE) for i, ch in enumerate("以降")]
+    assert squashed(below + glyphs) == text + "以降"
 
 
 def test_join_pages_rejoins_a_sentence_cut_by_the_page_break():

@@ -66,4 +66,7 @@ def join_pages(parts: list[str]) -> str:
 
 
 def squashed(glyphs: list[Glyph]) -> str:
-    return squash("".join(g.text for g in sorted(glyphs, key=lambda g: (round(g.yc / max(g.size, 1) * 2), g.x0))))
+    """The glyphs' text, line after line (by baseline, as lines_of groups them), without
+    spaces. Not rows of half a size: a glyph of another font with a box 1 pt higher (平成2|9年度
+    reprinted by Ghostscript) fell into the row above and read first."""
+    return squash("".join(ln.text for ln in lines_of(glyphs)))
