@@ -1,6 +1,7 @@
 """row_cuts.py alone: cutting rows without ruling lines, by the centring of their titles."""
 from __future__ import annotations
 
+import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
@@ -97,9 +98,31 @@ def test_a_next_row_line_off_the_pitch_stays_below_the_border():
     ls = lines_at([0, STEP, 2 * STEP, 3 * STEP + 0.5])
     border = 3 * STEP + 1.45
     assert overflow_end(ls, border, others=[]) == border
-    # nor does a line a cell padding below the border move
-    ls = lines_at([0, STEP, 2 * STEP, 3 * STEP])
+    # nor does a line a cell padding below the border move, with more text below it
+    ls = lines_at([0, STEP, 2 * STEP, 3 * STEP, 4 * STEP])
     assert overflow_end(ls, 3 * STEP - 6, others=[]) == 3 * STEP - 6
+
+
+@pytest.mark.parametrize("below,moves", [(0.38 * H, True), (0.53 * H, True), (0.9 * H, False)])
+def test_the_pages_last_line_past_the_border_at_the_pitch_is_the_row_above(below, moves):
+    # Writer, rows kept whole: a row's last line 0.38 em below the border it closes the row
+    # with at the page foot (0.53 em printed again by Ghostscript), nothing below it there
+    ls = lines_at([0, STEP, 2 * STEP, 3 * STEP])
+    border = 3 * STEP - below
+    assert overflow_end(ls, border, others=[]) == (ls[3].bottom if moves else border)
+    # off the pitch, it is the next row's
+    ls = lines_at([0, STEP, 2 * STEP, 3 * STEP + 1.0])
+    assert overflow_end(ls, 3 * STEP + 1.0 - below, others=[]) == 3 * STEP + 1.0 - below
+
+
+def test_the_pitch_is_kept_by_tops_or_by_bottoms():
+    # the last line in another font (a Ghostscript reprint): its box 0.34 pt shorter at the
+    # top, its bottom at the pitch
+    ls = lines_at([0, STEP, 2 * STEP]) + [Line([Glyph("あ", "あ", 100, 110, 3 * STEP + 0.34, 3 * STEP + H, H)])]
+    border = 3 * STEP - 0.5
+    assert overflow_end(ls, border, others=[]) == ls[3].bottom
+    ls[3] = Line([Glyph("あ", "あ", 100, 110, 3 * STEP + 0.34, 3 * STEP + H + 0.34, H)])
+    assert overflow_end(ls, border, others=[]) == border
 
 
 def test_row_cut_keeps_a_top_aligned_line_above_a_centred_title_in_its_row():

@@ -7,12 +7,13 @@ ruling line does say so, a producer may still have drawn the row's last line jus
 from __future__ import annotations
 
 from dataclasses import dataclass
+from operator import attrgetter
 from statistics import median
 from typing import Protocol
 
 from .layout import Line
-from .tolerances import (CONTINUATION_ASYM_EM, CONTINUATION_GAP_PT, OVERFLOW_ABUT_EM, OVERFLOW_PITCH_EM,
-                         WIDE_GAP_EM)
+from .tolerances import (CONTINUATION_ASYM_EM, CONTINUATION_GAP_PT, OVERFLOW_ABUT_EM, OVERFLOW_FOOT_ABUT_EM,
+                         OVERFLOW_PITCH_EM, WIDE_GAP_EM)
 
 
 class Titled(Protocol):
@@ -198,6 +199,17 @@ def own_lines(lines: list[Line], centre: float, open_top: bool, open_bottom: boo
             (lines[j - 1].bottom + lines[j].top) / 2 if j < n else None)
 
 
+_TOP, _BOTTOM = attrgetter("top"), attrgetter("bottom")
+
+
+def _even(run: list[Line], edge, size: float) -> bool:
+    """Whether the lines' edges (tops or bottoms: a line of another font may have a box of
+    another height) keep one pitch, within OVERFLOW_PITCH_EM."""
+    ys = [edge(ln) for ln in run]
+    pitches = [b - a for a, b in zip(ys, ys[1:])]
+    return max(pitches) - min(pitches) <= OVERFLOW_PITCH_EM * size
+
+
 def overflow_end(lines: list[Line], y: float, others: list[float]) -> float:
     """Where the row above the ruling line at y really ends (lines: of the text column, top
     to bottom; others: the y of title and number glyphs).
@@ -205,15 +217,16 @@ def overflow_end(lines: list[Line], y: float, others: list[float]) -> float:
     A producer may draw a row's last line just past the row's bottom border (Writer does at
     a page foot). A line that abuts the border from below (its glyph box touching or
     crossing it, closer than any cell padding) and keeps the line pitch of the text above
-    it (two equal pitches before it) is that row's last line, unless a title begins beside
-    it; the row then ends below it."""
+    it (two equal pitches before it, of tops or of bottoms) is that row's last line, unless a title begins beside
+    it; the row then ends below it. The page's last line of text may lie further below
+    (OVERFLOW_FOOT_ABUT_EM): there the exact pitch is evidence enough."""
     k = next((i for i, ln in enumerate(lines) if ln.yc >= y), None)
     if k is None or k < 3:
         return y
-    ln, above = lines[k], lines[k - 3:k]
+    ln, run = lines[k], lines[k - 3:k + 1]
     size = ln.size
-    pitches = [b.top - a.top for a, b in zip(above, above[1:])] + [ln.top - above[-1].top]
-    if ln.top - y > OVERFLOW_ABUT_EM * size or max(pitches) - min(pitches) > OVERFLOW_PITCH_EM * size:
+    reach = OVERFLOW_FOOT_ABUT_EM if k == len(lines) - 1 else OVERFLOW_ABUT_EM
+    if ln.top - y > reach * size or not (_even(run, _TOP, size) or _even(run, _BOTTOM, size)):
         return y
     if any(y <= o <= ln.bottom for o in others):
         return y

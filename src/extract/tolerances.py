@@ -67,9 +67,12 @@ CONTINUATION_ASYM_EM = 1.0     # a cut must improve a title's centring by this t
 
 # ------------------------------------------------------------------ a line past its row's border (em)
 OVERFLOW_ABUT_EM = 0.15        # a line whose top is at most this far below a row's bottom border
-OVERFLOW_PITCH_EM = 0.01       # ... and whose baseline keeps the line pitch of the text above exactly
-                               # (within this; a border and cell padding add more) is the last line
+OVERFLOW_PITCH_EM = 0.02       # ... and whose baseline keeps the line pitch of the text above exactly
+                               # (within this: Ghostscript's reprints round positions to 0.1 pt; a
+                               # border and cell padding add more, 0.05 em and up) is the last line
                                # of the row above
+OVERFLOW_FOOT_ABUT_EM = 0.75   # as OVERFLOW_ABUT_EM for the page's last line of text (Writer, rows
+                               # kept whole: 0.38 em below; printed again by Ghostscript: 0.53 em)
 
 # ------------------------------------------------------------------ confidence
 RULES_METHOD_DOUBT = 0.85      # a criterion numbered by word matching, not by its printed number
