@@ -55,6 +55,13 @@ CASES = [
                                                        "borders": "none", "spaced_labels": "distributed",
                                                        "vertical_headers": True, "split": "whole",
                                                        "unit_in_label": True, "value_align": "top"}),
+    # horizontal rules, rows broken across pages with a rule drawn at the top of each part: a
+    # page inside criterion 1 holds that rule 0.4 pt above its first text and none below
+    # (a row going on, not one whose title comes overleaf) (sweep chromium seed 62)
+    ("chromium", "horizontal-break-top-page-inside-row", [R1A],
+     {"page": "B5", "font": "noto-sans", "size": 10.5, "label_mm": 28, "rating_mm": 14, "margin_mm": 20,
+      "borders": "horizontal", "spaced_labels": "ideographic", "vertical_headers": True, "split": "break_top",
+      "unit_in_label": True, "value_align": "top", "seed": 2}),
     # the table moved to page 2 under a repeated header row whose 評価基準 wraps in a 24 mm
     # column: the wrapped header is no running header (furniture) (issue 9, sweep seed 2)
     ("chromium", "whole-rows-wrapped-header-label24", [R1A],

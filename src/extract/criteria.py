@@ -36,11 +36,6 @@ class PageCells:
     rating: list[Glyph]
 
 
-def _first_y(cells: PageCells, top: float) -> float:
-    """The top of a page's first title or text glyph (top where there is none)."""
-    return min((g.top for g in cells.title + cells.text), default=top)
-
-
 def _rule_between_rows(cells: PageCells, seps: list[float]) -> bool:
     """Whether a rule lies between the page's table text, below some and above some (a rule
     above or below all of it may be a header's or shading's edge)."""
@@ -171,6 +166,9 @@ class RowBands:
     first_y: float
     seps: tuple[float, ...]
     gaps: tuple[float, ...] = ()
+    # no rule below the first text, though rules end the table's rows: the page lies in
+    # rows going on from the page before and over to the next (no gap ends one here)
+    inside_row: bool = False
 
     def band_of(self, y: float) -> int:
         return sum(1 for sy in self.seps + self.gaps if self.first_y < sy < y)
@@ -240,6 +238,7 @@ class PageRows:
     owners: list[Owner] = field(default_factory=list)
     first_band: bool = True
     next_pending: list[BandRef] | None = None
+    inside_row: bool = False          # RowBands.inside_row
 
     @cached_property
     def text_ys(self) -> list[float]:
@@ -269,7 +268,7 @@ class PageRows:
     def _foot_row(self, y0: float, y1: float) -> float:
         """A page without rules on which no title begins: the row going on over it may end
         at its one padding gap, the next row beginning below it (its title overleaf)."""
-        if not self.earlier or y0 != self.top or y1 <= self.page.height or self.next_pending:
+        if self.inside_row or not self.earlier or y0 != self.top or y1 <= self.page.height or self.next_pending:
             return y1
         tl = sorted(make_lines([g for g in self.text_g if y0 <= g.yc < y1]), key=lambda ln: ln.top)
         cut = self._orphan_foot(tl, y0, y1, None)
@@ -322,9 +321,10 @@ class PageRows:
         widest gap between them, or where each title is centred on its own text."""
         tl = sorted(lines_of([g for g in self.text_g if y0 <= g.yc < y1]), key=lambda ln: ln.top)
         cur = y0
-        open_top = self.first_band and bool(self.earlier) and y0 == self.top and not self.pending
+        open_top = self.first_band and bool(self.earlier) and y0 == self.top and not self.pending \
+            and not self.inside_row
         # no rule on the page at all: the next row may begin at its foot, title overleaf
-        open_bottom = y0 == self.top and y1 > self.page.height
+        open_bottom = y0 == self.top and y1 > self.page.height and not self.inside_row
         if open_top:
             cur, open_top = self._top(tl, inside, y0, y1)
         self.first_band = False
@@ -405,14 +405,14 @@ class TableReader:
                        ) -> tuple[list[CriterionDraft], RowBands]:
         """The criteria whose titles start on this page (titles of earlier ones completed).
         ruled: rules end the table's rows (on some page, one lies between its text); a page
-        with none below its first text then lies in one row, from the rule above it (its
+        with none below its first text then lies in one row (RowBands.inside_row: its
         padding gaps are paragraphs', and no row begins at its foot)."""
         blocks = title_blocks(cells.title, seps, self.templates)
         number_blocks(blocks, cells.number, self.templates)
-        first_y = _first_y(cells, top)
+        first_y = min((g.top for g in cells.title + cells.text), default=top)
         rb = RowBands(first_y, tuple(y for y in seps if y > first_y))
-        if not rb.seps and ruled and seps:
-            rb = RowBands(first_y, tuple(seps))
+        if not rb.seps and ruled:
+            rb = RowBands(first_y, (), inside_row=True)
         elif not rb.seps:
             rb = RowBands(first_y, (), tuple(padding_gaps(sorted(lines_of(cells.text), key=lambda ln: ln.top))))
         starts, orphan = _sort_blocks(blocks, self.state, rb, page.number, page is self.pages[-1])
@@ -448,7 +448,8 @@ class TableReader:
         later = {id(g) for g in orphan.glyphs} if orphan is not None and orphan.page == page.number else set()
         rows = PageRows(page, top, cells.text, new, self.state.crits, pending, bool(pending) and not new,
                         [g for g in cells.title + cells.number if id(g) not in later],
-                        min((g.top for g in orphan.glyphs), default=None) if later else None)
+                        min((g.top for g in orphan.glyphs), default=None) if later else None,
+                        inside_row=rb.inside_row)
         rows.cut(bands)
         self._hand_on_pending(rows)
         self.state.crits.extend(new)
