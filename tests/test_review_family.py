@@ -163,11 +163,18 @@ _CHECK_BREAK_CASES = [
                              "era_less": False, "furniture": False, "long_overview": False,
                              "borders": "horizontal", "check_break": True, "null_cell": "dash",
                              "external_null": "dash", "margin_mm": 13.5}),
+    # Review sweep 50, files 1 and 57: 事業の効 / 率性 in a one-item row too low for two lines,
+    # 率性 drawn over the next row's top rule (before: read into 事業の有効性's cell, an extra
+    # row 率性事業の有効性 and the wrong group)
+    (["maff-r2-gyoko"], {"page": "B4", "font": "min", "label_mm": 27, "fake_bold": False, "kangxi": "labels",
+                         "era_less": True, "furniture": False, "long_overview": False, "borders": "horizontal",
+                         "check_break": True, "null_cell": "dash", "external_null": "dash", "margin_mm": 13.5}),
 ]
 
 
 @pytest.mark.parametrize("ids,style", _CHECK_BREAK_CASES,
-                         ids=["overflow-past-last-rule", "group-on-next-page", "item-start-tie"])
+                         ids=["overflow-past-last-rule", "group-on-next-page", "item-start-tie",
+                              "group-over-next-rule"])
 def test_check_rows_keep_their_group_across_a_page_break(tmp_path, ids, style):
     from extract_testkit.review_specs import render_with_truth, review_specs
     specs = review_specs()

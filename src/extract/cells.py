@@ -23,6 +23,10 @@ SNAP = 1.0
 # A line drawn over a grid's bottom rule goes on with the cell above when it is no further
 # below that cell's last line than this many character sizes (and so does each line after it).
 OVERFLOW_GAP_EM = 0.5
+# Inside the grid, a line goes on from the cell above only where it crosses its own cell's top
+# rule by this much (a text too long for its row drawn over the border; a cell's own first
+# line keeps below the rule, or touches it).
+OVERFLOW_CROSS_EM = 0.2
 
 
 @dataclass
@@ -164,12 +168,15 @@ def join_overflow(cells: list[Cell]) -> list[Cell]:
     table's last row on its page). The first such line crosses the rule; each one after it
     follows the one before at a line's spacing, inside the cell's sides."""
     for u in cells:
-        if not u.boxed:
-            _give_overflow(u, [a for a in cells if a.boxed and a.glyphs and abs(a.bottom - u.top) <= SNAP])
+        above = [a for a in cells if a is not u and a.boxed and a.glyphs and abs(a.bottom - u.top) <= SNAP]
+        if above:
+            _give_overflow(u, above)
     return [u for u in cells if u.glyphs]
 
 
 def _give_overflow(u: Cell, above: list[Cell]) -> None:
+    """Inside the grid (u boxed) only lines that cross u's top rule by OVERFLOW_CROSS_EM go:
+    a cell's own first line stays below its rule."""
     last: dict[int, float] = {}     # id of a cell above -> bottom of its last line
     taken: set[int] = set()
     for ln in sorted(make_lines(u.glyphs), key=lambda ln: ln.top):
@@ -177,7 +184,9 @@ def _give_overflow(u: Cell, above: list[Cell]) -> None:
         if a is None:
             break
         end = last.get(id(a), max(g.bottom for g in a.glyphs))
-        if (id(a) not in last and ln.top >= u.top) or ln.top - end > OVERFLOW_GAP_EM * ln.size:
+        crosses = ln.top <= u.top - OVERFLOW_CROSS_EM * ln.size
+        if (u.boxed and not crosses) or (id(a) not in last and ln.top >= u.top) \
+                or ln.top - end > OVERFLOW_GAP_EM * ln.size:
             break
         a.glyphs.extend(ln.glyphs)
         taken.update(map(id, ln.glyphs))
