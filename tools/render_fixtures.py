@@ -160,9 +160,14 @@ def _redistill(dest: str, source: str, truth: bool) -> None:
     redistill(ROOT / source, out)
     if truth:
         sheets = json.loads((ROOT / source).with_suffix(".truth.json").read_text("utf-8"))["sheets"]
-        data = {"file": out.name, "sheets": sheets, "render": {"producer": "ghostscript pdfwrite", "from": source}}
-        out.with_suffix(".truth.json").write_text(json.dumps(data, ensure_ascii=False, indent=1) + "\n", "utf-8")
+        _write_truth(out, sheets, {"producer": "ghostscript pdfwrite", "from": source})
     print(dest, out.stat().st_size)
+
+
+def _write_truth(pdf: Path, sheets: list[dict], render: dict) -> None:
+    """<name>.truth.json beside pdf, in the corpus truth format."""
+    truth = {"file": pdf.name, "sheets": sheets, "render": render}
+    pdf.with_suffix(".truth.json").write_text(json.dumps(truth, ensure_ascii=False, indent=1) + "\n", "utf-8")
 
 
 def main(argv=None) -> int:
@@ -180,8 +185,7 @@ def main(argv=None) -> int:
         folder.mkdir(parents=True, exist_ok=True)
         specs = [SPECS[i] for i in ids]
         prod.render(specs, folder / f"{name}.pdf", style)
-        truth = {"file": f"{name}.pdf", "sheets": specs, "render": {"producer": producer, "style": style}}
-        (folder / f"{name}.truth.json").write_text(json.dumps(truth, ensure_ascii=False, indent=1) + "\n", "utf-8")
+        _write_truth(folder / f"{name}.pdf", specs, {"producer": producer, "style": style})
         print(f"{producer}/{name}.pdf", (folder / f"{name}.pdf").stat().st_size)
     for dest, source, truth in REDISTILLED:
         if a.only and Path(dest).stem not in a.only and dest not in a.only:

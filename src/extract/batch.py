@@ -422,13 +422,17 @@ class LocalPool:
                     self._receive(tid, (status, payload, seconds), by_id, msgs, on_result)
 
     def _gone(self, i: int, by_id, msgs, on_result) -> None:
-        """Slot i's worker closed its answer pipe: it died (its task is reported) or ended."""
+        """Slot i's worker closed its answer pipe: it died or ended. It is made sure to be
+        gone, so that _check_slots reports its task and replaces it; an idle one is replaced."""
         s = self.slots[i]
         s.proc.join(timeout=1)
+        if s.proc.is_alive():       # an answer cut short: never leave a task without one
+            s.proc.kill()
+            s.proc.join(timeout=1)
         if s.task is not None:
             self._check_slots(by_id, msgs, on_result)
-        if self.slots[i] is s:      # not replaced by _check_slots: idle, or dying still
-            self._replace(i, kill=True)
+        if self.slots[i] is s:
+            self._replace(i, kill=False)
 
     def add(self, task: Task) -> None:
         """A task given next to an idle worker (the worker it names, while that one lives)."""

@@ -166,9 +166,13 @@ def join_overflow(cells: list[Cell]) -> list[Cell]:
     """Lines printed past a grid's bottom rule that go on from a cell above it, given to that
     cell: a text too long for its row drawn over the row's border (a fixed row height, the
     table's last row on its page). The first such line crosses the rule; each one after it
-    follows the one before at a line's spacing, inside the cell's sides."""
+    follows the one before at a line's spacing, inside the cell's sides. The cells above u
+    are found by bisecting the boxed cells' bottoms (every cell is a u)."""
+    boxed = sorted((a.bottom, i) for i, a in enumerate(cells) if a.boxed)
+    bottoms = [b for b, _ in boxed]
     for u in cells:
-        above = [a for a in cells if a is not u and a.boxed and a.glyphs and abs(a.bottom - u.top) <= SNAP]
+        near = sorted(i for _, i in boxed[bisect_left(bottoms, u.top - SNAP):bisect_right(bottoms, u.top + SNAP)])
+        above = [cells[i] for i in near if cells[i] is not u and cells[i].glyphs]
         if above:
             _give_overflow(u, above)
     return [u for u in cells if u.glyphs]

@@ -30,12 +30,11 @@ def redistill(src: str | Path, dst: str | Path) -> Path:
 
 
 def redistilled(render: Callable) -> Callable:
-    """A producer's render function whose PDF then goes through redistill (returning what
-    the producer's returns)."""
-    def render_then_redistill(specs: list[dict], path: str | Path, style: dict | None = None):
+    """A producer's render function whose PDF then goes through redistill; returns the
+    reprint's path (as render_html and render_office return theirs)."""
+    def render_then_redistill(specs: list[dict], path: str | Path, style: dict | None = None) -> Path:
         with tempfile.TemporaryDirectory(prefix="extract-gs-") as tmp:
             first = Path(tmp) / "first.pdf"
-            got = render(specs, first, style)
-            redistill(first, path)
-            return Path(path) if isinstance(got, Path) else got
+            render(specs, first, style)
+            return redistill(first, path)
     return render_then_redistill
