@@ -457,3 +457,49 @@ def test_scanned_and_not_a_sheet_files(tmp_path):
         text = pdf.pages[0].extract_text()
     assert "行政事業レビュー" in text and "（集計表）" in text and "行政事業レビューシート" not in text
     assert "▲" in text and "合計" in text
+
+
+class _Grid(__import__("html.parser").parser.HTMLParser):
+    """Each table of a document: its column count and, per row, the columns its cells cover
+    (rowspans from the rows above included)."""
+
+    def __init__(self):
+        super().__init__()
+        self.tables: list[tuple[int, list[int]]] = []
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "table":
+            self.tables.append((0, []))
+            self._below: dict[int, int] = {}       # row -> columns taken by rowspans from above
+            self._row = -1
+        elif tag == "col":
+            n, rows = self.tables[-1]
+            self.tables[-1] = (n + 1, rows)
+        elif tag == "tr":
+            self._row += 1
+            self.tables[-1][1].append(self._below.pop(self._row, 0))
+        elif tag == "td":
+            span, down = int(a.get("colspan", 1)), int(a.get("rowspan", 1))
+            self.tables[-1][1][-1] += span
+            for r in range(self._row + 1, self._row + down):
+                self._below[r] = self._below.get(r, 0) + span
+
+
+@pytest.mark.parametrize("spec_id", IDS)
+def test_review_html_rows_fill_their_tables(spec_id):
+    """review_html.py writes SheetBuilder's blocks as tables: every row covers every column
+    once (its own cells, gaps and the rowspans from above), so the browser lays the grid out
+    as the reportlab renderer does."""
+    from extract_testkit.review_html import REVIEW_HTML_KNOBS, review_html
+    style = {"page": "B4", "label_mm": 45, "long_overview": True, "check_break": True, "kangxi": "all",
+             "fake_bold": True, "furniture": True}
+    assert set(style) <= set(REVIEW_HTML_KNOBS)
+    [(doc, truth)] = review_html([SPECS[spec_id]], style)
+    grid = _Grid()
+    grid.feed(doc)
+    assert len(grid.tables) >= 8
+    for cols, rows in grid.tables:
+        assert rows and all(n == cols for n in rows), (cols, rows)
+    assert "\u2f8f" in doc and "text-shadow" in doc and "counter(page)" in doc
+    assert truth["project_no"] == SPECS[spec_id]["project_no"]

@@ -36,7 +36,8 @@ def review_spec(spec_id: str) -> dict:
     return review_specs()[spec_id]
 
 
-def truth_document(pdf_name: str, sheets: list[RenderedSheet], style: ReviewStyle) -> dict:
+def truth_document(pdf_name: str, sheets: list[RenderedSheet], style: ReviewStyle | dict,
+                   renderer: str = "extract_testkit.review_render") -> dict:
     """The truth of one rendered PDF, as score_review.py reads it."""
     out = []
     for i, rs in enumerate(sheets):
@@ -44,8 +45,9 @@ def truth_document(pdf_name: str, sheets: list[RenderedSheet], style: ReviewStyl
         sp["sheet_index"] = i
         sp["pages"] = list(rs.pages)
         out.append(sp)
+    knobs = style.as_dict() if isinstance(style, ReviewStyle) else dict(style)
     return {"file": pdf_name, "sheets": out, "expect_problem": None,
-            "render": {"renderer": "extract_testkit.review_render", **style.as_dict()}}
+            "render": {"renderer": renderer, **knobs}}
 
 
 def truth_path(pdf: Path) -> Path:
@@ -70,4 +72,13 @@ def render_with_truth(specs: list[dict], pdf: Path, style: dict | ReviewStyle | 
     st = style if isinstance(style, ReviewStyle) else ReviewStyle.from_dict(style)
     sheets = render_review(specs, pdf, st)
     write_truth(Path(pdf), sheets, st)
+    return sheets
+
+
+def render_chromium_with_truth(specs: list[dict], pdf: Path, style: dict | None = None) -> list[RenderedSheet]:
+    """Print `specs` with Chromium (review_html.py) into `pdf` and write its truth file."""
+    from .review_html import as_review_style, render_review_chromium
+    sheets = render_review_chromium(specs, pdf, style)
+    write_truth_document(Path(pdf), truth_document(Path(pdf).name, sheets, as_review_style(style or {}),
+                                                   "extract_testkit.review_html"))
     return sheets
