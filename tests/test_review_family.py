@@ -190,3 +190,33 @@ def test_check_rows_keep_their_group_across_a_page_break(tmp_path, ids, style):
 
     for s, spec in zip(r.cell_sheets, chosen):
         assert rows(s.tables["checks"]) == rows(spec["checks"])
+
+
+CHROMIUM_REVIEW = Path(__file__).resolve().parent / "fixtures" / "review-chromium"
+
+
+def test_chromium_review_fixtures_present():
+    assert len(sorted(CHROMIUM_REVIEW.glob("*.pdf"))) == 2
+
+
+@pytest.mark.parametrize("pdf", sorted(CHROMIUM_REVIEW.glob("*.pdf")), ids=lambda p: p.stem)
+def test_review_sheets_printed_by_chromium(pdf):
+    """Review sheets as a browser prints them (tools/render_fixtures.py REVIEW): a page break
+    inside the check table leaves the group cell's text past the table's last rule on page 1
+    and the next page's rows without the label column's rule or fill."""
+    from extract_testkit.scoring import norm
+    truth = json.loads(pdf.with_suffix(".truth.json").read_text(encoding="utf-8"))["sheets"]
+    r = extract_pdf(pdf)
+    assert len(r.cell_sheets) == len(truth) and not [p for p in r.problems if p.severity == "error"]
+    for s, want in zip(r.cell_sheets, truth):
+        assert [s.page_first, s.page_last] == [want["pages"][0], want["pages"][-1]]
+        for k in ("project_no", "project_name", "division", "purpose", "overview", "policy"):
+            assert norm(s.fields[k]) == norm(want[k]), k
+
+        def checks(rows):       # － (not applicable) is null, as the scorer counts it
+            return [tuple(norm(c[k]).strip("-") for k in ("group", "item", "rating", "note")) for c in rows]
+
+        assert checks(s.tables["checks"]) == checks(want["checks"])
+        budget = {(b["fiscal_year"], b["line"]): b["amount_jpy"] for b in s.tables["budget"] if b["amount_jpy"] is not None}
+        assert budget == {(b["fiscal_year"], b["line"]): b["amount_jpy"] for b in want["budget"]
+                          if b["amount_jpy"] is not None}

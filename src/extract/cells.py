@@ -157,9 +157,26 @@ def page_cells(page: Page, more_edges: list[float] | None = None) -> list[Cell]:
                                  boxed=b[1] >= 0 and b[3] <= page.height)
         by_box.setdefault(b, c)
         c.glyphs.append(g)
-    cells = join_overflow(list({id(c): c for c in by_box.values()}.values()))
+    cells = join_cut(join_overflow(list({id(c): c for c in by_box.values()}.values())), page.width)
     edges = sorted(set(column_edges(page)) | set(more_edges or []))
-    return sorted(split_unruled(cells, edges), key=lambda c: (c.top, c.x0))
+    cells = [narrow_unruled(c, edges, page.width) for c in split_unruled(cells, edges)]
+    return sorted(cells, key=lambda c: (c.top, c.x0))
+
+
+def narrow_unruled(c: Cell, edges: list[float], width: float) -> Cell:
+    """A grid cell (a rule above and below) with no vertical rule on a side, that side set at
+    the nearest column edge drawn elsewhere (`edges`) beyond its glyphs: a table's rows at the
+    top of a continuation page whose label column is neither ruled nor filled there (a browser
+    paints a merged cell's fill and sides on its first page only) stay right of it."""
+    if not c.boxed or (c.x0 >= 0 and c.x1 <= width):
+        return c
+    if c.x0 < 0:
+        left = min(g.x0 for g in c.glyphs) + SLACK
+        c.x0 = max((x for x in edges if x <= left), default=c.x0)
+    if c.x1 > width:
+        right = max(g.x1 for g in c.glyphs) - SLACK
+        c.x1 = min((x for x in edges if x >= right), default=c.x1)
+    return c
 
 
 def join_overflow(cells: list[Cell]) -> list[Cell]:
@@ -195,6 +212,35 @@ def _give_overflow(u: Cell, above: list[Cell]) -> None:
         a.glyphs.extend(ln.glyphs)
         taken.update(map(id, ln.glyphs))
         last[id(a)] = ln.bottom
+    if taken:
+        u.glyphs = [g for g in u.glyphs if id(g) not in taken]
+
+
+def join_cut(cells: list[Cell], width: float) -> list[Cell]:
+    """A merged cell cut by a page break, its part on the first page: a rule above it and
+    a side ruled, none below (the cell goes on over the page). A browser lays the whole
+    text out in that part, past the table's last rule when the part is short; the lines
+    that follow its own inside its sides (in a cell with the same top: no rule parts them)
+    are its text, and the part counts as inside the grid, down to its last line."""
+    for a in cells:
+        if a.boxed or a.top < 0 or (a.x0 < 0 and a.x1 > width) or not a.glyphs:
+            continue
+        for u in cells:
+            if u is not a and not u.boxed and abs(u.top - a.top) <= SNAP and u.glyphs:
+                _follow(u, a)
+        a.bottom, a.boxed = max(g.bottom for g in a.glyphs), True
+    return [u for u in cells if u.glyphs]
+
+
+def _follow(u: Cell, a: Cell) -> None:
+    """u's lines that go on from a's last line (within a's sides, at a line's spacing), given to a."""
+    end, taken = max(g.bottom for g in a.glyphs), set()
+    for ln in sorted(make_lines(u.glyphs), key=lambda ln: ln.top):
+        if not a.x0 - SLACK <= ln.x0 <= ln.x1 <= a.x1 + SLACK or ln.top - end > OVERFLOW_GAP_EM * ln.size:
+            break
+        a.glyphs.extend(ln.glyphs)
+        taken.update(map(id, ln.glyphs))
+        end = ln.bottom
     if taken:
         u.glyphs = [g for g in u.glyphs if id(g) not in taken]
 
