@@ -150,6 +150,14 @@ CASES = [
       "number_cell": False, "unit_in_label": True, "two_budgets": "cur_first", "furniture": False,
       "scramble": True, "split": "word_span", "repeat_header": True, "front_matter": False,
       "continuous": True, "seed": 8}, None),
+    # no borders, shaded labels: a five-line name centred on its label ends below the midpoint
+    # between the name and budget labels; the label fills' edges part the rows (sweep 72-22:
+    # its last line 進） read into the budget, the name cut short with no problem row)
+    ("none-shaded-value-past-label-midpoint", ["h29-who-health"],
+     {"page": "B5", "font": "goth", "size": 11.5, "label_mm": 55, "rating_mm": 18, "margin_mm": 25,
+      "borders": "none", "spaced_labels": "ideographic", "fake_bold": False, "vertical_headers": True,
+      "number_cell": True, "unit_in_label": False, "two_budgets": None, "furniture": True, "scramble": True,
+      "split": "word", "repeat_header": False, "front_matter": True, "continuous": False, "seed": 8}, None),
 ]
 
 

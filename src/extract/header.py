@@ -182,7 +182,10 @@ def _band_bottom(index: Index, b: Band, nxt: Band | None, xb: float, table_y: fl
         hr = hrulings_y(index.rulings, xb + VALUE_PROBE_PT, hbot - EDGE_PT, table_y)
         return hr[0] if hr else min(table_y, hbot + LAST_BAND_DEPTH_EM * b.label[0].size)
     ntop = _hit_top(nxt.label)
-    hr = hrulings_y(index.rulings, xb + VALUE_PROBE_PT, hbot - EDGE_PT, ntop + EDGE_PT)
+    # the rule under the value, else the label cell's own (a grid without borders whose
+    # label cells are shaded: the fills' edges)
+    hr = (hrulings_y(index.rulings, xb + VALUE_PROBE_PT, hbot - EDGE_PT, ntop + EDGE_PT)
+          or hrulings_y(index.rulings, (bbox(b.label)[0] + bbox(b.label)[2]) / 2, hbot - EDGE_PT, ntop + EDGE_PT))
     # no rule: halfway between the label centres (a value centred on its label may reach
     # above the label's own top)
     mid = ((htop + hbot) / 2 + (ntop + _hit_bottom(nxt.label)) / 2) / 2
