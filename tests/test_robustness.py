@@ -150,6 +150,16 @@ CASES = [
       "number_cell": False, "unit_in_label": True, "two_budgets": "cur_first", "furniture": False,
       "scramble": True, "split": "word_span", "repeat_header": True, "front_matter": False,
       "continuous": True, "seed": 8}, None),
+    # two sheets on a page: the second's header reaches the page number, "- 2 -" on the line
+    # of 機関名 (the label's second line) far right of it; a piece of a line inside the table
+    # repeating a page number outside it on other pages is furniture (sweep 72-136: read into
+    # the organisation's name)
+    ("continuous-page-number-on-a-label-line", ["r1-fao-locust", "r4-icc-victims"],
+     {"page": "A4L", "font": "min", "size": 11.5, "label_mm": 28, "rating_mm": 18, "margin_mm": 15,
+      "borders": "full", "spaced_labels": "distributed", "fake_bold": "all", "vertical_headers": False,
+      "number_cell": True, "unit_in_label": True, "two_budgets": "cur_first", "furniture": True,
+      "scramble": False, "split": "word", "repeat_header": False, "front_matter": False,
+      "continuous": True, "seed": 1}, None),
     # no borders, shaded labels: a five-line name centred on its label ends below the midpoint
     # between the name and budget labels; the label fills' edges part the rows (sweep 72-22:
     # its last line 進） read into the budget, the name cut short with no problem row)

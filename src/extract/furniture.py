@@ -36,6 +36,9 @@ SMALL_BOX = 0.15
 # On a page without a ruled table, a repeated line is furniture only this many of its own
 # heights away from any other line above or below it (a blank line: not part of the text).
 ISOLATION = 1.0
+# Inside the table, a line's glyphs further apart than this many character sizes are separate
+# phrases (a page number drawn on the same line as a label or a value of the table).
+PHRASE_GAP_EM = 3.0
 # decorated page numbers (- 2 -, 2/5, p.2) anywhere in a margin; a bare number only when centred
 _PAGE_NO = re.compile(r"^[-‐－—―](\d{1,4}|[ivxlc]{1,6})[-‐－—―]$|^\d{1,4}/\d{1,4}$|^(p|page)\.?\d{1,4}$",
                       re.IGNORECASE)
@@ -270,13 +273,25 @@ def _inside_furniture(p: Page, lines: list, inside: list, seen: dict[str, list[M
         return set()
     labelled = _label_glyph_ids([ln for ln, _, _ in lines] + inside, p, keep) if keep else set()
     drop: set[int] = set()
-    for ln in inside:
+    for ln in [ph for whole in inside for ph in _phrases(whole)]:
         m = _mark(p, ln)
         if (len(m.key) >= MIN_REPEATED_CHARS and not any(w in squash(ln.text) for w in keep)
                 and not any(id(g) in labelled for g in ln.glyphs)
                 and any(same_place(m, o) for o in seen.get(m.key, ()))):
             drop.update(id(g) for g in ln.glyphs)
     return drop
+
+
+def _phrases(ln) -> list:
+    """The line cut where its glyphs lie more than PHRASE_GAP_EM apart (one piece when none)."""
+    gs = sorted(ln.glyphs, key=lambda g: g.x0)
+    parts, last = [[gs[0]]], gs[0]
+    for g in gs[1:]:
+        if g.x0 - last.x1 > PHRASE_GAP_EM * max(g.size, last.size):
+            parts.append([])
+        parts[-1].append(g)
+        last = g if g.x1 > last.x1 else last
+    return [ln] if len(parts) == 1 else [piece for part in parts for piece in make_lines(part)]
 
 
 def _furniture_ids(p: Page, lines: tuple[list, list], seen: dict[str, list[Mark]], keep: set[str]) -> set[int]:
