@@ -67,3 +67,27 @@ def test_a_sheet_drawn_three_times_without_full_borders(tmp_path, spec_id, borde
     assert [_criteria(s) for s in thrice.sheets] == [_criteria(once.sheets[0])] * REPEAT
     if furniture:
         assert not any("公表用" in (c.text or "") for s in thrice.sheets for c in s.criteria)
+
+
+def test_pages_between_two_sheets_that_do_not_go_on_with_the_table_belong_to_no_sheet(tmp_path, shipped_rules):
+    """A list of the sheets and a cover printed between two sheets (a combined file with a
+    divider): the first sheet's table rules the edge between its title and text columns, those
+    pages do not, so they end it (before: read as its continuation, the list's text appended
+    to criterion 5 and a sixth criterion invented from its note)."""
+    pypdf = pytest.importorskip("pypdf")
+    from conftest import SAMPLES
+    first, divider, second = (SAMPLES / n for n in ("h28-iom-trafficking.pdf", "combined-cover-index.pdf",
+                                                      "h29-opcw-syria-word.pdf"))
+    w = pypdf.PdfWriter()
+    w.append(str(first))
+    w.append(str(divider), pages=(1, 2))     # the list of the file's sheets
+    w.append(str(divider), pages=(0, 1))     # its cover
+    w.append(str(second))
+    path = tmp_path / "divided.pdf"
+    w.write(path)
+    got = extract_pdf(path, shipped_rules)
+    alone = [extract_pdf(p, shipped_rules).sheets[0] for p in (first, second)]
+    assert [_criteria(s) for s in got.sheets] == [_criteria(s) for s in alone]
+    assert [(s.page_first, s.page_last) for s in got.sheets] == [(1, 2), (5, 5)]
+    assert [(p.code, p.severity, p.sheet_index) for p in got.problems] == [("pages_skipped", "warning", 0)]
+    assert "Pages 3-4" in got.problems[0].message

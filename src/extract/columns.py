@@ -12,8 +12,8 @@ from .anchors import Anchors, Hit, continuation_top
 from .layout import Index, bbox, gaps, vrulings_x
 from .model import Glyph, Page
 from .rules import Template
-from .tolerances import (EDGE_PT, HEADER_PROBE_PT, LABEL_LEFT_PT, SUBCOLUMN_GAP_PT, TABLE_RULE_MIN_COVER,
-                         TEXT_COLUMN_GAP_PT)
+from .tolerances import (COLUMN_RULE_PT, EDGE_PT, HEADER_PROBE_PT, LABEL_LEFT_PT, SUBCOLUMN_GAP_PT,
+                         TABLE_BODY_PT, TABLE_RULE_MIN_COVER, TEXT_COLUMN_GAP_PT)
 
 Span = tuple[float, float]
 
@@ -106,3 +106,26 @@ def find_columns(pages: list[Page], index: Index, anchors: Anchors, tops: Contin
     lab = [g for g in region if g.x1 <= text_x0 + EDGE_PT and g.x0 >= left - LABEL_LEFT_PT]
     title, number = _sub_columns(lab, left, text_x0)
     return Columns(left, title, number, (text_x0, text_x1), rating_x)
+
+
+def _rule_before_text(page: Page, cols: Columns, below: float = -TABLE_BODY_PT) -> bool:
+    """Whether the page draws a vertical rule where the title column ends and the text begins,
+    reaching TABLE_BODY_PT further down than `below` (into the table's body, not a fill of its
+    header row or of a header label)."""
+    lo = min(cols.title[1], cols.text[0]) - COLUMN_RULE_PT
+    hi = max(cols.title[1], cols.text[0]) + COLUMN_RULE_PT
+    return any(not r.horizontal and lo <= r.x0 <= hi and r.bottom > below + TABLE_BODY_PT for r in page.rulings)
+
+
+def table_pages(pages: list[Page], cols: Columns, table_y: float) -> tuple[list[Page], list[Page]]:
+    """The sheet's pages up to the last that goes on with its criteria table, and the pages
+    after it (until the next sheet) that do not: where the first page rules the edge between
+    the title and text columns below the table's header row (table_y), every page of the
+    table does (a page without that rule, a divider, a cover or a list between two sheets of
+    a combined file, belongs to no sheet)."""
+    if not _rule_before_text(pages[0], cols, table_y):
+        return pages, []
+    for j in range(1, len(pages)):
+        if not _rule_before_text(pages[j], cols):
+            return pages[:j], pages[j:]
+    return pages, []

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from . import values
 from .anchors import Anchors
-from .columns import Columns, ContinuationTops, find_columns, header_bottom
+from .columns import Columns, ContinuationTops, find_columns, header_bottom, table_pages
 from .criteria import UNNUMBERED, CriterionDraft, TableReader
 from .header import read_header
 from .header_values import HeaderDraft, header_draft
@@ -98,6 +98,17 @@ def outside_page(crits: list[CriterionDraft], pages: list[Page], sheet_index: in
     return out
 
 
+def skipped(outside: list[Page], sheet_index: int) -> list[Problem]:
+    """The pages after a sheet's table that do not go on with it (columns.table_pages)."""
+    if not outside:
+        return []
+    nums = [p.number for p in outside]
+    where = f"page {nums[0]}" if len(nums) == 1 else f"pages {nums[0]}-{nums[-1]}"
+    return [Problem("warning", "pages_skipped", f"{where.capitalize()} after the sheet's table do not go on "
+                    "with it (no rule between its title and text columns): read as belonging to no sheet.",
+                    None, sheet_index)]
+
+
 def read_sheet(pages: list[Page], index: Index, anchors: Anchors, templates: list[Template],
                sheet_index: int) -> tuple[Sheet, HeaderDraft]:
     """One sheet from its pages (index and anchors: of the first page). The Sheet has its
@@ -108,6 +119,7 @@ def read_sheet(pages: list[Page], index: Index, anchors: Anchors, templates: lis
     draft = header_draft(cells, index, anchors.fields, sheet_index)
     tops = ContinuationTops(templates)
     cols = find_columns(pages, index, anchors, tops, cells.value_x)
+    pages, outside = table_pages(pages, cols, header_bottom(anchors))
     crits = TableReader(pages, templates, cols, tops).read(header_bottom(anchors))
     tmpl, score = choose_template([c.title for c in crits], draft.fiscal_year, cols.rating is not None, templates)
     if tmpl is None or score < MIN_TEMPLATE_SCORE:
@@ -116,6 +128,6 @@ def read_sheet(pages: list[Page], index: Index, anchors: Anchors, templates: lis
     sheet.template_obj = tmpl
     sheet.template_score = score
     sheet.criteria = [criterion_out(c, tmpl, cols, pages) for c in crits]
-    sheet.problems = list(draft.problems) + outside_page(crits, pages, sheet_index)
+    sheet.problems = list(draft.problems) + outside_page(crits, pages, sheet_index) + skipped(outside, sheet_index)
     sheet.src = draft.sources
     return sheet, draft
