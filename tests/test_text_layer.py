@@ -45,11 +45,11 @@ def test_actual_text_gives_the_visible_text(tmp_path, shown, layer, named):
 
 
 def test_without_actual_text_the_layer_is_read_as_given(tmp_path):
-    # radicals fold to their (Japanese) ideographs and the wave dash to "~" whatever the
-    # producer; a middle dot variant stays what the page gives (values are not rewritten)
+    # radicals fold to their (Japanese) ideographs, the wave dash to "~" and the hyphenation
+    # point ‧ (one glyph with ・ in CJK fonts) to ・ whatever the producer
     pdf = text_layer_pdf(tmp_path / "a.pdf", [[Run(layer)] for _, layer in VARIANTS])
     lines, _ = _lines(pdf)
-    assert lines == ["分担金‧拠出金の名称", "2014年~", "長民西戸", "日行", "担当課・室名"]
+    assert lines == ["分担金・拠出金の名称", "2014年~", "長民西戸", "日行", "担当課・室名"]
 
 
 def test_a_span_over_several_glyphs(tmp_path):

@@ -81,6 +81,8 @@ _CONTROL_RE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 def normalize_text(s: str) -> str:
     """fold_radicals + NFKC + drop control characters.
 
+    ‧ (U+2027) is read as ・ and the wave dash as NFKC reads the full-width tilde (see
+    HYPHENATION_POINT, WAVE_DASH).
     Deliberate exception: circled numbers ①..⑳ and ㉑..㊿ are kept as printed,
     because NFKC would make "①計画段階" into "1計画段階" and break the
     numbering of PDCA step lists. CR and CRLF become "\\n"; "\\n" and "\\t" are
@@ -92,13 +94,18 @@ def normalize_text(s: str) -> str:
     # split() with one group: odd indices are the protected circled numbers.
     s = unicodedata.normalize("NFKC", s) if len(parts) == 1 else \
         "".join(p if i % 2 else unicodedata.normalize("NFKC", p) for i, p in enumerate(parts))
-    return _CONTROL_RE.sub("", s).replace(WAVE_DASH, "~")
+    return _CONTROL_RE.sub("", s).replace(WAVE_DASH, "~").replace(HYPHENATION_POINT, "\u30fb")
 
 
 # U+301C WAVE DASH and U+FF5E FULLWIDTH TILDE are one glyph in Japanese fonts; which code
 # point a text layer carries depends on the producer (JIS or Windows mapping), not on what
 # was typed. NFKC makes U+FF5E an ASCII "~"; the wave dash comes out the same.
 WAVE_DASH = "\u301c"
+# U+2027 HYPHENATION POINT (a Western dictionary's syllable dot, never in a Japanese sheet)
+# and U+30FB KATAKANA MIDDLE DOT are one glyph in CJK fonts (Noto CJK): a text layer whose
+# ToUnicode map gives the glyph's lowest code point, without Chromium's /ActualText (its
+# sheets printed again by a PDF printer: cairo, Ghostscript), reads ・ as ‧. Read as ・.
+HYPHENATION_POINT = "\u2027"
 
 
 # Whitespace by str.isspace plus zero-width characters that PDFs sometimes emit.
