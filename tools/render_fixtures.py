@@ -136,6 +136,14 @@ CASES = [
       "split": "whole", "repeat_header": True, "unit_in_label": True, "value_align": "top", "seed": 5}),
     # no borders, texts at the top of their rows and titles centred: a one-line text begins
     # above its four-line title, then a wide gap; the rows are cut in that gap (sweep seed 11)
+    # printed again through cairo (GTK's Print to File): Noto CJK's descriptor declares the
+    # font's whole box (/Descent -1048), IPAex's Latin letters come from DejaVu (-235): a
+    # kanji's box lay 0.8 em below a Latin letter's on the same line, so UNICEF国連児童基金()
+    # and 令和 / 2 / 年度 came apart (libreoffice+cairo sweep 81, styles 13 and 15)
+    ("libreoffice+cairo", "calc-ipaex-gothic-latin-beside-kanji", [R1B],
+     {"app": "calc", "page": "B5", "font": "ipaex-gothic", "size": 11.0, "label_mm": 28, "rating_mm": 18,
+      "margin_mm": 10, "borders": "full", "spaced_labels": "none", "vertical_headers": True,
+      "split": "break_top", "repeat_header": True, "unit_in_label": True, "value_align": "middle", "seed": 6}),
     ("libreoffice", "calc-none-top-text-above-title", [H29A],
      {"app": "calc", "page": "Letter", "font": "ipaex-gothic", "size": 11.0, "label_mm": 32, "rating_mm": 12,
       "margin_mm": 20, "borders": "none", "spaced_labels": "none", "vertical_headers": False,

@@ -6,12 +6,13 @@ from pathlib import Path
 from typing import Iterator
 
 import pdfplumber
+from pdfminer.pdfinterp import PDFResourceManager
 
 from .logs import collect_warnings
 from .marked import apply_actual_text, marked
 from .model import Glyph, Page, Ruling
 from .normalize import dedupe_chars
-from .pdf_common import PdfError, classify, is_garbled_char, norm_char, rulings_from
+from .pdf_common import PdfError, classify, is_garbled_char, line_descent, norm_char, rulings_from
 
 
 @contextlib.contextmanager
@@ -34,9 +35,21 @@ def open_pdf(path: str | Path, password: str | None = None) -> Iterator[pdfplumb
             pdf.close()
 
 
+class _Fonts(PDFResourceManager):
+    """pdfminer's fonts, each descent as pdf_common.line_descent reads it (this PDF's only)."""
+
+    def get_font(self, objid, spec):
+        font = super().get_font(objid, spec)
+        d = font.get_descent()
+        if font.vscale and line_descent(d) != d:
+            font.descent = line_descent(d) / font.vscale
+        return font
+
+
 def _open(path: str | Path, password: str) -> pdfplumber.PDF:
     try:
         pdf = pdfplumber.open(path, password=password)
+        pdf.rsrcmgr = _Fonts()
         _ = pdf.pages  # forces the page tree to be parsed
     except Exception as exc:  # pdfminer raises a zoo of types for broken files
         raise classify(exc) from exc

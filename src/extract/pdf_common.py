@@ -12,6 +12,15 @@ from .normalize import normalize_text
 
 # A rect thinner than this is a line drawn as a rectangle.
 _THIN = 2.0
+# A font descent deeper than this (share of the font size) is its bounding box's bottom, not its
+# line's: cairo's reprints declare Noto CJK's whole box (/Descent -1048), which put a Japanese
+# glyph's box 0.8 em below a Latin one on the same line. Both readers read it as this.
+DESCENT_LIMIT = 0.3
+
+
+def line_descent(d: float) -> float:
+    """A declared descent (negative, share of the font size) as the readers use it."""
+    return max(d, -DESCENT_LIMIT)
 
 
 class PdfError(Exception):

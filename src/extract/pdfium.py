@@ -37,7 +37,7 @@ from .logs import collect_warnings
 from .preflight import base_name, preflight
 from .model import Page, Ruling, glyph_rows
 from .normalize import dedupe_indices
-from .pdf_common import PdfError, classify, is_garbled_char, norm_char, rulings_from
+from .pdf_common import PdfError, classify, is_garbled_char, line_descent, norm_char, rulings_from
 
 Matrix = tuple[float, float, float, float, float, float]
 IDENTITY: Matrix = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
@@ -237,7 +237,7 @@ class _Fonts:
                 ok = _font_descent(ctypes.c_void_p(font), ctypes.c_float(1000.0), ctypes.byref(v))
                 d = v.value / 1000.0 if ok else 0.0
                 d = -d if d > 0 else d      # as pdfminer: a positive Descent is taken as negative
-            self.descent[font] = d
+            d = self.descent[font] = line_descent(d)
         return d
 
 

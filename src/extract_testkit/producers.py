@@ -6,7 +6,9 @@ reportlab draws with reportlab (render.py, no external program); chromium prints
 headless Chromium (render_html.py); libreoffice exports a flat ODF text document with
 LibreOffice Writer (render_office.py); libreoffice+gs and chromium+gs print those again with
 Ghostscript's pdfwrite, as a PDF printer does (redistill.py; not reportlab's sheets: their
-fonts are not embedded, and Ghostscript without them prints other glyphs). `available()`
+fonts are not embedded, and Ghostscript without them prints other glyphs); libreoffice+cairo
+and chromium+cairo print them again through cairo (`pdftocairo -pdf`, as GTK's "Print to
+File" does). `available()`
 says whether the programs are installed and fontconfig knows a font with Japanese glyphs:
 without one, both print every kanji and kana as glyph 0 of a Latin font (tofu boxes on the
 page, no text for most of them in the text layer), and the sheet cannot be compared to its
@@ -53,4 +55,9 @@ PRODUCERS = {
 PRODUCERS |= {f"{name}+gs": Producer(f"{name}+gs", PRODUCERS[name].knobs, redistill.redistilled(PRODUCERS[name].render),
                                      lambda base=PRODUCERS[name]: base.available() and redistill.ghostscript() is not None,
                                      PRODUCERS[name].excluded)
+              for name in ("libreoffice", "chromium")}
+PRODUCERS |= {f"{name}+cairo": Producer(f"{name}+cairo", PRODUCERS[name].knobs,
+                                        redistill.redistilled(PRODUCERS[name].render, redistill.cairo_reprint),
+                                        lambda base=PRODUCERS[name]: base.available() and redistill.pdftocairo() is not None,
+                                        PRODUCERS[name].excluded)
               for name in ("libreoffice", "chromium")}
