@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Iterator
 
 import pdfplumber
+from pdfminer.pdffont import PDFType3Font
 from pdfminer.pdfinterp import PDFResourceManager
 
 from .logs import collect_warnings
@@ -36,12 +37,17 @@ def open_pdf(path: str | Path, password: str | None = None) -> Iterator[pdfplumb
 
 
 class _Fonts(PDFResourceManager):
-    """pdfminer's fonts, each descent as pdf_common.line_descent reads it (this PDF's only)."""
+    """pdfminer's fonts, each descent as pdf_common.line_descent reads it (this PDF's only);
+    a Type3 font's from the lower of its box's bottom and top (preflight._type3_descent)."""
 
     def get_font(self, objid, spec):
         font = super().get_font(objid, spec)
+        if not font.vscale:
+            return font
         d = font.get_descent()
-        if font.vscale and line_descent(d) != d:
+        if isinstance(font, PDFType3Font):
+            d = min(font.bbox[1] * font.vscale, font.bbox[3] * font.vscale)
+        if line_descent(d) != font.get_descent():
             font.descent = line_descent(d) / font.vscale
         return font
 

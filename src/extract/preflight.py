@@ -54,8 +54,10 @@ def base_name(name: str) -> str:
 
 
 def _type3_descent(spec: dict) -> float | None:
-    """pdfminer's descent of a Type3 font: FontBBox's bottom (of the FontDescriptor when
-    there is one, else of the font) times the FontMatrix's vertical scale."""
+    """The descent of a Type3 font as pdf.py reads it: the lower of FontBBox's bottom and top
+    (of the FontDescriptor when there is one, else of the font) times the FontMatrix's
+    vertical scale (pdfminer takes the bottom, which a flipped matrix, cairo's [1 0 0 -1 0 0],
+    puts above the glyph)."""
     desc = resolve1(spec.get("FontDescriptor"))
     bbox = resolve1(desc.get("FontBBox")) if isinstance(desc, dict) else resolve1(spec.get("FontBBox"))
     bbox = [resolve1(v) for v in bbox] if isinstance(bbox, list) and len(bbox) == 4 else [0, 0, 0, 0]
@@ -63,7 +65,8 @@ def _type3_descent(spec: dict) -> float | None:
     matrix = [resolve1(v) for v in matrix] if isinstance(matrix, list) and len(matrix) == 6 else None
     if matrix is None or not all(isinstance(v, (int, float)) for v in bbox + matrix):
         return None
-    return float(bbox[1]) * (float(matrix[1]) + float(matrix[3]))
+    vy = float(matrix[1]) + float(matrix[3])
+    return min(float(bbox[1]) * vy, float(bbox[3]) * vy)
 
 
 def _descriptor_descent(spec: dict) -> tuple[str, float] | None:
