@@ -412,6 +412,12 @@ def test_hyphenation_point_is_the_katakana_middle_dot():
     assert normalize_text("A·B•C") == "A·B•C"
 
 
+def test_division_slash_is_the_solidus():
+    # cairo's reprints give the solidus's glyph as U+2215: 補助率1∕2 printed as 補助率1/2
+    assert normalize_text("補助率を1\u22152とし") == "補助率を1/2とし"
+    assert normalize_text("1\u20442") == "1\u20442"      # the fraction slash is another character
+
+
 @pytest.mark.parametrize("variant", ["ー", "‐", "－", "-", "ｰ", "−", "—"])
 def test_label_key_folds_dashes(variant):
     assert label_key(f"プレゼンス{variant}") == label_key("プレゼンスー")

@@ -81,8 +81,8 @@ _CONTROL_RE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 def normalize_text(s: str) -> str:
     """fold_radicals + NFKC + drop control characters.
 
-    ‧ (U+2027) is read as ・ and the wave dash as NFKC reads the full-width tilde (see
-    HYPHENATION_POINT, WAVE_DASH).
+    ‧ (U+2027) is read as ・, ∕ (U+2215) as / and the wave dash as NFKC reads the full-width
+    tilde (see HYPHENATION_POINT, DIVISION_SLASH, WAVE_DASH).
     Deliberate exception: circled numbers ①..⑳ and ㉑..㊿ are kept as printed,
     because NFKC would make "①計画段階" into "1計画段階" and break the
     numbering of PDCA step lists. CR and CRLF become "\\n"; "\\n" and "\\t" are
@@ -94,7 +94,7 @@ def normalize_text(s: str) -> str:
     # split() with one group: odd indices are the protected circled numbers.
     s = unicodedata.normalize("NFKC", s) if len(parts) == 1 else \
         "".join(p if i % 2 else unicodedata.normalize("NFKC", p) for i, p in enumerate(parts))
-    return _CONTROL_RE.sub("", s).replace(WAVE_DASH, "~").replace(HYPHENATION_POINT, "\u30fb")
+    return _CONTROL_RE.sub("", s).translate(_SHARED_GLYPHS)
 
 
 # U+301C WAVE DASH and U+FF5E FULLWIDTH TILDE are one glyph in Japanese fonts; which code
@@ -106,6 +106,10 @@ WAVE_DASH = "\u301c"
 # ToUnicode map gives the glyph's lowest code point, without Chromium's /ActualText (its
 # sheets printed again by a PDF printer: cairo, Ghostscript), reads ・ as ‧. Read as ・.
 HYPHENATION_POINT = "\u2027"
+# U+2215 DIVISION SLASH is the solidus's glyph in the same fonts: cairo's reprints give 1∕2 for
+# 1/2 (補助率1/2). Read as "/".
+DIVISION_SLASH = "\u2215"
+_SHARED_GLYPHS = str.maketrans({WAVE_DASH: "~", HYPHENATION_POINT: "\u30fb", DIVISION_SLASH: "/"})
 
 
 # Whitespace by str.isspace plus zero-width characters that PDFs sometimes emit.
