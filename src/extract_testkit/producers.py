@@ -6,9 +6,10 @@ reportlab draws with reportlab (render.py, no external program); chromium prints
 headless Chromium (render_html.py); libreoffice exports a flat ODF text document with
 LibreOffice Writer (render_office.py); libreoffice+gs and chromium+gs print those again with
 Ghostscript's pdfwrite, as a PDF printer does (redistill.py; not reportlab's sheets: their
-fonts are not embedded, and Ghostscript without them prints other glyphs); libreoffice+cairo
-and chromium+cairo print them again through cairo (`pdftocairo -pdf`, as GTK's "Print to
-File" does). `available()`
+fonts are not embedded, and Ghostscript without them prints other glyphs); libreoffice+cairo,
+chromium+cairo and reportlab+cairo print them again through cairo (`pdftocairo -pdf`, as GTK's
+"Print to File" does; poppler draws reportlab's unembedded Heisei fonts with a system font
+and cairo embeds that). `available()`
 says whether the programs are installed and fontconfig knows a font with Japanese glyphs:
 without one, both print every kanji and kana as glyph 0 of a Latin font (tofu boxes on the
 page, no text for most of them in the text layer), and the sheet cannot be compared to its
@@ -60,4 +61,4 @@ PRODUCERS |= {f"{name}+cairo": Producer(f"{name}+cairo", PRODUCERS[name].knobs,
                                         redistill.redistilled(PRODUCERS[name].render, redistill.cairo_reprint),
                                         lambda base=PRODUCERS[name]: base.available() and redistill.pdftocairo() is not None,
                                         PRODUCERS[name].excluded)
-              for name in ("libreoffice", "chromium")}
+              for name in ("libreoffice", "chromium", "reportlab")}
