@@ -160,6 +160,15 @@ CASES = [
       "number_cell": True, "unit_in_label": True, "two_budgets": "cur_first", "furniture": True,
       "scramble": False, "split": "word", "repeat_header": False, "front_matter": False,
       "continuous": True, "seed": 1}, None),
+    # no borders, rows split over pages (Word): criterion 2's five-line title centred on its
+    # row, its three-line text at the row's top, then criterion 3's first two lines at the page
+    # foot, its title overleaf: the row ends below its title, not below its text (sweep 85-59:
+    # criterion 3's first line read into criterion 2)
+    ("noborders-word-span-title-taller-than-text", ["h29-opcw-syria", "r1-unicef-covid"],
+     {"page": "B5", "font": "min", "size": 11.5, "label_mm": 28, "rating_mm": 14, "margin_mm": 15,
+      "borders": "none", "spaced_labels": "none", "fake_bold": False, "vertical_headers": False,
+      "number_cell": False, "unit_in_label": False, "two_budgets": None, "furniture": True, "scramble": True,
+      "split": "word_span", "repeat_header": False, "front_matter": True, "continuous": True, "seed": 6}, None),
     # no borders, shaded labels: a five-line name centred on its label ends below the midpoint
     # between the name and budget labels; the label fills' edges part the rows (sweep 72-22:
     # its last line 進） read into the budget, the name cut short with no problem row)

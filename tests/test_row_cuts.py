@@ -60,17 +60,20 @@ def test_own_lines_splits_off_both_neighbours_on_a_page_without_rules(rest, n, n
     """The previous row's rest at the top of a page, a row centred on its title, and the
     beginning of the next row at the foot (its title overleaf): the middle row keeps its
     own lines only. (Where the rest above and the beginning below are as tall as each other,
-    the whole band is centred on the title too, and no cut is made: nothing tells them apart.)"""
+    the whole band is centred on the title too, and no cut is made: nothing tells them apart.)
+    A title taller than its text reaches past it on both sides: the rows around begin past
+    the title (rows do not overlap)."""
     assume(rest != nxt)
+    past = max(0, t - n) * STEP / 2       # how far the title reaches past its text
     tops = [i * STEP for i in range(rest)]
-    y = rest * STEP + (pad if rest else 0)
+    y = rest * STEP + (pad + past if rest else 0)
     own = [y + i * STEP for i in range(n)]
-    y = own[-1] + STEP + pad
+    y = own[-1] + STEP + pad + past
     tops += own + [y + i * STEP for i in range(nxt)]
     ls = lines_at(tops)
     mine = ls[rest:rest + n]
     tt = title(mine, t)
-    top_cut, foot_cut = own_lines(ls, (tt.top + tt.bottom) / 2, open_top=True, open_bottom=True)
+    top_cut, foot_cut = own_lines(ls, (tt.top, tt.bottom), open_top=True, open_bottom=True)
     if rest:
         assert ls[rest - 1].bottom <= top_cut <= ls[rest].top
     else:
@@ -80,7 +83,20 @@ def test_own_lines_splits_off_both_neighbours_on_a_page_without_rules(rest, n, n
 
 def test_own_lines_keeps_a_row_whole_without_a_wider_gap():
     ls = lines_at([i * STEP for i in range(10)])
-    assert own_lines(ls, ls[2].yc, open_top=True, open_bottom=True) == (None, None)
+    assert own_lines(ls, (ls[2].top, ls[2].bottom), open_top=True, open_bottom=True) == (None, None)
+
+
+def test_own_lines_counts_a_title_taller_than_its_text():
+    """A five-line title centred on its row, its three-line text set at the row's top, then
+    the next row's first two lines at the page foot (its title overleaf): the row ends below
+    the title, not below the text. Centring the lines alone on the title kept the foot lines
+    (reportlab sweep 85, style 59: criterion 3's first line read into criterion 2)."""
+    own = [i * STEP for i in range(3)]
+    foot = [7 * STEP + 9, 8 * STEP + 9]
+    ls = lines_at(own + foot)
+    title = (own[0], own[0] + 4 * STEP + ls[0].bottom - ls[0].top)
+    top_cut, foot_cut = own_lines(ls, title, open_top=False, open_bottom=True)
+    assert top_cut is None and ls[2].bottom <= foot_cut <= ls[3].top
 
 
 def test_a_line_just_past_the_border_that_keeps_the_pitch_is_the_row_above():
@@ -180,7 +196,7 @@ def test_rest_cut_is_at_the_gap_the_rest_ends_at():
     # 2 lines of rest, a row of 8 lines, 2 lines of the next row: centring alone cannot tell
     ls = lines_at([0, STEP] + [2 * STEP + 9 + i * STEP for i in range(8)] + [10 * STEP + 18, 11 * STEP + 18])
     centre = (ls[2].top + ls[9].bottom) / 2
-    assert own_lines(ls, centre, open_top=True, open_bottom=True) == (None, None)
+    assert own_lines(ls, (centre - 1, centre + 1), open_top=True, open_bottom=True) == (None, None)
     cut = rest_cut(ls, row_rest([(lines_at([i * STEP for i in range(10)]), lines_at([5.5 * STEP]))]), centre)
     assert cut is not None and ls[1].bottom <= cut <= ls[2].top
     assert rest_cut(ls, 0.0, centre) is None

@@ -335,7 +335,7 @@ class PageRows:
             a.split_by_gap = b.split_by_gap = True
             cur = cut
         mine = [ln for ln in tl if ln.yc >= cur]
-        top_cut, foot_cut = own_lines(mine, inside[-1].centre, open_top, open_bottom)
+        top_cut, foot_cut = own_lines(mine, (inside[-1].top, inside[-1].bottom), open_top, open_bottom)
         foot_cut = self._orphan_foot(mine, y0, y1, foot_cut)
         if top_cut is not None:
             self.owners.append((cur, top_cut, self.earlier[-1]))

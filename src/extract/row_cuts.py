@@ -173,15 +173,18 @@ def _wide_gaps(lines: list[Line]) -> list[int]:
     return [k for k in range(1, len(lines)) if gaps_[k - 1] >= normal + CONTINUATION_GAP_PT]
 
 
-def own_lines(lines: list[Line], centre: float, open_top: bool, open_bottom: bool
+def own_lines(lines: list[Line], title: tuple[float, float], open_top: bool, open_bottom: bool
               ) -> tuple[float | None, float | None]:
     """Where a title's own row begins and ends among the lines of a band without rules
-    (None: at the band's edge). open_top: the previous row may go on above it (the top of
-    a continuation page); open_bottom: the next row may begin below it, its title on the
-    next page (the foot of a page). The title is centred on its own row, so of the cuts at
-    wider gaps the pair that centres the lines best wins, if it beats no cut clearly."""
+    (None: at the band's edge). title: its (top, bottom); open_top: the previous row may go
+    on above it (the top of a continuation page); open_bottom: the next row may begin below
+    it, its title on the next page (the foot of a page). The title is centred on its own
+    row, whose content is its lines and the title itself (a title taller than a text set at
+    the row's top), so of the cuts at wider gaps the pair that centres that content best
+    wins, if it beats no cut clearly."""
     if len(lines) < 2 or not (open_top or open_bottom):
         return None, None
+    centre = (title[0] + title[1]) / 2
     size = median(l.size for l in lines)
     n = len(lines)
     wide = _wide_gaps(lines)
@@ -189,7 +192,7 @@ def own_lines(lines: list[Line], centre: float, open_top: bool, open_bottom: boo
     bottoms = [n] + ([k for k in wide if lines[k].yc > centre] if open_bottom else [])
 
     def asym(i: int, j: int) -> float:
-        return abs((centre - lines[i].top) - (lines[j - 1].bottom - centre))
+        return abs((centre - min(lines[i].top, title[0])) - (max(lines[j - 1].bottom, title[1]) - centre))
 
     best = min(((i, j) for i in tops for j in bottoms if i < j), key=lambda p: (asym(*p), p[0] != 0, p[1] != n))
     if best == (0, n) or asym(0, n) - asym(*best) <= CONTINUATION_ASYM_EM * size:
