@@ -203,6 +203,18 @@ def test_rest_cut_is_at_the_gap_the_rest_ends_at():
     assert rest_cut(ls, 5 * STEP, centre) is None       # no gap where the rest would end
 
 
+def test_a_rest_shorter_than_a_line_is_no_line():
+    """Calc, rows kept whole: the previous row's title sits 4.7 pt below its text's middle on
+    the page before, which row_rest reads as a 9 pt rest; the next row's one-line text at the
+    top of this page, beside its tall title, is its own (libreoffice sweep 84, style 22: that
+    line read into the row before)."""
+    ls = lines_at([0] + [STEP + 40 + i * STEP for i in range(6)])
+    centre = ls[3].yc
+    assert rest_cut(ls, 0.6 * STEP, centre) is None
+    cut = rest_cut(ls, STEP, centre)           # a whole line's rest: cut after the first line
+    assert cut is not None and ls[0].bottom <= cut <= ls[1].top
+
+
 def test_row_cut_gives_a_line_beside_the_next_title_to_the_next_row():
     # a's text all on the page before: its title tail, then b's lines beside b's title
     ls = lines_at([60 + i * STEP for i in range(6)])

@@ -144,6 +144,13 @@ CASES = [
      {"app": "calc", "page": "B5", "font": "ipaex-gothic", "size": 11.0, "label_mm": 28, "rating_mm": 18,
       "margin_mm": 10, "borders": "full", "spaced_labels": "none", "vertical_headers": True,
       "split": "break_top", "repeat_header": True, "unit_in_label": True, "value_align": "middle", "seed": 6}),
+    # rows kept whole, no borders: a row's one-line text at the top of a page beside its
+    # seven-line title, after a row whose title sat 4.7 pt below its text's middle (a "rest"
+    # of 9 pt, under a line): the line is the row's own (libreoffice sweep 84, style 22)
+    ("libreoffice", "calc-none-whole-one-line-at-page-top", [H28, H29A],
+     {"app": "calc", "page": "B5", "font": "ipaex-gothic", "size": 10.5, "label_mm": 24, "rating_mm": 12,
+      "margin_mm": 10, "borders": "none", "spaced_labels": "distributed", "vertical_headers": True,
+      "split": "whole", "repeat_header": False, "unit_in_label": False, "value_align": "middle", "seed": 0}),
     ("libreoffice", "calc-none-top-text-above-title", [H29A],
      {"app": "calc", "page": "Letter", "font": "ipaex-gothic", "size": 11.0, "label_mm": 32, "rating_mm": 12,
       "margin_mm": 20, "borders": "none", "spaced_labels": "none", "vertical_headers": False,

@@ -13,7 +13,7 @@ from typing import Protocol
 
 from .layout import Line
 from .tolerances import (CONTINUATION_ASYM_EM, CONTINUATION_GAP_PT, OVERFLOW_ABUT_EM, OVERFLOW_FOOT_ABUT_EM,
-                         OVERFLOW_PITCH_EM, WIDE_GAP_EM)
+                         OVERFLOW_PITCH_EM, REST_MIN_PITCHES, WIDE_GAP_EM)
 
 
 class Titled(Protocol):
@@ -122,6 +122,8 @@ def rest_cut(lines: list[Line], rest: float, centre: float) -> float | None:
     if rest <= 0 or len(lines) < 2:
         return None
     pitch = median(b.top - a.top for a, b in zip(lines, lines[1:]))
+    if rest < REST_MIN_PITCHES * pitch:     # the title's centring a few points off: no line
+        return None
     want = lines[0].bottom + rest - pitch     # the bottom of the rest's last line
     for k in _wide_gaps(lines):
         if lines[k - 1].yc < centre and abs(lines[k - 1].bottom - want) <= pitch / 2:

@@ -66,6 +66,7 @@ NUMBER_REACH_EM = 2.0          # a criterion number within this of its title blo
 WIDE_GAP_EM = 0.6              # a gap this much wider than usual is a row's cell padding
 CONTINUATION_GAP_PT = 0.8      # a gap this much wider than usual may end the previous row
 CONTINUATION_ASYM_EM = 1.0     # a cut must improve a title's centring by this to count
+REST_MIN_PITCHES = 0.75        # a row's rest overleaf (row_rest) under this many line pitches is no line
 
 # ------------------------------------------------------------------ a line past its row's border (em)
 OVERFLOW_ABUT_EM = 0.15        # a line whose top is at most this far below a row's bottom border
