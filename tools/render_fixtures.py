@@ -151,6 +151,12 @@ CASES = [
      {"app": "calc", "page": "B5", "font": "ipaex-gothic", "size": 10.5, "label_mm": 24, "rating_mm": 12,
       "margin_mm": 10, "borders": "none", "spaced_labels": "distributed", "vertical_headers": True,
       "split": "whole", "repeat_header": False, "unit_in_label": False, "value_align": "middle", "seed": 0}),
+    # ... and where that "rest" is two lines (29 pt): they lie beside the page's first
+    # title, so they are its row's (rows do not overlap; libreoffice sweep 89, style 14)
+    ("libreoffice", "calc-none-break-rest-beside-next-title", [H29B],
+     {"app": "calc", "page": "A4L", "font": "noto-serif", "size": 11.0, "label_mm": 32, "rating_mm": 14,
+      "margin_mm": 10, "borders": "none", "spaced_labels": "letter", "vertical_headers": True,
+      "split": "break", "repeat_header": True, "unit_in_label": False, "value_align": "top", "seed": 5}),
     ("libreoffice", "calc-none-top-text-above-title", [H29A],
      {"app": "calc", "page": "Letter", "font": "ipaex-gothic", "size": 11.0, "label_mm": 32, "rating_mm": 12,
       "margin_mm": 20, "borders": "none", "spaced_labels": "none", "vertical_headers": False,

@@ -286,7 +286,7 @@ class PageRows:
         if len(inside) > 1:
             end = row_cut(tl, a, inside[1], y1 if len(inside) == 2 else None, a_open_start=True)
         cut = continuation_cut([ln for ln in tl if ln.yc < end], a.centre, line_gap(tl))
-        if cut is None:
+        if cut is None or cut > a.top:      # rows do not overlap: the rest ends above a's title
             return y0
         self.owners.append((y0, cut, self.earlier[-1]))
         return cut
@@ -300,7 +300,7 @@ class PageRows:
                   make_lines([g for p, t in prev.title_parts if p == pn for g in t]))
                  for pn, gs in sorted(prev.text_pages.items()) if pn < self.page.number]
         cut = rest_cut(tl, row_rest(parts), inside[0].centre)
-        if cut is not None:
+        if cut is not None and cut <= inside[0].top:    # the rest ends above this page's first title
             self.owners.append((y0, cut, prev))
             return cut, False
         if len(inside) > 1:
