@@ -134,8 +134,6 @@ CASES = [
      {"app": "writer", "page": "A4L", "font": "noto-serif", "size": 10.5, "label_mm": 38, "rating_mm": 18,
       "margin_mm": 10, "borders": "full", "spaced_labels": "distributed", "vertical_headers": False,
       "split": "whole", "repeat_header": True, "unit_in_label": True, "value_align": "top", "seed": 5}),
-    # no borders, texts at the top of their rows and titles centred: a one-line text begins
-    # above its four-line title, then a wide gap; the rows are cut in that gap (sweep seed 11)
     # printed again through cairo (GTK's Print to File): Noto CJK's descriptor declares the
     # font's whole box (/Descent -1048), IPAex's Latin letters come from DejaVu (-235): a
     # kanji's box lay 0.8 em below a Latin letter's on the same line, so UNICEF国連児童基金()
@@ -157,6 +155,8 @@ CASES = [
      {"app": "calc", "page": "A4L", "font": "noto-serif", "size": 11.0, "label_mm": 32, "rating_mm": 14,
       "margin_mm": 10, "borders": "none", "spaced_labels": "letter", "vertical_headers": True,
       "split": "break", "repeat_header": True, "unit_in_label": False, "value_align": "top", "seed": 5}),
+    # no borders, texts at the top of their rows and titles centred: a one-line text begins
+    # above its four-line title, then a wide gap; the rows are cut in that gap (sweep seed 11)
     ("libreoffice", "calc-none-top-text-above-title", [H29A],
      {"app": "calc", "page": "Letter", "font": "ipaex-gothic", "size": 11.0, "label_mm": 32, "rating_mm": 12,
       "margin_mm": 20, "borders": "none", "spaced_labels": "none", "vertical_headers": False,

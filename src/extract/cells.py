@@ -197,7 +197,18 @@ def join_overflow(cells: list[Cell]) -> list[Cell]:
 
 def _give_overflow(u: Cell, above: list[Cell]) -> None:
     """Inside the grid (u boxed) only lines that cross u's top rule by OVERFLOW_CROSS_EM go:
-    a cell's own first line stays below its rule."""
+    a cell's own first line stays below its rule. Outside it, the first line to go crosses
+    the rule."""
+    def may(ln, started: bool) -> bool:
+        crosses = ln.top <= u.top - OVERFLOW_CROSS_EM * ln.size
+        return (crosses or not u.boxed) and (started or ln.top < u.top)
+    _hand_on(u, above, may)
+
+
+def _hand_on(u: Cell, above: list[Cell], may) -> None:
+    """u's lines, top to bottom, given to the cell of `above` whose sides hold them, while
+    each follows that cell's last line within OVERFLOW_GAP_EM and may(line, started) allows
+    it (started: that cell has taken a line of u already)."""
     last: dict[int, float] = {}     # id of a cell above -> bottom of its last line
     taken: set[int] = set()
     for ln in sorted(make_lines(u.glyphs), key=lambda ln: ln.top):
@@ -205,9 +216,7 @@ def _give_overflow(u: Cell, above: list[Cell]) -> None:
         if a is None:
             break
         end = last.get(id(a), max(g.bottom for g in a.glyphs))
-        crosses = ln.top <= u.top - OVERFLOW_CROSS_EM * ln.size
-        if (u.boxed and not crosses) or (id(a) not in last and ln.top >= u.top) \
-                or ln.top - end > OVERFLOW_GAP_EM * ln.size:
+        if not may(ln, id(a) in last) or ln.top - end > OVERFLOW_GAP_EM * ln.size:
             break
         a.glyphs.extend(ln.glyphs)
         taken.update(map(id, ln.glyphs))
@@ -227,22 +236,9 @@ def join_cut(cells: list[Cell], width: float) -> list[Cell]:
             continue
         for u in cells:
             if u is not a and not u.boxed and abs(u.top - a.top) <= SNAP and u.glyphs:
-                _follow(u, a)
+                _hand_on(u, [a], lambda ln, started: True)
         a.bottom, a.boxed = max(g.bottom for g in a.glyphs), True
     return [u for u in cells if u.glyphs]
-
-
-def _follow(u: Cell, a: Cell) -> None:
-    """u's lines that go on from a's last line (within a's sides, at a line's spacing), given to a."""
-    end, taken = max(g.bottom for g in a.glyphs), set()
-    for ln in sorted(make_lines(u.glyphs), key=lambda ln: ln.top):
-        if not a.x0 - SLACK <= ln.x0 <= ln.x1 <= a.x1 + SLACK or ln.top - end > OVERFLOW_GAP_EM * ln.size:
-            break
-        a.glyphs.extend(ln.glyphs)
-        taken.update(map(id, ln.glyphs))
-        end = ln.bottom
-    if taken:
-        u.glyphs = [g for g in u.glyphs if id(g) not in taken]
 
 
 def right_of(cells: list[Cell], c: Cell) -> Cell | None:

@@ -108,13 +108,12 @@ def find_columns(pages: list[Page], index: Index, anchors: Anchors, tops: Contin
     return Columns(left, title, number, (text_x0, text_x1), rating_x)
 
 
-def _rule_before_text(page: Page, cols: Columns, below: float = -TABLE_BODY_PT) -> bool:
+def _rule_before_text(page: Page, cols: Columns, below: float = 0.0) -> bool:
     """Whether the page draws a vertical rule where the title column ends and the text begins,
-    reaching TABLE_BODY_PT further down than `below` (into the table's body, not a fill of its
-    header row or of a header label)."""
+    reaching further down than `below`."""
     lo = min(cols.title[1], cols.text[0]) - COLUMN_RULE_PT
     hi = max(cols.title[1], cols.text[0]) + COLUMN_RULE_PT
-    return any(not r.horizontal and lo <= r.x0 <= hi and r.bottom > below + TABLE_BODY_PT for r in page.rulings)
+    return any(not r.horizontal and lo <= r.x0 <= hi and r.bottom > below for r in page.rulings)
 
 
 def table_pages(pages: list[Page], cols: Columns, table_y: float) -> tuple[list[Page], list[Page]]:
@@ -123,7 +122,7 @@ def table_pages(pages: list[Page], cols: Columns, table_y: float) -> tuple[list[
     the title and text columns below the table's header row (table_y), every page of the
     table does (a page without that rule, a divider, a cover or a list between two sheets of
     a combined file, belongs to no sheet)."""
-    if not _rule_before_text(pages[0], cols, table_y):
+    if not _rule_before_text(pages[0], cols, table_y + TABLE_BODY_PT):   # the body's, not a header fill's
         return pages, []
     for j in range(1, len(pages)):
         if not _rule_before_text(pages[j], cols):

@@ -13,7 +13,7 @@ from .logs import collect_warnings
 from .marked import apply_actual_text, marked
 from .model import Glyph, Page, Ruling
 from .normalize import dedupe_chars
-from .pdf_common import PdfError, classify, is_garbled_char, line_descent, norm_char, rulings_from
+from .pdf_common import PdfError, classify, is_garbled_char, line_descent, norm_char, rulings_from, type3_descent
 
 
 @contextlib.contextmanager
@@ -38,7 +38,7 @@ def open_pdf(path: str | Path, password: str | None = None) -> Iterator[pdfplumb
 
 class _Fonts(PDFResourceManager):
     """pdfminer's fonts, each descent as pdf_common.line_descent reads it (this PDF's only);
-    a Type3 font's from the lower of its box's bottom and top (preflight._type3_descent)."""
+    a Type3 font's as pdf_common.type3_descent (as preflight declares it to the pdfium reader)."""
 
     def get_font(self, objid, spec):
         font = super().get_font(objid, spec)
@@ -46,7 +46,7 @@ class _Fonts(PDFResourceManager):
             return font
         d = font.get_descent()
         if isinstance(font, PDFType3Font):
-            d = min(font.bbox[1] * font.vscale, font.bbox[3] * font.vscale)
+            d = type3_descent(font.bbox[1], font.bbox[3], font.vscale)
         if line_descent(d) != font.get_descent():
             font.descent = line_descent(d) / font.vscale
         return font

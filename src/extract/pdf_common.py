@@ -23,6 +23,13 @@ def line_descent(d: float) -> float:
     return max(d, -DESCENT_LIMIT)
 
 
+def type3_descent(bottom: float, top: float, vscale: float) -> float:
+    """A Type3 font's descent: the lower of its FontBBox's bottom and top through the
+    FontMatrix's vertical scale (pdfminer takes the bottom, which a flipped matrix, cairo's
+    [1 0 0 -1 0 0], puts above the glyph)."""
+    return min(bottom * vscale, top * vscale)
+
+
 class PdfError(Exception):
     """A file that cannot be read as a PDF; `code` is the problem code."""
 

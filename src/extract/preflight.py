@@ -31,6 +31,8 @@ from pdfminer.pdfparser import PDFParser
 from pdfminer.pdftypes import LITERALS_FLATE_DECODE, PDFObjRef, PDFStream, dict_value, resolve1
 from pdfminer.psparser import KWD, LIT, PSLiteral, literal_name
 
+from .pdf_common import type3_descent
+
 # Form XObjects nested deeper than this are not searched for fonts and bombs.
 MAX_FORM_DEPTH = 32
 # A content stream inflating past this is a decompression bomb (a sheet page needs < 1 MB).
@@ -54,10 +56,8 @@ def base_name(name: str) -> str:
 
 
 def _type3_descent(spec: dict) -> float | None:
-    """The descent of a Type3 font as pdf.py reads it: the lower of FontBBox's bottom and top
-    (of the FontDescriptor when there is one, else of the font) times the FontMatrix's
-    vertical scale (pdfminer takes the bottom, which a flipped matrix, cairo's [1 0 0 -1 0 0],
-    puts above the glyph)."""
+    """The descent of a Type3 font as pdf.py reads it (pdf_common.type3_descent), from the
+    FontBBox of the FontDescriptor when there is one, else of the font."""
     desc = resolve1(spec.get("FontDescriptor"))
     bbox = resolve1(desc.get("FontBBox")) if isinstance(desc, dict) else resolve1(spec.get("FontBBox"))
     bbox = [resolve1(v) for v in bbox] if isinstance(bbox, list) and len(bbox) == 4 else [0, 0, 0, 0]
@@ -65,8 +65,7 @@ def _type3_descent(spec: dict) -> float | None:
     matrix = [resolve1(v) for v in matrix] if isinstance(matrix, list) and len(matrix) == 6 else None
     if matrix is None or not all(isinstance(v, (int, float)) for v in bbox + matrix):
         return None
-    vy = float(matrix[1]) + float(matrix[3])
-    return min(float(bbox[1]) * vy, float(bbox[3]) * vy)
+    return type3_descent(float(bbox[1]), float(bbox[3]), float(matrix[1]) + float(matrix[3]))
 
 
 def _descriptor_descent(spec: dict) -> tuple[str, float] | None:

@@ -119,8 +119,9 @@ def read_sheet(pages: list[Page], index: Index, anchors: Anchors, templates: lis
     draft = header_draft(cells, index, anchors.fields, sheet_index)
     tops = ContinuationTops(templates)
     cols = find_columns(pages, index, anchors, tops, cells.value_x)
-    pages, outside = table_pages(pages, cols, header_bottom(anchors))
-    crits = TableReader(pages, templates, cols, tops).read(header_bottom(anchors))
+    head = header_bottom(anchors)
+    pages, outside = table_pages(pages, cols, head)
+    crits = TableReader(pages, templates, cols, tops).read(head)
     tmpl, score = choose_template([c.title for c in crits], draft.fiscal_year, cols.rating is not None, templates)
     if tmpl is None or score < MIN_TEMPLATE_SCORE:
         raise UnknownTemplate(f"the criteria titles of the sheet on page {page.number} match no rules file")
