@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Render review sheets (行政事業レビューシート) in random styles, each with its truth file.
 
-    python bench/review_sweep.py --seed 1 --count 50 --out DIR [--producer reportlab|chromium]
+    python bench/review_sweep.py --seed 1 --count 50 --out DIR [--producer reportlab|chromium|calc]
 
 Writes DIR/review-S-NNN.pdf and DIR/review-S-NNN.truth.json: 1-3 sheets of
 extract_testkit/review_specs.json per file, every knob of extract_testkit/review_render.py's
@@ -10,7 +10,10 @@ no_text_layer) and one in twelve a review document that is not a sheet (unknown_
 as dev_09 and dev_10 of the dev set (extract_testkit/review_problem_files.py). With
 `--producer chromium` the sheets are HTML printed by headless Chromium instead
 (extract_testkit/review_html.py, its REVIEW_HTML_KNOBS; `chromium` on PATH), a sheet a print
-joined with pypdf where a file has several; the problem files stay reportlab's. Score an
+joined with pypdf where a file has several; with `--producer calc` a LibreOffice Calc
+worksheet exported to PDF (extract_testkit/review_office.py, its REVIEW_CALC_KNOBS; `soffice`
+on PATH and the fonts IPAex/Noto CJK installed), as the dev set and real sheets are made. The
+problem files stay reportlab's. Score an
 extraction of DIR with
 
     python -m extract run DIR -o OUT
@@ -25,10 +28,11 @@ import random
 from pathlib import Path
 
 from extract_testkit.review_html import random_html_style
+from extract_testkit.review_office import random_calc_style
 from extract_testkit.review_problem_files import render_not_a_sheet, render_scanned
 from extract_testkit.review_render import random_style
-from extract_testkit.review_specs import (render_chromium_with_truth, render_with_truth, review_specs,
-                                          write_truth_document)
+from extract_testkit.review_specs import (render_calc_with_truth, render_chromium_with_truth, render_with_truth,
+                                          review_specs, write_truth_document)
 
 SHEETS_PER_FILE = [1, 1, 1, 2, 3]
 PROBLEM_SHARE = 1 / 12          # of the files: scanned, and again: not a sheet
@@ -52,6 +56,8 @@ def sweep(seed: int, count: int, out: Path, producer: str = "reportlab") -> list
             write_truth_document(pdf, render_not_a_sheet(pdf, year, rnd.randint(0, 999), style.font))
         elif producer == "chromium":
             render_chromium_with_truth(chosen, pdf, random_html_style(rnd))
+        elif producer == "calc":
+            render_calc_with_truth(chosen, pdf, random_calc_style(rnd))
         else:
             render_with_truth(chosen, pdf, style)
         written.append(pdf)
@@ -63,7 +69,7 @@ def main(argv=None) -> int:
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--count", type=int, default=20)
     ap.add_argument("--out", type=Path, required=True)
-    ap.add_argument("--producer", choices=("reportlab", "chromium"), default="reportlab")
+    ap.add_argument("--producer", choices=("reportlab", "chromium", "calc"), default="reportlab")
     a = ap.parse_args(argv)
     files = sweep(a.seed, a.count, a.out, a.producer)
     print(f"wrote {len(files)} files to {a.out}")

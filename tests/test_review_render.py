@@ -503,3 +503,35 @@ def test_review_html_rows_fill_their_tables(spec_id):
         assert rows and all(n == cols for n in rows), (cols, rows)
     assert "\u2f8f" in doc and "text-shadow" in doc and "counter(page)" in doc
     assert truth["project_no"] == SPECS[spec_id]["project_no"]
+
+
+@pytest.mark.parametrize("spec_id", IDS)
+def test_review_fods_rows_cover_the_grid(spec_id):
+    """review_office.py lays SheetBuilder's blocks on one worksheet: every row covers every
+    column once (its cells, merged spans and the cells they cover), and every value the
+    truth holds is in the document."""
+    from xml.dom import minidom
+    from extract_testkit.review_office import REVIEW_CALC_KNOBS, review_fods
+    style = {"page": "B4", "label_mm": 45, "long_overview": True, "check_break": True, "kangxi": "none",
+             "fake_bold": True, "furniture": True, "font": "noto-serif"}
+    assert set(style) <= set(REVIEW_CALC_KNOBS)
+    [(doc, truth)] = review_fods([SPECS[spec_id]], style)
+    dom = minidom.parseString(doc.encode("utf-8"))
+    ncols = len(dom.getElementsByTagName("table:table-column"))
+    rows = dom.getElementsByTagName("table:table-row")
+    assert ncols > 10 and len(rows) > 30
+    for row in rows:
+        cells = [c for c in row.childNodes if c.nodeName in ("table:table-cell", "table:covered-table-cell")]
+        assert sum(int(c.getAttribute("table:number-columns-repeated") or 1) for c in cells) == ncols
+    text = "".join(n.data for n in _text_of(dom))
+    for key in ("project_name", "division", "purpose", "policy"):
+        assert truth[key].replace("\n", "") in text.replace("\n", ""), key
+    assert "fo:text-shadow" in doc and "text:page-number" in doc
+
+
+def _text_of(node):
+    for ch in node.childNodes:
+        if ch.nodeType == ch.TEXT_NODE:
+            yield ch
+        else:
+            yield from _text_of(ch)

@@ -175,16 +175,23 @@ def review_html(specs: list[dict], style: dict | None = None) -> list[tuple[str,
 
 def render_review_chromium(specs: list[dict], path, style: dict | None = None) -> list[RenderedSheet]:
     """Print each sheet with Chromium and join the prints into `path`."""
+    return print_each(review_html(specs, style), path, print_pdf)
+
+
+def print_each(docs: list[tuple[str, dict]], path, print_one) -> list[RenderedSheet]:
+    """Each (document, truth spec) printed on its own by print_one(document, pdf path) and
+    the prints joined page by page into `path` with pypdf (one print copied as it is): the
+    sheets as rendered, with their pages."""
     from pypdf import PdfReader, PdfWriter
     out, parts, page = [], [], 0
-    with tempfile.TemporaryDirectory(prefix="extract-review-html-") as tmp:
-        for i, (doc, sp) in enumerate(review_html(specs, style)):
-            part = print_pdf(doc, Path(tmp) / f"sheet-{i}.pdf")
+    with tempfile.TemporaryDirectory(prefix="extract-review-print-") as tmp:
+        for i, (doc, sp) in enumerate(docs):
+            part = print_one(doc, Path(tmp) / f"sheet-{i}.pdf")
             n = len(PdfReader(part).pages)
             out.append(RenderedSheet(sp, list(range(page + 1, page + n + 1)), []))
             parts.append(part)
             page += n
-        if len(parts) == 1:             # as Chromium wrote it
+        if len(parts) == 1:             # as the program wrote it
             shutil.copyfile(parts[0], path)
             return out
         writer = PdfWriter()

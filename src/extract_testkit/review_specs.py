@@ -82,3 +82,12 @@ def render_chromium_with_truth(specs: list[dict], pdf: Path, style: dict | None 
     write_truth_document(Path(pdf), truth_document(Path(pdf).name, sheets, as_review_style(style or {}),
                                                    "extract_testkit.review_html"))
     return sheets
+
+
+def render_calc_with_truth(specs: list[dict], pdf: Path, style: dict | None = None) -> list[RenderedSheet]:
+    """Export `specs` with LibreOffice Calc (review_office.py) into `pdf` and write its truth file."""
+    from .review_office import as_review_style, render_review_calc
+    sheets = render_review_calc(specs, pdf, style)
+    write_truth_document(Path(pdf), truth_document(Path(pdf).name, sheets, as_review_style(style or {}),
+                                                   "extract_testkit.review_office"))
+    return sheets
