@@ -161,12 +161,35 @@ def _draw(path: Path, kind: str) -> None:
     elif kind == "fakebold":
         for dx in (0, 0.3, 0.6):
             c.drawString(100 + dx, 700, "重ね刷りの太字")
+    elif kind == "fills":           # one fill in row bands (as LibreOffice Calc paints it)
+        _draw_fills(c)
     elif kind == "standard14":      # fonts without a FontDescriptor: pdfminer's AFM descents
         for i, font in enumerate(("Helvetica", "Times-Roman", "Courier-Bold", "Helvetica-Oblique")):
             c.setFont(font, 9 + i)
             c.drawString(80, 700 - 30 * i, f"Budget 2024: 1,234 yen ({font})")
     c.showPage()
     c.save()
+
+
+BLUE, GREY = (0.867, 0.922, 0.969), (0.949, 0.949, 0.949)
+
+
+def _draw_fills(c) -> None:
+    """A header band over a label column painted as bands of one fill, a band of another fill
+    below them, two gray bands, and two filled and stroked rects."""
+    c.setFillColorRGB(*BLUE)
+    c.rect(50, 600, 400, 30, stroke=0, fill=1)      # header band: top 212..242
+    c.rect(50, 550, 100, 50, stroke=0, fill=1)      # label column bands: 242..292, 292..342
+    c.rect(50, 500, 100, 50, stroke=0, fill=1)
+    c.setFillColorRGB(*GREY)
+    c.rect(50, 450, 100, 50, stroke=0, fill=1)      # another fill: 342..392
+    c.setFillGray(0.5)
+    c.rect(300, 400, 100, 40, stroke=0, fill=1)     # gray bands: 402..442, 442..482
+    c.rect(300, 360, 100, 40, stroke=0, fill=1)
+    c.setFillColorRGB(*BLUE)
+    c.rect(200, 300, 80, 40, stroke=1, fill=1)      # stroked: 502..542, 542..582
+    c.rect(200, 260, 80, 40, stroke=1, fill=1)
+    c.setFillGray(0)
 
 
 def _rewrite(path: Path, rotate: int = 0, mediabox=None) -> None:
@@ -191,7 +214,8 @@ def _glyph_key(g):
 
 GEOMETRIES = [("standard14", 0, None), ("vertical", 0, None), ("rotated", 0, None), ("scaled", 0, None), ("paths", 0, None),
               ("fakebold", 0, None), ("scaled", 90, None), ("paths", 270, None), ("rotated", 180, None),
-              ("paths", 0, (20, 30, 615, 872)), ("vertical", 90, (-10, 5, 585, 847))]
+              ("paths", 0, (20, 30, 615, 872)), ("vertical", 90, (-10, 5, 585, 847)), ("fills", 0, None),
+              ("fills", 90, None)]
 
 
 @pytest.mark.parametrize("kind,rotate,mediabox", GEOMETRIES,
@@ -213,8 +237,8 @@ def test_page_geometry_identical(tmp_path, kind, rotate, mediabox):
     for x, y in zip(ga, gb):
         assert (x.x0, x.top, x.x1, x.bottom, x.size) == pytest.approx(
             (y.x0, y.top, y.x1, y.bottom, y.size), abs=GEOMETRY_TOLERANCE), x.text
-    ra = sorted((r.x0, r.top, r.x1, r.bottom) for r in pa.rulings)
-    rb = sorted((r.x0, r.top, r.x1, r.bottom) for r in pb.rulings)
+    ra = sorted((r.seam, r.x0, r.top, r.x1, r.bottom) for r in pa.rulings)
+    rb = sorted((r.seam, r.x0, r.top, r.x1, r.bottom) for r in pb.rulings)
     assert len(ra) == len(rb)
     for x, y in zip(ra, rb):
         assert x == pytest.approx(y, abs=GEOMETRY_TOLERANCE)
@@ -620,3 +644,50 @@ def test_preflight_parses_the_samples_object_streams_itself(monkeypatch):
         raise AssertionError("pdfminer parsed an object stream")
     monkeypatch.setattr(PDFDocument, "_get_objects", fail)
     assert [preflight(p).descents for p in pdfs] == want
+
+
+@pytest.mark.parametrize("reader", READERS)
+def test_seams_of_one_fill_are_marked(tmp_path, reader):
+    """A filled rect's top or bottom with the same fill on the other side is a seam, no
+    boundary for a grid's cells (pdf_common.seamless_edges): Calc's bands of one fill would
+    cut a merged label cell. A change of fill, a stroked rect and every side are rulings."""
+    pytest.importorskip("reportlab")
+    path = tmp_path / "fills.pdf"
+    _draw(path, "fills")
+    page, = read_pdf(path, reader=reader)
+
+    def across(top, x, seam=False):
+        return [r for r in page.rulings if r.horizontal and r.seam == seam and abs(r.top - top) < 0.5
+                and r.x0 - 0.5 <= x <= r.x1 + 0.5]
+
+    assert not across(242, 100) and not across(292, 100)        # bands of one fill: seams
+    assert across(242, 100, seam=True) and across(292, 100, seam=True)
+    assert across(242, 300)                                      # the header band's own bottom
+    assert across(212, 100) and across(342, 100) and across(392, 100)   # above, a change of fill, below
+    assert not across(442, 350) and across(402, 350) and across(482, 350)  # gray bands
+    assert len(across(542, 240)) >= 2                            # stroked rects keep their edges
+    sides = {round(r.x0) for r in page.rulings if not r.horizontal and r.top < 300 < r.bottom}
+    assert {50, 150} <= sides
+
+
+CALC_REVIEW_PDFS = sorted((Path(__file__).resolve().parent / "fixtures" / "review-calc").glob("*.pdf"))
+
+
+@pytest.mark.parametrize("pdf", CALC_REVIEW_PDFS, ids=lambda p: p.stem)
+def test_glyph_widths_where_the_text_layer_gives_a_kangxi_radical(pdf):
+    """LibreOffice's ToUnicode map gives the one glyph of 行 and ⾏ as ⾏ (Kangxi labels);
+    pdfium reads the value's 行 as 行, for which FPDFFont_GetGlyphWidth finds no code: the
+    width comes from the character's loose box (pdfium._unmapped_advances), as pdfplumber
+    has it from the font's widths."""
+    a, b = (read_pdf(pdf, reader=r) for r in READERS)
+    for pa, pb in zip(a, b):
+        assert sorted(g.text for g in pa.glyphs) == sorted(g.text for g in pb.glyphs)
+        by_text: dict[str, list] = {}
+        for g in pb.glyphs:
+            by_text.setdefault(g.text, []).append(g)
+        wide = []
+        for x in pa.glyphs:         # the same glyph of the other reader: its nearest twin
+            y = min(by_text[x.text], key=lambda g: abs(g.x0 - x.x0) + abs(g.top - x.top))
+            if abs((x.x1 - x.x0) - (y.x1 - y.x0)) > 0.1:
+                wide.append((x.text, x.x1 - x.x0, y.x1 - y.x0))
+        assert not wide, wide[:5]

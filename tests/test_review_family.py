@@ -220,3 +220,64 @@ def test_review_sheets_printed_by_chromium(pdf):
         budget = {(b["fiscal_year"], b["line"]): b["amount_jpy"] for b in s.tables["budget"] if b["amount_jpy"] is not None}
         assert budget == {(b["fiscal_year"], b["line"]): b["amount_jpy"] for b in want["budget"]
                           if b["amount_jpy"] is not None}
+
+
+CALC_REVIEW = Path(__file__).resolve().parent / "fixtures" / "review-calc"
+
+
+def test_calc_review_fixtures_present():
+    assert len(sorted(CALC_REVIEW.glob("*.pdf"))) == 5
+
+
+def _indicators(rows):
+    from extract_testkit.scoring import norm
+    return sorted((r["kind"], norm(r["name"]), norm(r["unit"]), r["fiscal_year"], r["target"], r["actual"])
+                  for r in rows)
+
+
+@pytest.mark.parametrize("pdf", sorted(CALC_REVIEW.glob("*.pdf")), ids=lambda p: p.stem)
+def test_review_sheets_exported_by_calc(pdf):
+    """Review sheets as LibreOffice Calc exports a worksheet (tools/render_fixtures.py
+    REVIEW_CALC): one fill painted as row bands across merged label cells, and merged cells
+    cut by a page break whose text Calc lays out around the middle of the whole cell, past
+    the grid on one page and drawn again on the other. Every value of the sheet is read."""
+    _assert_read_as_truth(pdf)
+
+
+def test_review_sheets_exported_by_calc_live(tmp_path):
+    """The same with LibreOffice installed: two sheets of other specs exported now, long
+    overviews and a break inside the check table (the tables on pages 2 and 3)."""
+    import shutil
+    import subprocess
+    from extract_testkit.render_office import soffice
+    from extract_testkit.review_specs import render_calc_with_truth, review_specs
+    if soffice() is None or not shutil.which("fc-list") or \
+            not subprocess.run(["fc-list", ":lang=ja"], capture_output=True, text=True).stdout.strip():
+        pytest.skip("LibreOffice or a font with Japanese glyphs is not installed (the committed "
+                    "fixtures are tested above)")
+    specs = review_specs()
+    pdf = tmp_path / "live.pdf"
+    render_calc_with_truth([specs["mofa-h28-bunka"], specs["mhlw-h30-kaigo"]], pdf,
+                           {"page": "A4", "font": "ipaex-mincho", "label_mm": 30, "long_overview": True,
+                            "check_break": True, "furniture": True})
+    _assert_read_as_truth(pdf)
+
+
+def _assert_read_as_truth(pdf: Path) -> None:
+    from extract_testkit.scoring import norm
+    truth = json.loads(pdf.with_suffix(".truth.json").read_text(encoding="utf-8"))["sheets"]
+    r = extract_pdf(pdf)
+    assert len(r.cell_sheets) == len(truth) and not r.problems
+    for s, want in zip(r.cell_sheets, truth):
+        assert [s.page_first, s.page_last] == [want["pages"][0], want["pages"][-1]]
+        for k in ("project_no", "project_name", "division", "purpose", "overview", "policy"):
+            assert norm(s.fields[k]) == norm(want[k]), k
+        checks = [tuple(norm(c[k]).strip("-") for k in ("group", "item", "rating", "note")) for c in s.tables["checks"]]
+        assert checks == [tuple(norm(c[k]).strip("-") for k in ("group", "item", "rating", "note"))
+                          for c in want["checks"]]
+        assert _indicators(s.tables["indicators"]) == _indicators(
+            [{**o, **v} for o in want["outcomes"] for v in o["values"]])
+        assert sorted((b["fiscal_year"], b["line"], b["amount_jpy"]) for b in s.tables["budget"]) == \
+            sorted((b["fiscal_year"], b["line"], b["amount_jpy"]) for b in want["budget"])
+        assert sorted((x["fiscal_year"], x["rate_pct"]) for x in s.tables["rates"]) == \
+            sorted((x["fiscal_year"], x["rate_pct"]) for x in want["rates"])

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Render the producer fixtures: sheets printed by headless Chromium, exported by
 LibreOffice, and samples printed again by Ghostscript's pdfwrite (a PDF printer), and review
-sheets printed by Chromium, committed so that the tests need none of these programs.
+sheets printed by Chromium and exported by LibreOffice Calc, committed so that the tests need
+none of these programs.
 
     python tools/render_fixtures.py [--only NAME ...]
 
@@ -19,7 +20,8 @@ from pathlib import Path
 from extract_testkit.producers import PRODUCERS
 from extract_testkit.redistill import ghostscript, redistill
 from extract_testkit.render_html import chromium
-from extract_testkit.review_specs import render_chromium_with_truth, review_specs
+from extract_testkit.render_office import soffice
+from extract_testkit.review_specs import render_calc_with_truth, render_chromium_with_truth, review_specs
 from extract_testkit.specs import SPECS
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -194,6 +196,37 @@ REVIEW = [
       "check_break": True, "external_null": "empty", "split": "whole"}),
 ]
 
+# Review sheets as LibreOffice Calc exports a worksheet (review_office.py), in the styles of the
+# first Calc review sweep (seed 91) whose sheets came out wrong or incomplete.
+REVIEW_CALC = [
+    # Calc paints the label column and the header row's fill as one area cut into row bands:
+    # the band edges cut 成果目標及び成果実 / 績 apart (file 11: both indicator tables missing)
+    ("review-calc/fill-bands-b4.pdf", ["mext-h29-rikei"],
+     {"page": "B4", "font": "ipaex-gothic", "label_mm": 27, "kangxi": "labels", "era_less": True,
+      "long_overview": True, "external_null": "empty"}),
+    # the check table's label cell cut by the page break: its text laid out around the middle of
+    # the whole cell, 改善 below the part's bottom rule on page 1 (Noto's lines 1.5 sizes apart)
+    # and drawn again on page 2, above the grid and inside it (file 13: the checks on page 2 lost)
+    ("review-calc/label-cut-letter.pdf", ["env-h29-kaiyo"],
+     {"page": "Letter", "font": "noto-sans", "label_mm": 34, "fake_bold": True, "kangxi": "all",
+      "check_break": True}),
+    # the label cell's part on page 2 one row tall, its whole text past the grid there, unseen
+    # (file 0: the findings below the table on page 3 read as eight checks)
+    ("review-calc/label-past-grid-a4.pdf", ["meti-h26-jigyosho"],
+     {"page": "A4", "font": "noto-sans", "label_mm": 45, "era_less": True, "furniture": True,
+      "long_overview": True, "check_break": True, "null_cell": "empty"}),
+    # the 事業の効率性 group cell's part on page 1 one row tall, its text past the grid, no
+    # side ruled beside it (file 39: three items given the next group, 事業の有効性)
+    ("review-calc/group-past-grid-letter.pdf", ["mext-h29-rikei"],
+     {"page": "Letter", "font": "noto-sans", "label_mm": 24, "kangxi": "labels", "era_less": True,
+      "furniture": True, "null_cell": "empty"}),
+    # the label cell's whole text drawn twice, in a sliver past the grid on page 1 and inside
+    # its part on page 2 (seed 93, file 0: the checks on page 2 lost, no problem row)
+    ("review-calc/label-twice-letter.pdf", ["meti-h26-jigyosho"],
+     {"page": "Letter", "font": "ipaex-gothic", "label_mm": 45, "kangxi": "all", "era_less": True,
+      "long_overview": True, "check_break": True, "external_null": "empty"}),
+]
+
 
 def _redistill(dest: str, source: str, truth: bool) -> None:
     out = OUT.parent / dest
@@ -205,11 +238,11 @@ def _redistill(dest: str, source: str, truth: bool) -> None:
     print(dest, out.stat().st_size)
 
 
-def _render_review(dest: str, ids: list[str], style: dict) -> None:
+def _render_review(dest: str, ids: list[str], style: dict, render=render_chromium_with_truth) -> None:
     out = OUT.parent / dest
     out.parent.mkdir(parents=True, exist_ok=True)
     specs = review_specs()
-    render_chromium_with_truth([specs[i] for i in ids], out, style)
+    render([specs[i] for i in ids], out, style)
     print(dest, out.stat().st_size)
 
 
@@ -238,6 +271,9 @@ def main(argv=None) -> int:
         print(f"{producer}/{name}.pdf", (folder / f"{name}.pdf").stat().st_size)
     review = [(dest, chromium, "chromium", lambda d=dest, i=ids, st=style: _render_review(d, i, st))
               for dest, ids, style in REVIEW]
+    review += [(dest, soffice, "LibreOffice (soffice)",
+                lambda d=dest, i=ids, st=style: _render_review(d, i, st, render_calc_with_truth))
+               for dest, ids, style in REVIEW_CALC]
     again = [(dest, ghostscript, "Ghostscript (gs)", lambda d=dest, s=source, t=truth: _redistill(d, s, t))
              for dest, source, truth in REDISTILLED]
     for dest, program, what, make in review + again:

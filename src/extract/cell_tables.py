@@ -47,12 +47,11 @@ def _number(parse, c: "Cell | None", path: str, out: TableRead):
 
 
 def find_label(cells: list[Cell], word: str) -> Cell | None:
-    """The first cell that reads `word`, alone or followed by a bracketed note."""
-    for c in cells:
-        k = c.key
-        if k.startswith(word) and (len(k) == len(word) or k[len(word)] in "(（"):
-            return c
-    return None
+    """The first cell that reads `word`, alone or followed by a bracketed note; one inside
+    the grid before one outside it (a merged label cell cut by a page break has its text
+    drawn on both pages by LibreOffice Calc, on one of them past the grid, unseen)."""
+    hits = [c for c in cells if c.key.startswith(word) and (len(c.key) == len(word) or c.key[len(word)] in "(（")]
+    return next((c for c in hits if c.boxed), hits[0] if hits else None)
 
 
 def at(cells: list[Cell], x: float, row: Cell) -> Cell | None:

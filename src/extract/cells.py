@@ -18,11 +18,15 @@ _MINUS = str.maketrans({"\u2212": "-"})
 EDGE_MARGIN = 3.0
 # Two cells' texts are at least this many character sizes apart (a space in a text is one).
 GAP_EMS = 1.1
+# Where the sides of a cell cut by a page break are looked for, below its top rule (pt; past a
+# rule's own reach, SLACK, so the sides of the rows above do not count).
+SIDE_PROBE = 2.0
 # Boxes whose edges differ by less than this (pt) are the same cell.
 SNAP = 1.0
 # A line drawn over a grid's bottom rule goes on with the cell above when it is no further
-# below that cell's last line than this many character sizes (and so does each line after it).
-OVERFLOW_GAP_EM = 0.5
+# below that cell's last line than this many character sizes (and so does each line after it;
+# LibreOffice sets Noto CJK's lines 1.5 sizes apart: 0.5 between their boxes).
+OVERFLOW_GAP_EM = 0.6
 # Inside the grid, a line goes on from the cell above only where it crosses its own cell's top
 # rule by this much (a text too long for its row drawn over the border; a cell's own first
 # line keeps below the rule, or touches it).
@@ -147,7 +151,7 @@ def page_cells(page: Page, more_edges: list[float] | None = None) -> list[Cell]:
     """The non-empty cells of a page, top to bottom, left to right. `more_edges`: column
     edges of the page before (a table cut by a page break keeps its columns)."""
     vert = _Rules([(r.x0, r.top, r.bottom) for r in page.rulings if not r.horizontal])
-    horiz = _Rules([(r.top, r.x0, r.x1) for r in page.rulings if r.horizontal])
+    horiz = _Rules([(r.top, r.x0, r.x1) for r in page.rulings if r.horizontal and not r.seam])
     by_box: dict[tuple[float, ...], Cell] = {}
     for g, b in zip(page.glyphs, _bounds(page.glyphs, vert, horiz, page)):
         c = by_box.get(b) or next((d for k, d in by_box.items()
@@ -157,7 +161,7 @@ def page_cells(page: Page, more_edges: list[float] | None = None) -> list[Cell]:
                                  boxed=b[1] >= 0 and b[3] <= page.height)
         by_box.setdefault(b, c)
         c.glyphs.append(g)
-    cells = join_cut(join_overflow(list({id(c): c for c in by_box.values()}.values())), page.width)
+    cells = join_cut(join_overflow(list({id(c): c for c in by_box.values()}.values())), page.width, vert)
     edges = sorted(set(column_edges(page)) | set(more_edges or []))
     cells = [narrow_unruled(c, edges, page.width) for c in split_unruled(cells, edges)]
     return sorted(cells, key=lambda c: (c.top, c.x0))
@@ -197,11 +201,12 @@ def join_overflow(cells: list[Cell]) -> list[Cell]:
 
 def _give_overflow(u: Cell, above: list[Cell]) -> None:
     """Inside the grid (u boxed) only lines that cross u's top rule by OVERFLOW_CROSS_EM go:
-    a cell's own first line stays below its rule. Outside it, the first line to go crosses
-    the rule."""
+    a cell's own first line stays below its rule. Outside it (past the grid's last rule on
+    the page), any line that follows: a merged cell cut by a page break, whose whole text
+    Calc lays out around the middle of the whole cell, has the lines past the break below
+    the part's bottom rule."""
     def may(ln, started: bool) -> bool:
-        crosses = ln.top <= u.top - OVERFLOW_CROSS_EM * ln.size
-        return (crosses or not u.boxed) and (started or ln.top < u.top)
+        return not u.boxed or ln.top <= u.top - OVERFLOW_CROSS_EM * ln.size
     _hand_on(u, above, may)
 
 
@@ -225,20 +230,36 @@ def _hand_on(u: Cell, above: list[Cell], may) -> None:
         u.glyphs = [g for g in u.glyphs if id(g) not in taken]
 
 
-def join_cut(cells: list[Cell], width: float) -> list[Cell]:
+def join_cut(cells: list[Cell], width: float, vert: _Rules | None = None) -> list[Cell]:
     """A merged cell cut by a page break, its part on the first page: a rule above it and
     a side ruled, none below (the cell goes on over the page). A browser lays the whole
     text out in that part, past the table's last rule when the part is short; the lines
     that follow its own inside its sides (in a cell with the same top: no rule parts them)
-    are its text, and the part counts as inside the grid, down to its last line."""
+    are its text, and the part counts as inside the grid, down to its last line. Where
+    no side is ruled beside its text (LibreOffice Calc lays it out around the middle of
+    the whole cell, below a short part), the sides are those drawn just below its top
+    (`vert`, the page's vertical rules), when they hold its text."""
     for a in cells:
-        if a.boxed or a.top < 0 or (a.x0 < 0 and a.x1 > width) or not a.glyphs:
+        if a.boxed or a.top < 0 or not a.glyphs:
+            continue
+        if a.x0 < 0 and a.x1 > width and not (vert and _sides_below_top(a, vert, width)):
             continue
         for u in cells:
             if u is not a and not u.boxed and abs(u.top - a.top) <= SNAP and u.glyphs:
                 _hand_on(u, [a], lambda ln, started: True)
         a.bottom, a.boxed = max(g.bottom for g in a.glyphs), True
     return [u for u in cells if u.glyphs]
+
+
+def _sides_below_top(a: Cell, vert: _Rules, width: float) -> bool:
+    """Set a's sides to the vertical rules drawn SIDE_PROBE below its top, where both are
+    there and hold its glyphs."""
+    x0, x1 = min(g.x0 for g in a.glyphs), max(g.x1 for g in a.glyphs)
+    (left, right), = vert.nearest([(x0 + x1) / 2], [a.top + SIDE_PROBE], -1.0, width + 1)
+    if left < 0 or right > width or left > x0 + SLACK or right < x1 - SLACK:
+        return False
+    a.x0, a.x1 = left, right
+    return True
 
 
 def right_of(cells: list[Cell], c: Cell) -> Cell | None:
@@ -277,8 +298,9 @@ def inside(cells: list[Cell], label: Cell) -> list[Cell]:
     label above it to the label below it (a label cell's own box is not trusted: fills of
     merged cells draw inner edges). A table cut by a page break goes on at the top of the
     next page, down to the first label there; a label printed on the second page of its
-    table takes the rows below the last label of the page before."""
-    col = [d for d in _label_column(cells, label) if _is_label(d)]
+    table takes the rows below the last label of the page before. Only labels inside the
+    grid count (Calc draws a cut merged cell's text on both pages, past the grid on one)."""
+    col = [d for d in _label_column(cells, label) if _is_label(d) and (d.boxed or d is label)]
     same = [d for d in col if d.page == label.page]
     top = max((d.bottom for d in same if d.yc < label.top), default=0.0)
     below_ = [d.top for d in same if d.yc > label.bottom]
@@ -288,6 +310,21 @@ def inside(cells: list[Cell], label: Cell) -> list[Cell]:
         if start is not None:
             out = _right_of_column(cells, label, label.page - 1, start, float("inf")) + out
     if not below_:
-        stop = min((d.top for d in col if d.page == label.page + 1), default=float("inf"))
-        out += _right_of_column(cells, label, label.page + 1, 0.0, stop)
+        out += _next_page(cells, label, col)
     return out
+
+
+def _next_page(cells: list[Cell], label: Cell, col: list[Cell]) -> list[Cell]:
+    """The label's table going on at the top of the next page, down to the first label there
+    that is not the end of its own text (_tail_of)."""
+    nxt = sorted((d for d in col if d.page == label.page + 1), key=lambda d: d.top)
+    if nxt and _tail_of(label, nxt[0]):
+        nxt = nxt[1:]
+    return _right_of_column(cells, label, label.page + 1, 0.0, nxt[0].top if nxt else float("inf"))
+
+
+def _tail_of(label: Cell, d: Cell) -> bool:
+    """Whether d, the first label cell on the page after `label`'s, is the end of label's
+    own text: a merged label cell cut by the page break, its text drawn on both pages
+    (LibreOffice Calc), its last lines or all of them inside the part on the second page."""
+    return bool(d.key) and label.key.endswith(d.key)

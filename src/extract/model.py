@@ -48,11 +48,13 @@ def glyph_rows(text: list[str], raw: list[str], x0: list[float], x1: list[float]
 
 @dataclass(frozen=True, slots=True)
 class Ruling:
-    """A ruling line: horizontal (y0 == y1) or vertical (x0 == x1)."""
+    """A ruling line: horizontal (y0 == y1) or vertical (x0 == x1); a seam is the top or
+    bottom of a fill with the same fill beyond it, seen by nobody (pdf_common.seamless_edges)."""
     x0: float
     top: float
     x1: float
     bottom: float
+    seam: bool = False
     horizontal: bool = field(init=False, compare=False)
 
     def __post_init__(self):

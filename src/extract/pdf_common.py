@@ -12,6 +12,12 @@ from .normalize import normalize_text
 
 # A rect thinner than this is a line drawn as a rectangle.
 _THIN = 2.0
+# A filled rect's top or bottom with the same fill beyond it (within this many points) is a
+# seam, no boundary (seamless_edges).
+SEAM_PT = 0.5
+# Seams are looked for among at most this many filled rects of one colour on a page (pairs
+# are compared): past it, every edge is kept.
+SEAM_MAX_RECTS = 400
 # A font descent deeper than this (share of the font size) is its bounding box's bottom, not its
 # line's: cairo's reprints declare Noto CJK's whole box (/Descent -1048), which put a Japanese
 # glyph's box 0.8 em below a Latin one on the same line. Both readers read it as this.
@@ -59,14 +65,21 @@ def classify(exc: BaseException) -> PdfError:
 
 
 def rulings_from(lines: list[dict], rects: list[dict], curves: list[dict]) -> list[Ruling]:
-    """Ruling lines from pdfplumber-style line, rect and curve dicts (x0, top, x1, bottom; pts)."""
+    """Ruling lines from pdfplumber-style line, rect and curve dicts (x0, top, x1, bottom; pts;
+    a rect's fill, stroke and non_stroking_color): a filled rect's edges less their seams
+    (see seamless_edges)."""
     out = []
     for ln in lines:
         out.append(Ruling(ln["x0"], ln["top"], ln["x1"], ln["bottom"]))
+    fills = _fills_by_colour(rects)
     for r in rects:
         x0, top, x1, bottom = r["x0"], r["top"], r["x1"], r["bottom"]
         if bottom - top < _THIN or x1 - x0 < _THIN:
             out.append(Ruling(x0, top, x1, bottom))
+            continue
+        same = fills.get(fill_key(r["non_stroking_color"])) if _fill_only(r) else None
+        if same is not None and 1 < len(same) <= SEAM_MAX_RECTS:
+            out += seamless_edges(r, same)
         else:   # a cell border or shading: its four edges bound cells
             out += [Ruling(x0, top, x1, top), Ruling(x0, bottom, x1, bottom),
                     Ruling(x0, top, x0, bottom), Ruling(x1, top, x1, bottom)]
@@ -76,6 +89,74 @@ def rulings_from(lines: list[dict], rects: list[dict], curves: list[dict]) -> li
             (ax, ay), (bx, by) = pts
             out.append(Ruling(min(ax, bx), min(ay, by), max(ax, bx), max(ay, by)))
     return [r for r in out if (r.x1 - r.x0) < _THIN or (r.bottom - r.top) < _THIN]
+
+
+def fill_key(colour) -> tuple | None:
+    """A fill colour as both readers compare it: 0-255 components, a gray as RGB (pdfium
+    gives RGB); None for a colour that is no list of numbers (a pattern)."""
+    if isinstance(colour, (int, float)):
+        colour = (colour,)
+    if not isinstance(colour, (tuple, list)) or not all(isinstance(v, (int, float)) for v in colour):
+        return None
+    if len(colour) == 1:
+        colour = tuple(colour) * 3
+    if len(colour) not in (3, 4):
+        return None
+    return (len(colour),) + tuple(round(255 * v) for v in colour)
+
+
+def _fill_only(r: dict) -> bool:
+    return bool(r.get("fill")) and not r.get("stroke")
+
+
+def _fills_by_colour(rects: list[dict]) -> dict[tuple, list[dict]]:
+    out: dict[tuple, list[dict]] = {}
+    for r in rects:
+        if _fill_only(r) and r["bottom"] - r["top"] >= _THIN and r["x1"] - r["x0"] >= _THIN:
+            key = fill_key(r["non_stroking_color"])
+            if key is not None:
+                out.setdefault(key, []).append(r)
+    return out
+
+
+def seamless_edges(r: dict, same: list[dict]) -> list[Ruling]:
+    """The edges of a filled rect (no stroke), the parts of its top and bottom with the same
+    fill above or below too, which nobody sees, marked as seams. LibreOffice Calc paints
+    neighbouring cells of one fill as one area cut into row bands, whose edges cut merged
+    cells (a label column's text) where no rule and no change of colour parts them: the
+    cells of a grid (cells.page_cells) ignore seams. The rows of a sheet keep them: a table
+    without rules whose label cells are shaded one by one (Writer) parts its rows there.
+    The sides are kept too: cells of one fill side by side, painted one by one, are columns
+    where no rule is drawn (a header row over a grid with horizontal rules only). `same`:
+    the page's filled rects of r's colour (r among them)."""
+    x0, top, x1, bottom = r["x0"], r["top"], r["x1"], r["bottom"]
+    others = [o for o in same if o is not r]
+    out = []
+    for y, side in ((top, -1), (bottom, 1)):
+        beyond = y + side * SEAM_PT
+        cover = [(o["x0"], o["x1"]) for o in others if o["top"] <= beyond <= o["bottom"]]
+        out += [Ruling(a, y, b, y) for a, b in _uncovered(x0, x1, cover)]
+        out += [Ruling(a, y, b, y, seam=True) for a, b in _seams(x0, x1, cover)]
+    return out + [Ruling(x0, top, x0, bottom), Ruling(x1, top, x1, bottom)]
+
+
+def _seams(lo: float, hi: float, cover: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    """The pieces of [lo, hi] inside an interval of `cover`."""
+    return [(max(a, lo), min(b, hi)) for a, b in cover if min(b, hi) - max(a, lo) > SEAM_PT]
+
+
+def _uncovered(lo: float, hi: float, cover: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    """The pieces of [lo, hi] outside every interval of `cover`, each longer than SEAM_PT."""
+    out, at = [], lo
+    for a, b in sorted(cover):
+        if a > at:
+            out.append((at, min(a, hi)))
+        at = max(at, b)
+        if at >= hi:
+            break
+    if at < hi:
+        out.append((at, hi))
+    return [(a, b) for a, b in out if b - a > SEAM_PT]
 
 
 def is_garbled_char(text: str) -> bool:

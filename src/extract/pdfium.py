@@ -18,6 +18,7 @@ import contextlib
 import ctypes
 import math
 import threading
+from functools import lru_cache
 from dataclasses import dataclass, field
 from pathlib import Path
 from itertools import islice, repeat
@@ -36,7 +37,7 @@ import pypdfium2.raw as R
 from .logs import collect_warnings
 from .preflight import base_name, preflight
 from .model import Page, Ruling, glyph_rows
-from .normalize import dedupe_indices
+from .normalize import dedupe_indices, radical_map
 from .pdf_common import PdfError, classify, is_garbled_char, line_descent, norm_char, rulings_from
 
 Matrix = tuple[float, float, float, float, float, float]
@@ -296,6 +297,39 @@ def _advances(runs: list[_Run], group: list[int], us: list[int]) -> np.ndarray:
     return np.where(np.array(ok, dtype=bool), np.frombuffer(widths, dtype=np.float32).astype(float), fs)
 
 
+@lru_cache(maxsize=1)
+def _radicals_of() -> dict[int, list[int]]:
+    """Ideograph -> the radicals' code points that read as it (normalize.radical_map)."""
+    out: dict[int, list[int]] = {}
+    for cp, ideograph in radical_map().items():
+        out.setdefault(ord(ideograph), []).append(cp)
+    return out
+
+
+def _same_glyph(u: int) -> list[int]:
+    """The other code points of an ideograph and the radicals that read as it."""
+    ideograph = radical_map().get(u)
+    base = ord(ideograph) if ideograph else u
+    return [c for c in [base, *_radicals_of().get(base, ())] if c != u]
+
+
+def _unmapped_advances(adv: np.ndarray, runs: list[_Run], group: list[int], us: list[int]) -> np.ndarray:
+    """FPDFFont_GetGlyphWidth finds a glyph by its code point (the font's ToUnicode map read
+    backwards) and gives width 0 where it finds none: LibreOffice draws 行 and ⾏ (the
+    Kangxi radical) with one glyph and maps its code to one of them, and pdfium may read
+    the code as the other. For those (run, code point) pairs the width is asked for by the
+    ideograph's other code points (_same_glyph)."""
+    width = ctypes.c_float()
+    for k in np.flatnonzero(adv == 0).tolist():
+        run = runs[group[k]]
+        for cp in _same_glyph(us[k]) if run.font else ():
+            if _glyph_width(ctypes.c_void_p(run.font), cp, ctypes.c_float(run.size), ctypes.byref(width)) \
+                    and width.value:
+                adv[k] = width.value
+                break
+    return adv
+
+
 def _offsets(runs: list[_Run], group: np.ndarray, us: np.ndarray) -> tuple[np.ndarray, ...]:
     """pdfminer's box of each (run, code point) relative to pdfium's origin, in user space:
     (dx0, dy0, dx1, dy1, vertical, ax, ay), the last two the advance.
@@ -303,7 +337,8 @@ def _offsets(runs: list[_Run], group: np.ndarray, us: np.ndarray) -> tuple[np.nd
     In text space it is (0, descent)..(advance, descent + size) for horizontal writing; for
     vertical writing (a negative advance: pdfium's origin is the pen minus the vertical
     origin) (0, size + advance)..(size, size)."""
-    adv = _advances(runs, group.tolist(), us.tolist())
+    g, u = group.tolist(), us.tolist()
+    adv = _unmapped_advances(_advances(runs, g, u), runs, g, u)
     fs = np.array([r.size for r in runs])[group]
     desc = np.array([r.descent for r in runs])[group]
     a, b, c, d = np.array([r.matrix for r in runs], dtype=float).reshape(-1, 4)[group].T
@@ -472,6 +507,7 @@ _segment = _bare(R.FPDFPath_GetPathSegment, _Ptr)
 _segment_type = _bare(R.FPDFPathSegment_GetType, ctypes.c_int)
 _segment_point = _bare(R.FPDFPathSegment_GetPoint, ctypes.c_int)
 _segment_close = _bare(R.FPDFPathSegment_GetClose, ctypes.c_int)
+_fill_colour = _bare(R.FPDFPageObj_GetFillColor, ctypes.c_int)
 
 
 def _handles(get, owner: ctypes.c_void_p, n: int) -> list[_Ptr]:
@@ -534,8 +570,26 @@ class _Shapes:
     texts: list = field(default_factory=list)   # its text objects (handles)
 
 
-def _classify(shape: str, pts: list, out: _Shapes) -> None:
-    """pdfminer's PDFLayoutAnalyzer.paint_path for one subpath."""
+@dataclass(frozen=True, slots=True)
+class _Paint:
+    """How a path is painted, as pdfplumber's rect dicts say it (fill, stroke,
+    non_stroking_color: 0-1 RGB, None where pdfium gives none)."""
+    fill: bool
+    stroke: bool
+    colour: tuple[float, float, float] | None
+
+
+def _paint(obj: _Ptr, fill: bool, stroke: bool) -> _Paint:
+    colour = None
+    if fill:
+        rgba = [ctypes.c_uint() for _ in range(4)]
+        if _fill_colour(obj, *map(ctypes.byref, rgba)):
+            colour = tuple(v.value / 255 for v in rgba[:3])
+    return _Paint(fill, stroke, colour)
+
+
+def _classify(shape: str, pts: list, out: _Shapes, paint: _Paint) -> None:
+    """pdfminer's PDFLayoutAnalyzer.paint_path for one subpath (a rect with its paint)."""
     if len(shape) > 3 and shape[-2:] == "lh" and pts[-2] == pts[0]:
         shape = shape[:-2] + "h"
         pts = pts[:-2] + pts[-1:]
@@ -546,7 +600,7 @@ def _classify(shape: str, pts: list, out: _Shapes) -> None:
         square = (x0 == x1 and y1 == y2 and x2 == x3 and y3 == y0) or \
                  (y0 == y1 and x1 == x2 and y2 == y3 and x3 == x0)
         if pts[0] == pts[4] and square:
-            out.rects.append(pts)
+            out.rects.append((pts, paint))
         else:
             out.curves.append(pts)
     else:
@@ -554,8 +608,8 @@ def _classify(shape: str, pts: list, out: _Shapes) -> None:
 
 
 def _walk(objs: list[_Ptr], mtx: Matrix, out: _Shapes, paths: list, depth: int) -> None:
-    """Counts the images into `out`; the painted paths, with their matrices, into `paths`
-    (in drawing order, forms' included)."""
+    """Counts the images into `out`; the painted paths, with their matrices and paint, into
+    `paths` (in drawing order, forms' included)."""
     m = R.FS_MATRIX()
     fill, stroke = ctypes.c_int(), ctypes.c_int()
     pfill, pstroke, pm = ctypes.byref(fill), ctypes.byref(stroke), ctypes.byref(m)
@@ -570,7 +624,8 @@ def _walk(objs: list[_Ptr], mtx: Matrix, out: _Shapes, paths: list, depth: int) 
             _draw_mode(obj, pfill, pstroke)
             if fill.value or stroke.value:
                 _object_matrix(obj, pm)
-                paths.append((obj, mult((m.a, m.b, m.c, m.d, m.e, m.f), mtx)))
+                paths.append((obj, mult((m.a, m.b, m.c, m.d, m.e, m.f), mtx),
+                              _paint(obj, bool(fill.value), bool(stroke.value))))
         elif t == _OBJ_FORM and depth < MAX_FORM_DEPTH:
             _object_matrix(obj, pm)
             fm = mult((m.a, m.b, m.c, m.d, m.e, m.f), mtx)
@@ -598,19 +653,19 @@ def _unread(obj: ctypes.c_void_p) -> bool:
 def read_shapes(page: pdfium.PdfPage) -> _Shapes:
     out = _Shapes()
     raw = ctypes.c_void_p(ctypes.cast(page.raw, ctypes.c_void_p).value)
-    paths: list[tuple[_Ptr, Matrix]] = []
+    paths: list[tuple[_Ptr, Matrix, _Paint]] = []
     _walk(_handles(_page_object, raw, max(_page_objects(raw), 0)), IDENTITY, out, paths, 0)
-    counts = [max(k, 0) for k in map(_segments, [p for p, _ in paths])]
+    counts = [max(k, 0) for k in map(_segments, [p for p, _, _ in paths])]
     lo = 0
     while lo < len(paths):          # paths with up to SEGMENT_BATCH segments at a time (one more if longer)
         hi, n = lo + 1, counts[lo]
         while hi < len(paths) and n + counts[hi] <= SEGMENT_BATCH:
             n, hi = n + counts[hi], hi + 1
-        segments = zip(*_segment_data([p for p, _ in paths[lo:hi]], counts[lo:hi]))
-        for (_, pm), k in zip(paths[lo:hi], counts[lo:hi]):
+        segments = zip(*_segment_data([p for p, _, _ in paths[lo:hi]], counts[lo:hi]))
+        for (_, pm, paint), k in zip(paths[lo:hi], counts[lo:hi]):
             for shape, pts in _subpaths(islice(segments, k), pm):
                 if shape[:1] == "m" and len(shape) > 1:
-                    _classify(shape, pts, out)
+                    _classify(shape, pts, out, paint)
         lo = hi
     return out
 
@@ -629,7 +684,8 @@ def rulings(shapes: _Shapes, frame: PageFrame) -> list[Ruling]:
         return {"x0": x0, "top": top, "x1": x1, "bottom": bottom}
 
     lines = [plumber(p) for p in shapes.lines]
-    rects = [plumber(p) for p in shapes.rects]
+    rects = [{**plumber(p), "fill": paint.fill, "stroke": paint.stroke, "non_stroking_color": paint.colour}
+             for p, paint in shapes.rects]
     curves = []
     for pts in shapes.curves:
         if len(pts) == 2:
