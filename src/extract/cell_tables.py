@@ -273,13 +273,24 @@ def _on_line(c: Cell, item: Cell) -> bool:
 def _rating_and_note(t: CellTable, cl: _Checklist, region: list[Cell], item: Cell
                      ) -> tuple[str | None, str | None]:
     """A mark on the item's line nearest the rating header, and the next other cell."""
-    line = [c for c in region if _on_line(c, item) and c.x0 >= item.x1 - SLACK and c not in cl.groups]
+    line = _line_after(cl, region, item)
     marks = set(t.words("ratings"))
-    r = min((c for c in line if c.key in marks), key=lambda c: abs(c.xc - cl.rating.xc), default=None)
+    r = _mark(t, cl, line)
     after = r.x1 if r is not None else cl.rating.x1
     n = min((c for c in line if c.key not in marks and c.x0 >= after - SLACK), key=lambda c: c.x0, default=None)
     rating = r.key if r is not None and r.key not in NULL_RATINGS else None
     return rating, (P.text(n.text) if n is not None and n is not cl.note else None)
+
+
+def _line_after(cl: _Checklist, region: list[Cell], item: Cell) -> list[Cell]:
+    """The cells on the item's line right of it (not its group's)."""
+    return [c for c in region if _on_line(c, item) and c.x0 >= item.x1 - SLACK and c not in cl.groups]
+
+
+def _mark(t: CellTable, cl: _Checklist, line: list[Cell]) -> Cell | None:
+    """The rating mark of a line: a cell reading a mark, the nearest the rating header."""
+    marks = set(t.words("ratings"))
+    return min((c for c in line if c.key in marks), key=lambda c: abs(c.xc - cl.rating.xc), default=None)
 
 
 def _group_text(t: CellTable, g: Cell) -> str:
@@ -339,8 +350,8 @@ def read_checklist(t: CellTable, cells: list[Cell], ref: int | None) -> TableRea
     anchor = find_label(cells, t.word("anchor"))
     region = inside(cells, anchor) if anchor is not None else []
     cl = _checklist_cells(t, region, anchor) if anchor is not None else None
-    if cl is None:
-        out.missing.append(t.name)
+    if cl is None or (cl.items and not any(_mark(t, cl, _line_after(cl, region, it)) for it in cl.items)):
+        out.missing.append(t.name)      # not there, or no mark stands apart: its columns are not told apart
         return out
     for it in cl.items:
         out.rows.append(_check_row(t, cl, region, it))
