@@ -18,7 +18,7 @@ import sys
 from pathlib import Path
 
 from extract_testkit.producers import PRODUCERS
-from extract_testkit.redistill import ghostscript, redistill
+from extract_testkit.redistill import cairo_reprint, ghostscript, redistill
 from extract_testkit.render_html import chromium
 from extract_testkit.render_office import soffice
 from extract_testkit.review_specs import render_calc_with_truth, render_chromium_with_truth, review_specs
@@ -230,6 +230,26 @@ REVIEW_CALC = [
     # empty with `missing_table` (the check rows were read with their ratings in the notes)
     ("review-calc/horizontal-rules-a4.pdf", ["cao-r3-ibasho"], {"borders": "horizontal"}),
 ]
+# Calc's review sheets printed again by a PDF printer (Calc sweep 94 reprinted), which keeps
+# only the glyphs that show: the lines of a cut merged cell laid past its part are gone or
+# mangled (dest, spec ids, style, "gs" | "cairo").
+REVIEW_CALC_REPRINTED = [
+    # 事業所管部局による点検・改 at the foot of page 2, 善 at the top of page 3 (file 5:
+    # the check table not found)
+    ("review-calc/gs-label-cut-a4.pdf", ["meti-h26-jigyosho"],
+     {"page": "A4", "font": "ipaex-mincho", "label_mm": 38, "kangxi": "all", "furniture": True,
+      "long_overview": True, "check_break": True, "null_cell": "empty"}, "gs"),
+    # 事業の (a start of two groups) at the foot of page 2, 事業の効率性 above the grid on page
+    # 3 (file 24: 事業の read as an item, its item given 事業の有効性)
+    ("review-calc/gs-group-cut-letter.pdf", ["mofa-h28-bunka"],
+     {"page": "Letter", "font": "noto-sans", "label_mm": 45, "era_less": True, "long_overview": True,
+      "check_break": True, "null_cell": "empty", "external_null": "empty"}, "gs"),
+    # the label's unseen lines kept without their ・ (点検改善), its group's text only on page
+    # 2, above the grid (file 14: the check table not found, then items given the next group)
+    ("review-calc/cairo-label-mangled-letter.pdf", ["mofa-h28-bunka"],
+     {"page": "Letter", "font": "noto-serif", "label_mm": 27, "fake_bold": True, "kangxi": "all",
+      "check_break": True, "null_cell": "empty"}, "cairo"),
+]
 
 
 def _redistill(dest: str, source: str, truth: bool) -> None:
@@ -248,6 +268,21 @@ def _render_review(dest: str, ids: list[str], style: dict, render=render_chromiu
     specs = review_specs()
     render([specs[i] for i in ids], out, style)
     print(dest, out.stat().st_size)
+
+
+def _calc_reprinted(how: str):
+    """render_calc_with_truth, the PDF then printed again by Ghostscript or cairo."""
+    def render(specs: list[dict], out: Path, style: dict):
+        tmp = out.with_name(out.stem + ".calc.pdf")
+        render_calc_with_truth(specs, tmp, style)
+        (redistill if how == "gs" else cairo_reprint)(tmp, out)
+        truth_of = tmp.with_name(tmp.stem + ".truth.json")
+        truth = json.loads(truth_of.read_text("utf-8"))
+        truth["file"], truth["render"]["reprint"] = out.name, how
+        out.with_suffix(".truth.json").write_text(json.dumps(truth, ensure_ascii=False, indent=1) + "\n", "utf-8")
+        truth_of.unlink()
+        tmp.unlink()
+    return render
 
 
 def _write_truth(pdf: Path, sheets: list[dict], render: dict) -> None:
@@ -278,6 +313,9 @@ def main(argv=None) -> int:
     review += [(dest, soffice, "LibreOffice (soffice)",
                 lambda d=dest, i=ids, st=style: _render_review(d, i, st, render_calc_with_truth))
                for dest, ids, style in REVIEW_CALC]
+    review += [(dest, soffice, "LibreOffice (soffice)",
+                lambda d=dest, i=ids, st=style, how=how: _render_review(d, i, st, _calc_reprinted(how)))
+               for dest, ids, style, how in REVIEW_CALC_REPRINTED]
     again = [(dest, ghostscript, "Ghostscript (gs)", lambda d=dest, s=source, t=truth: _redistill(d, s, t))
              for dest, source, truth in REDISTILLED]
     for dest, program, what, make in review + again:

@@ -57,6 +57,17 @@ class CellTemplate:
     def rule_ref(self, key: str) -> str:
         return f"{Path(self.path).name}:{key}"
 
+    def printed_labels(self) -> set[str]:
+        """What its label cells print (squashed): the fields' labels, the tables' anchors
+        and check groups (cells.join_cut_labels joins a label cut by a page break by them)."""
+        out = {f.label for f in self.fields.values()}
+        for t in self.tables.values():
+            if "anchor" in t.spec:
+                out.add(t.word("anchor"))
+            out.update(squash(str(w)) for w in (t.spec.get("anchors") or {}).values())
+            out.update(t.words("groups"))
+        return out
+
     def table_name(self, part: str) -> str:
         return f"{self.family}_{part}"
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from . import cell_parsers as P
 from .cell_rules import CellField, CellTemplate
 from .cell_tables import find_label, read_table
-from .cells import Cell, below, column_edges, page_cells, right_of, same_row
+from .cells import Cell, below, column_edges, join_cut_labels, page_cells, right_of, same_row
 from .model import Page, Problem
 from .textlayer import unmapped, unmapped_problem
 
@@ -151,6 +151,7 @@ def read_cell_sheets(pages: list[Page], templates: list[CellTemplate]) -> list[C
     if not sheet_starts([known[i] for i in maybe], templates):
         return []
     cells_by_page = [known[i] if i in known else _cells(pages, i) for i in range(len(pages))]
+    join_cut_labels(cells_by_page, {w for t in templates for w in t.printed_labels()})
     starts = sheet_starts(cells_by_page, templates)
     sheets = []
     for k, s in enumerate(starts):

@@ -329,20 +329,31 @@ def _after(text: str, prefix: str) -> str:
     return text
 
 
-def _group_across_break(cl: _Checklist, item: Cell, before: str | None,
+def _group_across_break(t: CellTable, cl: _Checklist, cells: list[Cell], item: Cell, before: str | None,
                         after: list[tuple[Cell, dict]]) -> str | None:
     """An item without a group beside it: at the foot of the table's first page, the group
     of the first item on the next page (its group cell, or the group read inside its item
-    cell where no rule parts them), else the group printed first there; on a continuation
-    page, `before`, the group of the item before."""
+    cell where no rule parts them), else the group that the top of the next page's group
+    column names (the cut group cell's part there, inside the grid or not); on a
+    continuation page, `before`, the group of the item before."""
     if item.page == cl.rating.page:
         first = next((row["group"] for it, row in after if it.page == item.page + 1), None)
         if first is not None:
             return first
-        nxt = [g for g in cl.groups if g.page == item.page + 1]
-        if nxt:
-            return min(nxt, key=lambda g: g.top).text
+        return _group_at_top(t, cl, cells, item.page + 1)
     return before
+
+
+def _group_at_top(t: CellTable, cl: _Checklist, cells: list[Cell], page: int) -> str | None:
+    """The group named by a cell of the group column (left of the items) at the top of the
+    grid on `page` or above it."""
+    here = [c for c in cells if c.page == page]
+    top = min((c.top for c in here if c.boxed), default=0.0)
+    left = min((g.x0 for g in cl.groups), default=cl.item_x) - SLACK
+    column = [c for c in here if c.x0 >= left and c.x1 <= cl.item_x + SLACK and c.top <= top + SLACK]
+    names = [_group_text(t, c) for c in sorted(column, key=lambda c: c.top)
+             if group_name(t.words("groups"), c.key) or not t.words("groups")]
+    return names[0] if names else None
 
 
 def read_checklist(t: CellTable, cells: list[Cell], ref: int | None) -> TableRead:
@@ -360,7 +371,9 @@ def read_checklist(t: CellTable, cells: list[Cell], ref: int | None) -> TableRea
     for k, (it, row) in enumerate(read):
         if row["group"] is None:    # the text of its group cell is across a page break
             before = out.rows[k - 1]["group"] if k else None
-            row["group"] = _group_across_break(cl, it, before, read[k + 1:])
+            row["group"] = _group_across_break(t, cl, cells, it, before, read[k + 1:])
+            if row["group"] is None:
+                out.missing.append(f"{t.name}[{k}].group")
     return out
 
 

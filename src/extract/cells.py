@@ -43,12 +43,13 @@ class Cell:
     glyphs: list[Glyph] = field(default_factory=list)
     ruled: bool = True      # both sides are drawn vertical rules
     boxed: bool = True      # a horizontal rule above and below: inside the grid, not furniture
+    tail: str = ""          # the end of its text, printed on the next page (join_cut_labels)
 
     @property
     def text(self) -> str:
         """The lines of the cell joined without breaks (wrapping is not content); U+2212
         (fonts map the full-width hyphen-minus － to it) read as '-', as NFKC reads －."""
-        return "".join(ln.text for ln in make_lines(self.glyphs)).translate(_MINUS)
+        return "".join(ln.text for ln in make_lines(self.glyphs)).translate(_MINUS) + self.tail
 
     @property
     def key(self) -> str:
@@ -260,6 +261,52 @@ def _sides_below_top(a: Cell, vert: _Rules, width: float) -> bool:
         return False
     a.x0, a.x1 = left, right
     return True
+
+
+def join_cut_labels(cells_by_page: list[list[Cell]], labels: set[str]) -> None:
+    """A label cell cut by a page break whose unseen part a PDF printer left out (it prints
+    what shows: the lines Calc laid past the part's bottom rule, or above the grid on the
+    next page): the last cell of a column on one page reads the start of a label, the first
+    cell of that column on the next page, at the top of its grid or above it, its end, or
+    the whole label. The end is given to the first as its tail; the second stays
+    (cells.inside takes it for the label's part)."""
+    for cells, after in zip(cells_by_page, cells_by_page[1:]):
+        top = min((c.top for c in after if c.boxed), default=0.0)     # the grid's, overleaf
+        for a in cells:
+            if not a.glyphs or a.key in labels or a is not _column_end(cells, a):
+                continue
+            own = _inside(a)            # without the lines past its part, which a PDF printer
+            starts = [a.key, squash(Cell(a.page, a.x0, a.top, a.x1, a.bottom, own).text)]  # may mangle
+            for b in sorted((c for c in after if _same_column(a, c) and c.top <= top + SLACK), key=lambda c: c.top):
+                tail, start = next(((t, k) for k in starts if (t := _label_end(k, b.key, labels))), ("", ""))
+                if tail:
+                    a.tail, a.glyphs = tail, (a.glyphs if start == a.key else own)
+                    break
+
+
+def _inside(a: Cell) -> list[Glyph]:
+    """a's glyphs inside its box (not the lines past its bottom rule it was given)."""
+    return [g for g in a.glyphs if a.top - SLACK <= g.yc <= a.bottom + SLACK]
+
+
+def _same_column(a: Cell, b: Cell) -> bool:
+    return abs(a.x0 - b.x0) <= 2 * SLACK and abs(a.x1 - b.x1) <= 2 * SLACK
+
+
+def _column_end(cells: list[Cell], a: Cell) -> Cell | None:
+    return max((c for c in cells if _same_column(a, c)), key=lambda c: c.bottom, default=None)
+
+
+def _label_end(start: str, nxt: str, labels: set[str]) -> str:
+    """What follows `start` of a label: `nxt` where start + nxt is a label, the rest of
+    `nxt` where nxt is a label beginning with start; else nothing."""
+    if not start or start in labels:
+        return ""
+    if start + nxt in labels:
+        return nxt
+    if nxt in labels and nxt.startswith(start) and nxt != start:
+        return nxt[len(start):]
+    return ""
 
 
 def right_of(cells: list[Cell], c: Cell) -> Cell | None:
