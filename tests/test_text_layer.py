@@ -193,6 +193,29 @@ def test_a_text_layer_of_kanji_and_latin_signs_is_garbled_not_another_document(r
     assert not r.sheets and [p.code for p in r.problems] == ["garbled_text"]
 
 
+# A review sheet drawn with Japanese CID fonts that are named, not embedded (UniJIS-UCS2-H:
+# the code is the code point), printed again by Ghostscript: it embeds a font with a ToUnicode
+# map that gives the digits as letters (0 -> O) and nothing else (tools/render_fixtures.py).
+CID_REPRINTED = Path(__file__).parent / "fixtures" / "text-layer" / "review-cid-fonts-reprinted-by-ghostscript.pdf"
+
+
+@pytest.mark.parametrize("reader", ["pdfplumber", "pdfium"])
+def test_a_tounicode_map_against_its_unicode_encoding_is_garbled_text(reader):
+    """pdfminer reads no character of such a font ((cid:N)); pdfium reads the kanji by the
+    encoding and the digits by the map (平成QU年 for 平成28年): its values would hold letters
+    for digits, unsaid. Both readers take the font's text as unmapped (preflight._contradicted)."""
+    r = extract_pdf(CID_REPRINTED, reader=reader)
+    assert not r.sheets and not r.cell_sheets and [p.code for p in r.problems] == ["garbled_text"]
+
+
+def test_preflight_finds_the_font_whose_map_contradicts_its_encoding():
+    from extract.preflight import preflight
+    assert preflight(CID_REPRINTED).contradicted == {"HeiseiMin-W3"}
+    assert not preflight(REPRINTED).contradicted         # Chromium's fonts: Identity-H
+    samples = Path(__file__).resolve().parents[1] / "samples"
+    assert not any(preflight(p).contradicted for p in sorted(samples.glob("*.pdf")))
+
+
 @pytest.mark.parametrize("sample", ["not-a-sheet.pdf", "r4-unv-kangxi.pdf", "h29-opcw-syria-word.pdf"])
 def test_japanese_text_with_a_few_latin_signs_is_not_garbled(sample):
     from extract.readers import read_pdf

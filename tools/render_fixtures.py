@@ -21,6 +21,7 @@ from extract_testkit.producers import PRODUCERS
 from extract_testkit.redistill import cairo_reprint, ghostscript, redistill
 from extract_testkit.render_html import chromium
 from extract_testkit.render_office import soffice
+from extract_testkit.review_render import render_review
 from extract_testkit.review_specs import render_calc_with_truth, render_chromium_with_truth, review_specs
 from extract_testkit.specs import SPECS
 
@@ -178,6 +179,14 @@ REDISTILLED = [
      "tests/fixtures/producers/chromium/segments-ipaex-gothic-letter.pdf", False),
 ]
 
+# (fixture, review spec ids): review sheets drawn by review_render.py (reportlab: Japanese CID
+# fonts named, not embedded, encoded UniJIS-UCS2-H), printed again by Ghostscript, which embeds
+# a font for them with a ToUnicode map that gives the digits as letters (0 -> O) and nothing
+# else: pdfminer reads (cid:N), pdfium the kanji right and the digits wrong
+# (preflight._contradicted: both readers take it as garbled)
+REDISTILLED_REVIEW = [
+    ("text-layer/review-cid-fonts-reprinted-by-ghostscript.pdf", ["cao-r3-ibasho"]),
+]
 
 # (fixture, review spec ids, style): review sheets (行政事業レビューシート) printed by Chromium
 # (extract_testkit/review_html.py); the truth file is review_sweep's (corpus-review/SPEC.md)
@@ -262,6 +271,16 @@ def _redistill(dest: str, source: str, truth: bool) -> None:
     print(dest, out.stat().st_size)
 
 
+def _redistill_review(dest: str, ids: list[str]) -> None:
+    out = OUT.parent / dest
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(out.stem + ".reportlab.pdf")
+    render_review([review_specs()[i] for i in ids], tmp)
+    redistill(tmp, out)
+    tmp.unlink()
+    print(dest, out.stat().st_size)
+
+
 def _render_review(dest: str, ids: list[str], style: dict, render=render_chromium_with_truth) -> None:
     out = OUT.parent / dest
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -318,6 +337,8 @@ def main(argv=None) -> int:
                for dest, ids, style, how in REVIEW_CALC_REPRINTED]
     again = [(dest, ghostscript, "Ghostscript (gs)", lambda d=dest, s=source, t=truth: _redistill(d, s, t))
              for dest, source, truth in REDISTILLED]
+    again += [(dest, ghostscript, "Ghostscript (gs)", lambda d=dest, i=ids: _redistill_review(d, i))
+              for dest, ids in REDISTILLED_REVIEW]
     for dest, program, what, make in review + again:
         if a.only and Path(dest).stem not in a.only and dest not in a.only:
             continue

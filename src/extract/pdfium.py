@@ -220,18 +220,30 @@ def _origins() -> _Origins:
 
 class _Fonts:
     """Per-font descent (fraction of the font size), asked once per font handle: the one
-    the PDF declares (preflight.py) where known, else pdfium's."""
+    the PDF declares (preflight.py) where known, else pdfium's; and whether its text is
+    to be taken as unmapped (`contradicted`: preflight._contradicted)."""
 
-    def __init__(self, declared: dict[str, float]):
+    def __init__(self, declared: dict[str, float], contradicted: set[str] | frozenset = frozenset()):
         self.declared = declared
+        self.contradicted = contradicted
         self.descent: dict[int, float] = {}
+        self.unmapped: dict[int, bool] = {}
         self.name = ctypes.create_string_buffer(256)
+
+    def _name(self, font: int) -> str:
+        n = _font_name(ctypes.c_void_p(font), self.name, len(self.name))
+        return base_name(self.name.value.decode("latin-1")) if n else ""
+
+    def unmapped_of(self, font: int) -> bool:
+        u = self.unmapped.get(font)
+        if u is None:
+            u = self.unmapped[font] = bool(self.contradicted) and self._name(font) in self.contradicted
+        return u
 
     def descent_of(self, font: int) -> float:
         d = self.descent.get(font)
         if d is None:
-            n = _font_name(ctypes.c_void_p(font), self.name, len(self.name))
-            name = base_name(self.name.value.decode("latin-1")) if n else ""
+            name = self._name(font)
             d = self.declared.get(name)
             if d is None:
                 v = ctypes.c_float()
@@ -250,6 +262,7 @@ class _Run:
     descent: float          # in points
     matrix: tuple[float, float, float, float]   # text matrix x CTM (x form matrices), no translation
     upright: bool           # as pdfminer's LTChar.upright, on the rotated page
+    unmapped: bool = False  # its text is taken as unmapped (_Fonts.unmapped_of)
 
 
 def _pointers(buf, n: int, step: int):
@@ -274,7 +287,7 @@ def _runs(tp: ctypes.c_void_p, firsts: list[int], objs: list[int], fonts: _Fonts
     for font, fs, a, b, c, d in seen:
         pa, pb, pc, pd = _rotate(frame.ctm, a, b, c, d)
         runs.append(_Run(font, fs, fonts.descent_of(font) * fs if font else 0.0, (a, b, c, d),
-                         pa * pd > 0 and pb * pc <= 0))
+                         pa * pd > 0 and pb * pc <= 0, bool(font) and fonts.unmapped_of(font)))
     return runs, np.array(which, dtype=np.int64)
 
 
@@ -453,9 +466,11 @@ def _glyph_chars(tp: ctypes.c_void_p, codes: np.ndarray) -> tuple[list[int], lis
     return idx, keys, us
 
 
-def read_chars(tp, frame: PageFrame, declared: dict[str, float] | None = None) -> Chars:
+def read_chars(tp, frame: PageFrame, declared: dict[str, float] | None = None,
+               contradicted: set[str] | frozenset = frozenset()) -> Chars:
     """The page's characters (text, box, size, upright as pdfplumber gives them) in stream
-    order; `declared`: font name -> descent the PDF declares (preflight.preflight)."""
+    order; `declared`: font name -> descent the PDF declares, `contradicted`: fonts whose
+    text is taken as unmapped (preflight.preflight)."""
     tpv = ctypes.c_void_p(ctypes.cast(tp, ctypes.c_void_p).value)
     idx, keys, us = _glyph_chars(tpv, _code_points(tp, R.FPDFText_CountChars(tp)))
     if not idx:
@@ -464,7 +479,7 @@ def read_chars(tp, frame: PageFrame, declared: dict[str, float] | None = None) -
     _, first, obj = np.unique(np.array(keys, dtype=np.uint64), return_index=True, return_inverse=True)
     first = first.tolist()
     runs, run_of = _runs(tpv, [idx[j] for j in first], [keys[j] for j in first],
-                         _Fonts(declared or {}), frame)
+                         _Fonts(declared or {}, contradicted), frame)
     run = run_of[obj]
     # the box around the origin depends on the run and the code point
     pairs, which = np.unique((run << 32) | np.array(us, dtype=np.int64), return_inverse=True)
@@ -476,7 +491,11 @@ def read_chars(tp, frame: PageFrame, declared: dict[str, float] | None = None) -
     x0, top, x1, bottom = frame.boxes(ox + dx0, oy + dy0, ox + dx1, oy + dy1)
     size = np.where(vertical, x1 - x0, bottom - top)
     upright = np.array([r.upright for r in runs])[run]
-    return Chars(_codes(tpv, idx, us), x0, top, x1, bottom, size, upright, len(first))
+    codes = _codes(tpv, idx, us)
+    unmapped = np.array([r.unmapped for r in runs])[run]
+    if unmapped.any():
+        codes = np.where(unmapped, codes | _CID, codes)
+    return Chars(codes, x0, top, x1, bottom, size, upright, len(first))
 
 
 def _rotate(ctm: Matrix, a: float, b: float, c: float, d: float) -> tuple[float, float, float, float]:
@@ -733,14 +752,15 @@ def _near(kid: np.ndarray, xs: np.ndarray, ys: np.ndarray, tol: float) -> np.nda
 
 
 
-def read_page(page: pdfium.PdfPage, number: int, declared: dict[str, float] | None = None) -> Page | None:
+def read_page(page: pdfium.PdfPage, number: int, declared: dict[str, float] | None = None,
+              contradicted: set[str] | frozenset = frozenset()) -> Page | None:
     """The page, or None where pdfium's text page leaves text out (_unread): read it with
     pdfplumber then (read_pages)."""
     l, b, r, t = page.get_mediabox()
     frame = page_frame((l, b, r, t), page.get_rotation())
     tp = page.get_textpage()
     try:
-        c = read_chars(tp.raw, frame, declared)
+        c = read_chars(tp.raw, frame, declared, contradicted)
     finally:
         tp.close()
     shapes = read_shapes(page)
@@ -805,7 +825,7 @@ def read_pages(path: str | Path, password: str | None = None, first: int = 0,
                 raise MemoryError("address space nearly exhausted")     # -> memory_limit
             page = doc[i]
             try:
-                out.append(read_page(page, i + 1, descents[i - first] if descents else None))
+                out.append(read_page(page, i + 1, descents[i - first] if descents else None, pre.contradicted))
             finally:
                 page.close()
     return _read_unread(path, password, first, out)

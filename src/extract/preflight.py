@@ -10,6 +10,8 @@ stream is interpreted: a few milliseconds a file):
   here, page by page and keyed by the font's name without its subset tag. A font whose name
   is ambiguous on its page, or a file pdfminer cannot walk, is simply absent: the reader
   then keeps pdfium's value.
+* the fonts whose ToUnicode map contradicts their Unicode encoding (_contradicted), whose
+  text the pdfium reader then takes as unmapped, as pdfminer reads it.
 * decompression bombs: a page or form content stream, a font program or a ToUnicode map
   that inflates past MAX_INFLATED.
   pdfium aborts the whole process when an allocation fails (no MemoryError to catch), so
@@ -21,9 +23,11 @@ from __future__ import annotations
 import os
 import re
 import zlib
+from io import BytesIO
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pdfminer.cmapdb import CMapParser, FileUnicodeMap
 from pdfminer.fontmetrics import FONT_METRICS
 from pdfminer.pdfdocument import LITERAL_OBJSTM, PDFDocument
 from pdfminer.pdfpage import PDFPage
@@ -48,7 +52,10 @@ DEFLATE_MAX_RATIO = 1040
 class Preflight:
     descents: list[dict[str, float]] = field(default_factory=list)  # per page, [] if unknown
     bomb: bool = False          # a content stream inflates past MAX_INFLATED
+    contradicted: set[str] = field(default_factory=set)    # fonts (base names): _contradicted
 _SUBSET = re.compile(r"^[A-Z]{6}\+")
+# Predefined CMaps whose codes are Unicode code points (UCS-2, UTF-16).
+_UNICODE_CMAP = re.compile(r"-(UCS2|UTF16)-")
 
 
 def base_name(name: str) -> str:
@@ -95,6 +102,27 @@ def _descriptor_descent(spec: dict) -> tuple[str, float] | None:
     return base_name(name), value / 1000.0
 
 
+def _contradicted(spec: dict) -> bool:
+    """Whether a Type0 font's ToUnicode map gives an ASCII code another character than its
+    encoding, a predefined Unicode CMap (UniJIS-UCS2-H: the code is the code point), does.
+    Ghostscript writes such a map for a Japanese font it had to embed (a PDF printed again):
+    digits as letters (0 -> O). (A map that gives kanji codes as Kangxi radicals, drawn
+    with the same glyphs, is no contradiction.) pdfium reads the codes in the map by it and the others by
+    the encoding (kanji right, digits wrong); pdfminer reads none (cid:N). Its text is not
+    to be trusted: both readers take it as unmapped."""
+    enc = resolve1(spec.get("Encoding"))
+    tu = resolve1(spec.get("ToUnicode"))
+    if literal_name(resolve1(spec.get("Subtype")) or "") != "Type0" or not isinstance(enc, PSLiteral) \
+            or not _UNICODE_CMAP.search(literal_name(enc)) or not isinstance(tu, PDFStream) or inflates_past(tu):
+        return False
+    try:
+        umap = FileUnicodeMap()
+        CMapParser(umap, BytesIO(tu.get_data())).run()
+    except Exception:       # a map pdfminer cannot read: its own reading stands
+        return False
+    return any(isinstance(k, int) and k < 0x80 and v != chr(k) for k, v in umap.cid2unichr.items())
+
+
 def inflates_past(stream, limit: int = MAX_INFLATED) -> bool:
     """Whether a Flate-encoded stream inflates past `limit` bytes (counted, not kept)."""
     if not isinstance(stream, PDFStream) or stream.rawdata is None:
@@ -131,9 +159,10 @@ def _font_streams(spec: dict) -> list:
     return [x for x in out if isinstance(x, PDFStream)]
 
 
-def _fonts(resources, out: dict[str, set], depth: int, streams: list | None) -> None:
+def _fonts(resources, out: dict[str, set], depth: int, streams: list | None, contradicted: set[str]) -> None:
     """The declared descents of the fonts of `resources` (and of its forms') into `out`,
-    their streams and the forms' into `streams` (None: not collected)."""
+    their streams and the forms' into `streams` (None: not collected), the names of those
+    whose ToUnicode map contradicts their encoding into `contradicted`."""
     resources = resolve1(resources)
     if not isinstance(resources, dict):
         return
@@ -145,6 +174,8 @@ def _fonts(resources, out: dict[str, set], depth: int, streams: list | None) -> 
                 got = _descriptor_descent(spec)
                 if got:
                     out.setdefault(got[0], set()).add(got[1])
+                    if _contradicted(spec):
+                        contradicted.add(got[0])
                 if streams is not None:
                     streams += _font_streams(spec)
     xobjs = resolve1(resources.get("XObject"))
@@ -155,7 +186,7 @@ def _fonts(resources, out: dict[str, set], depth: int, streams: list | None) -> 
             if isinstance(attrs, dict) and literal_name(resolve1(attrs.get("Subtype")) or "") == "Form":
                 if streams is not None:
                     streams.append(x)
-                _fonts(attrs.get("Resources"), out, depth + 1, streams)
+                _fonts(attrs.get("Resources"), out, depth + 1, streams, contradicted)
 
 
 def _key(stream) -> object:
@@ -380,14 +411,14 @@ def preflight(path: str | Path, password: str | None = None, first: int = 0,
                 else:
                     resources, streams = ref.resources(), None
                 found: dict[str, set] = {}
-                _fonts(resources, found, 0, streams)
+                _fonts(resources, found, 0, streams, out.contradicted)
                 out.descents.append({k: next(iter(v)) for k, v in found.items() if len(v) == 1})
                 if streams is None:
                     continue
                 fresh = [x for x in streams if _key(x) not in checked]
                 checked.update(_key(x) for x in fresh)
                 if any(inflates_past(x) for x in fresh):
-                    return Preflight(out.descents, bomb=True)
+                    return Preflight(out.descents, bomb=True, contradicted=out.contradicted)
     except Exception:              # RecursionError included
         return Preflight()
     return out
