@@ -258,6 +258,11 @@ REVIEW_CALC_REPRINTED = [
     ("review-calc/cairo-label-mangled-letter.pdf", ["mofa-h28-bunka"],
      {"page": "Letter", "font": "noto-serif", "label_mm": 27, "fake_bold": True, "kangxi": "all",
       "check_break": True, "null_cell": "empty"}, "cairo"),
+    # the label's copy on page 2 lies across the grid's top rule: 所管 below it, the rest of its
+    # line above (sweep 96 reprinted, file 6: the check rows of page 2 lost, no problem row)
+    ("review-calc/gs-label-across-top-rule-a4.pdf", ["env-h29-kaiyo"],
+     {"page": "A4", "font": "ipaex-gothic", "label_mm": 34, "furniture": True, "long_overview": True,
+      "check_break": True}, "gs"),
 ]
 
 

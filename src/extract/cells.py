@@ -277,8 +277,10 @@ def join_cut_labels(cells_by_page: list[list[Cell]], labels: set[str]) -> None:
                 continue
             own = _inside(a)            # without the lines past its part, which a PDF printer
             starts = [a.key, squash(Cell(a.page, a.x0, a.top, a.x1, a.bottom, own).text)]  # may mangle
-            for b in sorted((c for c in after if _same_column(a, c) and c.top <= top + SLACK), key=lambda c: c.top):
-                tail, start = next(((t, k) for k in starts if (t := _label_end(k, b.key, labels))), ("", ""))
+            heads = sorted((c for c in after if _same_column(a, c) and c.top <= top + SLACK), key=lambda c: c.top)
+            whole = Cell(a.page, a.x0, a.top, a.x1, a.bottom, [g for c in heads for g in c.glyphs])  # a line
+            for nxt in [b.key for b in heads] + [whole.key]:        # across the grid's top rule
+                tail, start = next(((t, k) for k in starts if (t := _label_end(k, nxt, labels))), ("", ""))
                 if tail:
                     a.tail, a.glyphs = tail, (a.glyphs if start == a.key else own)
                     break
@@ -373,5 +375,10 @@ def _next_page(cells: list[Cell], label: Cell, col: list[Cell]) -> list[Cell]:
 def _tail_of(label: Cell, d: Cell) -> bool:
     """Whether d, the first label cell on the page after `label`'s, is the end of label's
     own text: a merged label cell cut by the page break, its text drawn on both pages
-    (LibreOffice Calc), its last lines or all of them inside the part on the second page."""
-    return bool(d.key) and label.key.endswith(d.key)
+    (LibreOffice Calc), its last lines or all of them inside the part on the second page;
+    or some of its first line too, where that line lies across the grid's top rule (its
+    characters then in order in the label's, ending it)."""
+    if not d.key or d.key[-1:] != label.key[-1:]:
+        return False
+    rest = iter(label.key)
+    return label.key.endswith(d.key) or all(ch in rest for ch in d.key)
