@@ -234,6 +234,12 @@ REVIEW_CALC = [
     ("review-calc/label-twice-letter.pdf", ["meti-h26-jigyosho"],
      {"page": "Letter", "font": "ipaex-gothic", "label_mm": 45, "kangxi": "all", "era_less": True,
       "long_overview": True, "check_break": True, "external_null": "empty"}),
+    # a 58 mm label column: the activity table cut by the page break between an indicator's
+    # two rows, its name cell on page 1, its 当初見込み row on page 2 with no name beside it
+    # (label widths 20-60 sweep, file 8: that indicator's targets missing, no problem row)
+    ("review-calc/indicator-cut-letter.pdf", ["maff-h27-choju"],
+     {"page": "Letter", "font": "noto-serif", "label_mm": 58, "fake_bold": True, "kangxi": "labels",
+      "era_less": True}),
     # horizontal rules only (a known limitation: one fill painted across the header row's
     # cells, no column edge in the tables): the budget, indicator and check tables are left
     # empty with `missing_table` (the check rows were read with their ratings in the notes)

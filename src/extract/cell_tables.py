@@ -202,9 +202,12 @@ def read_indicator(t: CellTable, cells: list[Cell], ref: int | None) -> TableRea
             out.missing.append(f"{t.name}.{kind}")
             continue
         groups: dict[int, tuple[Cell, dict[str, Cell]]] = {}
-        for c in sorted(region, key=lambda c: c.top):
+        for c in sorted(region, key=lambda c: (c.page, c.top)):
             role = "actual" if c.key in actual else "target" if c.key in target else None
             name = at(region, cols.name.xc, c) if role else None
+            if role and name is None and groups:    # a name cell cut by a page break: its row
+                last, rows = list(groups.values())[-1]  # overleaf has no name beside it
+                name = last if c.page == last.page + 1 and role not in rows else None
             if name is not None and name is not cols.name:
                 groups.setdefault(id(name), (name, {}))[1].setdefault(role, c)
         for name, rows in groups.values():
