@@ -240,6 +240,11 @@ REVIEW_CALC = [
     ("review-calc/indicator-cut-letter.pdf", ["maff-h27-choju"],
      {"page": "Letter", "font": "noto-serif", "label_mm": 58, "fake_bold": True, "kangxi": "labels",
       "era_less": True}),
+    # 18 mm margins: an indicator's name cell cut at the page foot, the page number in the
+    # margin right under it (margins 6-25 mm sweep, file 16: the name read as ...市町村数-1-)
+    ("review-calc/name-over-page-number-a4.pdf", ["maff-h27-choju"],
+     {"page": "A4", "font": "noto-serif", "label_mm": 52, "era_less": True, "furniture": True,
+      "check_break": True, "margin_mm": 18.0}),
     # horizontal rules only (a known limitation: one fill painted across the header row's
     # cells, no column edge in the tables): the budget, indicator and check tables are left
     # empty with `missing_table` (the check rows were read with their ratings in the notes)

@@ -240,6 +240,7 @@ def join_cut(cells: list[Cell], width: float, vert: _Rules | None = None) -> lis
     no side is ruled beside its text (LibreOffice Calc lays it out around the middle of
     the whole cell, below a short part), the sides are those drawn just below its top
     (`vert`, the page's vertical rules), when they hold its text."""
+    apart = []
     for a in cells:
         if a.boxed or a.top < 0 or not a.glyphs:
             continue
@@ -248,8 +249,22 @@ def join_cut(cells: list[Cell], width: float, vert: _Rules | None = None) -> lis
         for u in cells:
             if u is not a and not u.boxed and abs(u.top - a.top) <= SNAP and u.glyphs:
                 _hand_on(u, [a], lambda ln, started: True)
+        apart += _detach(a)
         a.bottom, a.boxed = max(g.bottom for g in a.glyphs), True
-    return [u for u in cells if u.glyphs]
+    return [u for u in cells + apart if u.glyphs]
+
+
+def _detach(a: Cell) -> list[Cell]:
+    """The lines of a (a part open at the bottom) that do not follow its text, below it past
+    OVERFLOW_GAP_EM (a page number in the margin under the page's last row), taken out of it
+    as a cell outside the grid."""
+    lines = sorted(make_lines(a.glyphs), key=lambda ln: ln.top)
+    for k in range(1, len(lines)):
+        if lines[k].top - lines[k - 1].bottom > OVERFLOW_GAP_EM * max(lines[k].size, lines[k - 1].size):
+            rest = [g for ln in lines[k:] for g in ln.glyphs]
+            a.glyphs = [g for ln in lines[:k] for g in ln.glyphs]
+            return [Cell(a.page, a.x0, lines[k].top, a.x1, a.bottom, rest, ruled=False, boxed=False)]
+    return []
 
 
 def _sides_below_top(a: Cell, vert: _Rules, width: float) -> bool:
