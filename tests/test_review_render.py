@@ -535,3 +535,14 @@ def _text_of(node):
             yield ch
         else:
             yield from _text_of(ch)
+
+
+def test_review_fods_names_the_font_asked_for():
+    """A style may name a font beyond the random knobs' (review_office.CALC_FONTS); an
+    unknown one is refused."""
+    from extract_testkit.review_office import CALC_FONTS, REVIEW_CALC_KNOBS, review_fods
+    assert set(REVIEW_CALC_KNOBS["font"]) < set(CALC_FONTS)
+    [(doc, _)] = review_fods([SPECS[IDS[0]]], {"font": "takao-pmincho"})
+    assert "'TakaoPMincho'" in doc
+    with pytest.raises(ValueError):
+        review_fods([SPECS[IDS[0]]], {"font": "comic-sans"})

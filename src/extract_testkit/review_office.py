@@ -16,7 +16,8 @@ text is clipped. Each sheet is exported on its own and the exports joined page b
 pypdf, so that each sheet's pages are known for its truth.
 
 Style knobs (REVIEW_CALC_KNOBS): review_render's KNOBS, with `font` one of render_office's
-FONTS (IPAex Mincho/Gothic, Noto Serif/Sans CJK JP) and `fake_bold` as a text shadow on labels
+FONTS (IPAex Mincho/Gothic, Noto Serif/Sans CJK JP; a style may also name CALC_FONTS' four more:
+IPA Mincho/Gothic, Takao P Mincho, VL P Gothic), and `fake_bold` as a text shadow on labels
 and the title (LibreOffice draws the text twice); `furniture` is the page header (年度 +
 行政事業レビュー, ministry) and a "- N -" footer.
 """
@@ -35,11 +36,18 @@ from .review_render import (KANGXI, KNOBS, PAD, RULE_WIDTH, SIZE_FURNITURE, SIZE
 # borders "horizontal" is left out: Calc paints neighbouring cells of one fill as one
 # rectangle cut into row bands, whose edges then cross merged label cells where no rule
 # parts them (README, known limitations); review_fods still draws it when asked.
+# render_office's fonts and four more a style may name (Debian: fonts-ipafont-mincho
+# fonts-ipafont-gothic fonts-takao-mincho fonts-vlgothic): fixed-width and proportional kana
+# and Latin letters. Random styles draw from render_office's only (a seed's files stay the same).
+CALC_FONTS = {**FONTS, "ipa-mincho": "IPAMincho", "ipa-gothic": "IPAGothic",
+              "takao-pmincho": "TakaoPMincho", "vl-pgothic": "VL PGothic"}
 REVIEW_CALC_KNOBS: dict[str, list] = {**KNOBS, "font": list(FONTS), "borders": ["full"]}
 REVIEW_CALC_DEFAULT = {"font": "ipaex-mincho"}
-_FACE = {"ipaex-mincho": "min", "ipaex-gothic": "goth", "noto-serif": "min", "noto-sans": "goth"}
+_FACE = {"ipaex-mincho": "min", "ipaex-gothic": "goth", "noto-serif": "min", "noto-sans": "goth",
+         "ipa-mincho": "min", "ipa-gothic": "goth", "takao-pmincho": "min", "vl-pgothic": "goth"}
 # A line's height in LibreOffice, / font size (the fonts' ascent + descent).
-LINE_HEIGHT = {"ipaex-mincho": 1.08, "ipaex-gothic": 1.08, "noto-serif": 1.45, "noto-sans": 1.45}
+LINE_HEIGHT = {"ipaex-mincho": 1.08, "ipaex-gothic": 1.08, "noto-serif": 1.45, "noto-sans": 1.45,
+               "ipa-mincho": 1.1, "ipa-gothic": 1.1, "takao-pmincho": 1.1, "vl-pgothic": 1.3}
 WRAP_SHARE = 0.85       # _lines
 ROW_SLACK = 1.12        # rows this much taller than their text (Calc wraps a little differently)
 EDGE_MERGE_PT = 0.8     # cell edges closer than this are one column edge
@@ -50,8 +58,8 @@ SHRINK = 0.995          # the grid a hair narrower than the printable width (no 
 def _style(style: dict | None) -> tuple[ReviewStyle, dict]:
     st = dict(REVIEW_CALC_DEFAULT)
     st.update(style or {})
-    if st["font"] not in FONTS:
-        raise ValueError(f"style font={st['font']!r}: one of {list(FONTS)}")
+    if st["font"] not in CALC_FONTS:
+        raise ValueError(f"style font={st['font']!r}: one of {list(CALC_FONTS)}")
     return ReviewStyle.from_dict({**st, "font": _FACE[st["font"]]}), st
 
 
@@ -240,7 +248,7 @@ def review_fods(specs: list[dict], style: dict | None = None) -> list[tuple[str,
         doc = (f'<?xml version="1.0" encoding="UTF-8"?>\n<office:document {_NS} office:version="1.3" '
                f'office:mimetype="application/vnd.oasis.opendocument.spreadsheet">'
                f'<office:font-face-decls><style:font-face style:name="F" '
-               f'svg:font-family="\'{FONTS[st["font"]]}\'"/></office:font-face-decls>'
+               f'svg:font-family="\'{CALC_FONTS[st["font"]]}\'"/></office:font-face-decls>'
                f'<office:automatic-styles>{"".join(styles.xml)}{hf}'
                '<style:style style:name="ta" style:family="table" style:master-page-name="M">'
                f'<style:table-properties table:display="true"/></style:style>{layout}</office:automatic-styles>'
