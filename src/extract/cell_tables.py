@@ -50,8 +50,14 @@ def find_label(cells: list[Cell], word: str) -> Cell | None:
     """The first cell that reads `word`, alone or followed by a bracketed note; one inside
     the grid before one outside it (a merged label cell cut by a page break has its text
     drawn on both pages by LibreOffice Calc, on one of them past the grid, unseen)."""
-    hits = [c for c in cells if c.key.startswith(word) and (len(c.key) == len(word) or c.key[len(word)] in "(（")]
-    return next((c for c in hits if c.boxed), hits[0] if hits else None)
+    outside = None
+    for c in cells:
+        k = c.key
+        if k.startswith(word) and (len(k) == len(word) or k[len(word)] in "(（"):
+            if c.boxed:
+                return c
+            outside = outside or c
+    return outside
 
 
 def at(cells: list[Cell], x: float, row: Cell) -> Cell | None:

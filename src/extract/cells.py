@@ -287,8 +287,8 @@ def join_cut_labels(cells_by_page: list[list[Cell]], labels: set[str]) -> None:
     (cells.inside takes it for the label's part)."""
     for cells, after in zip(cells_by_page, cells_by_page[1:]):
         top = min((c.top for c in after if c.boxed), default=0.0)     # the grid's, overleaf
-        for a in cells:
-            if not a.glyphs or a.key in labels or a is not _column_end(cells, a):
+        for a in _column_ends(cells):
+            if not a.glyphs or a.key in labels:
                 continue
             own = _inside(a)            # without the lines past its part, which a PDF printer
             starts = [a.key, squash(Cell(a.page, a.x0, a.top, a.x1, a.bottom, own).text)]  # may mangle
@@ -310,8 +310,13 @@ def _same_column(a: Cell, b: Cell) -> bool:
     return abs(a.x0 - b.x0) <= 2 * SLACK and abs(a.x1 - b.x1) <= 2 * SLACK
 
 
-def _column_end(cells: list[Cell], a: Cell) -> Cell | None:
-    return max((c for c in cells if _same_column(a, c)), key=lambda c: c.bottom, default=None)
+def _column_ends(cells: list[Cell]) -> list[Cell]:
+    """The last cell of each column (cells of the same sides) of a page."""
+    ends: list[Cell] = []
+    for c in sorted(cells, key=lambda c: -c.bottom):
+        if not any(_same_column(c, e) for e in ends):
+            ends.append(c)
+    return ends
 
 
 def _label_end(start: str, nxt: str, labels: set[str]) -> str:
