@@ -229,7 +229,7 @@ CALC_UNRULED = CALC_REVIEW / "horizontal-rules-a4.pdf"
 
 
 def test_calc_review_fixtures_present():
-    assert len(sorted(CALC_REVIEW.glob("*.pdf"))) == 12 and CALC_UNRULED.exists()
+    assert len(sorted(CALC_REVIEW.glob("*.pdf"))) == 13 and CALC_UNRULED.exists()
 
 
 def test_calc_tables_without_column_edges_are_left_empty_with_a_warning():

@@ -274,6 +274,12 @@ REVIEW_CALC_REPRINTED = [
     ("review-calc/gs-label-across-top-rule-a4.pdf", ["env-h29-kaiyo"],
      {"page": "A4", "font": "ipaex-gothic", "label_mm": 34, "furniture": True, "long_overview": True,
       "check_break": True}, "gs"),
+    # Takao P Mincho: the group cell 事業の効 / 率性 cut by the break, Ghostscript keeps 事業の
+    # 率 (効 left out): no group name, it was read as a check item (fonts sweep 22 reprinted,
+    # file 2: an invented check row)
+    ("review-calc/gs-group-piece-takao-a4.pdf", ["maff-r2-gyoko"],
+     {"page": "A4", "font": "takao-pmincho", "label_mm": 30, "kangxi": "labels", "era_less": True,
+      "long_overview": True, "check_break": True, "external_null": "empty"}, "gs"),
 ]
 
 

@@ -262,7 +262,9 @@ def _checklist_cells(t: CellTable, region: list[Cell], anchor: Cell) -> _Checkli
     groups = _group_cells(t, left)
     marks = set(t.words("ratings"))
     items = [c for c in left if c not in groups and c.key not in marks] or groups
-    return _Checklist(rh, nh, groups, sorted(items, key=lambda c: (c.page, c.top)), _item_x(items))
+    x = _item_x(items)      # a cell that ends before the items' column is none (the pieces of
+    items = [c for c in items if c.x1 > x + SLACK] or items     # a group's text a printer kept)
+    return _Checklist(rh, nh, groups, sorted(items, key=lambda c: (c.page, c.top)), x)
 
 
 def _item_x(items: list[Cell]) -> float:
