@@ -264,12 +264,9 @@ def test_review_sheets_exported_by_calc(pdf):
 def test_review_sheets_exported_by_calc_live(tmp_path):
     """The same with LibreOffice installed: two sheets of other specs exported now, long
     overviews and a break inside the check table (the tables on pages 2 and 3)."""
-    import shutil
-    import subprocess
-    from extract_testkit.render_office import soffice
+    from extract_testkit.producers import PRODUCERS
     from extract_testkit.review_specs import render_calc_with_truth, review_specs
-    if soffice() is None or not shutil.which("fc-list") or \
-            not subprocess.run(["fc-list", ":lang=ja"], capture_output=True, text=True).stdout.strip():
+    if not PRODUCERS["libreoffice"].available():
         pytest.skip("LibreOffice or a font with Japanese glyphs is not installed (the committed "
                     "fixtures are tested above)")
     specs = review_specs()

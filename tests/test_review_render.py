@@ -512,6 +512,7 @@ def test_review_fods_rows_cover_the_grid(spec_id):
     truth holds is in the document."""
     from xml.dom import minidom
     from extract_testkit.review_office import REVIEW_CALC_KNOBS, review_fods
+    from test_producers import _text_nodes
     style = {"page": "B4", "label_mm": 45, "long_overview": True, "check_break": True, "kangxi": "none",
              "fake_bold": True, "furniture": True, "font": "noto-serif"}
     assert set(style) <= set(REVIEW_CALC_KNOBS)
@@ -523,18 +524,11 @@ def test_review_fods_rows_cover_the_grid(spec_id):
     for row in rows:
         cells = [c for c in row.childNodes if c.nodeName in ("table:table-cell", "table:covered-table-cell")]
         assert sum(int(c.getAttribute("table:number-columns-repeated") or 1) for c in cells) == ncols
-    text = "".join(n.data for n in _text_of(dom))
+    text = "".join(n.data for n in _text_nodes(dom))
     for key in ("project_name", "division", "purpose", "policy"):
         assert truth[key].replace("\n", "") in text.replace("\n", ""), key
     assert "fo:text-shadow" in doc and "text:page-number" in doc
 
-
-def _text_of(node):
-    for ch in node.childNodes:
-        if ch.nodeType == ch.TEXT_NODE:
-            yield ch
-        else:
-            yield from _text_of(ch)
 
 
 def test_review_fods_names_the_font_asked_for():

@@ -56,7 +56,7 @@ def _shift(g: Glyph, dy: float) -> Glyph:
 
 
 def _shift_ruling(r: Ruling, dy: float) -> Ruling:
-    return Ruling(r.x0, r.top + dy, r.x1, r.bottom + dy, r.seam)
+    return replace(r, top=r.top + dy, bottom=r.bottom + dy)
 
 
 def join(a: Page, b: Page) -> tuple[Page, Seam]:

@@ -86,19 +86,11 @@ def _lines(c: Cell, face: str) -> tuple[int, int]:
 
 
 def _heights(b: Block, line: float, face: str) -> list[float]:
-    """Block.heights with LibreOffice's line height and lines (_lines)."""
+    """Block.heights with LibreOffice's line height and lines (_lines), on top of its own."""
     def need(c: Cell) -> float:
         text, note = _lines(c, face)
         return ROW_SLACK * line * (text * c.size + note * SIZE_NOTE) + 2 * PAD
-    h = list(b.heights())
-    for s in b.spans:
-        if s.first == s.last:
-            h[s.first] = max(h[s.first], need(s.cell))
-    for s in b.spans:
-        have = sum(h[s.first:s.last + 1])
-        if s.first != s.last and need(s.cell) > have:
-            h[s.last] += need(s.cell) - have
-    return h
+    return b.heights(need, base=b.heights())
 
 
 class _Styles:

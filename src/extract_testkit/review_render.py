@@ -322,16 +322,19 @@ class Block:
     def span(self, cell: Cell, first: int, last: int) -> None:
         self.spans.append(Span(cell, first, last))
 
-    def heights(self) -> list[float]:
-        h = [MIN_ROW] * self.nrows
+    def heights(self, need=None, base: list[float] | None = None) -> list[float]:
+        """Row heights that hold every cell: `need(cell)` its height (its lines with this
+        renderer's metrics by default), rows at least MIN_ROW or `base`'s heights; a span's
+        shortfall goes to its last row."""
+        need = need or (lambda c: c.content_height() + 2 * PAD)
+        h = list(base) if base is not None else [MIN_ROW] * self.nrows
         for s in self.spans:
             if s.first == s.last:
-                h[s.first] = max(h[s.first], s.cell.content_height() + 2 * PAD)
+                h[s.first] = max(h[s.first], need(s.cell))
         for s in self.spans:
-            need = s.cell.content_height() + 2 * PAD
-            have = sum(h[s.first:s.last + 1])
-            if s.first != s.last and need > have:
-                h[s.last] += need - have
+            more = need(s.cell) - sum(h[s.first:s.last + 1])
+            if s.first != s.last and more > 0:
+                h[s.last] += more
         return h
 
 
