@@ -40,8 +40,9 @@ def test_small_files_are_not_split(tmp_path):
     assert split.file_ranges(tmp_path / "missing.pdf", None, 2) == []
 
 
-def _read(first, last, glyphs=100, garbled=0, whole=""):
-    return split.RangeRead(first, last, [], glyphs, garbled, 0, last - first, whole)
+def _read(first, last, glyphs=100, garbled=0, whole="", counts=(100, 90, 5, 0)):
+    return split.RangeRead(first, last, glyphs=glyphs, garbled=garbled, pages=last - first, whole=whole,
+                           counts=TextCounts(*counts))
 
 
 def test_what_only_the_whole_file_can_decide():
@@ -50,6 +51,11 @@ def test_what_only_the_whole_file_can_decide():
     assert split.decide([_read(0, 30, 100, 8), _read(30, 60, 100, 0)], 60) == ""
     assert split.decide([_read(0, 30, 100, 8), _read(30, 60, 100, 4)], 60) == "text layer"
     assert split.decide([_read(0, 30, 0), _read(30, 60, 0)], 60) == "text layer"
+    # symbols for kana (a PDF printer's broken ToUnicode map), judged on the whole file's
+    # counts too: the file goes in one piece, which then says garbled_text (no sheet)
+    assert split.decide([_read(0, 30, counts=(400, 300, 10, 30)), _read(30, 60, counts=(400, 300, 10, 0))], 60) == ""
+    assert split.decide([_read(0, 30, counts=(400, 300, 10, 30)), _read(30, 60, counts=(400, 300, 10, 20))], 60) \
+        == "text layer"
     assert split.decide([_read(0, 30), _read(30, 60, whole="encrypted")], 60) == "encrypted"
     assert split.decide([_read(0, 30), _read(30, 59)], 60) == "pages"
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from extract.layout import Index
-from extract.model import Page
+from extract.model import Page, glyph_rows
 from extract.normalize import normalize_text
 from extract.pdf import iter_pages, open_pdf
 from extract_testkit.rawpdf import Run, text_layer_pdf
@@ -191,6 +191,36 @@ def test_a_text_layer_of_kanji_and_latin_signs_is_garbled_not_another_document(r
     assert looks_garbled(counts)
     r = extract_pdf(REPRINTED, reader=reader)
     assert not r.sheets and [p.code for p in r.problems] == ["garbled_text"]
+
+
+# The same reprint of a review sheet (tools/render_fixtures.py): its labels are kanji
+# (事業番号, 事業名, 会計区分), so the cells were found and the values read as the map gives
+# them (水産資源~回復x漁業 for 水産資源の回復と漁業), beside a file-wide garbled_text error.
+REVIEW_REPRINTED = Path(__file__).parent / "fixtures" / "text-layer" / "review-chromium-reprinted-by-ghostscript.pdf"
+
+
+@pytest.mark.parametrize("reader", ["pdfplumber", "pdfium"])
+def test_a_review_sheet_whose_text_reads_as_symbols_yields_no_sheet(reader):
+    """A file that fails yields problem rows and no sheet (OUTPUT_SCHEMA.md): no value read
+    from a layer whose kana are Latin signs, however many of its kanji are right."""
+    r = extract_pdf(REVIEW_REPRINTED, reader=reader)
+    assert not r.sheets and not r.cell_sheets and [p.code for p in r.problems] == ["garbled_text"]
+
+
+def _page_of(texts: list[str]) -> Page:
+    n = len(texts)
+    return Page(1, 595.0, 842.0, glyph_rows(texts, texts, [0.0] * n, [1.0] * n, [0.0] * n, [1.0] * n, [1.0] * n), [])
+
+
+@given(st.lists(st.lists(st.text(max_size=3), max_size=20), max_size=3))
+def test_text_counts_count_as_the_characters_say(pages):
+    """text_counts counts code points in numpy; the definition is per character."""
+    from extract.textlayer import LATIN_LAST, text_counts
+    text = "".join(t for page in pages for t in page)
+    want = (len(text), sum(ord(ch) >= 0x3000 for ch in text),
+            sum(ch.isascii() and not ch.isalnum() and not ch.isspace() for ch in text),
+            sum(0x80 <= ord(ch) <= LATIN_LAST for ch in text))
+    assert tuple(text_counts([_page_of(p) for p in pages])) == want
 
 
 # A review sheet drawn with Japanese CID fonts that are named, not embedded (UniJIS-UCS2-H:

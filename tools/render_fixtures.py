@@ -177,6 +177,10 @@ REDISTILLED = [
     # kana and Latin letters read as »ÿĀ (a garbled text layer, not another document)
     ("text-layer/chromium-reprinted-by-ghostscript.pdf",
      "tests/fixtures/producers/chromium/segments-ipaex-gothic-letter.pdf", False),
+    # the same map on a review sheet: its kanji labels (事業番号, 事業名, 会計区分) are found,
+    # and its values read 水産資源~回復x漁業 (a file that yields no sheet: garbled_text)
+    ("text-layer/review-chromium-reprinted-by-ghostscript.pdf",
+     "tests/fixtures/review-chromium/check-break-horizontal-letter.pdf", False),
 ]
 
 # (fixture, review spec ids): review sheets drawn by review_render.py (reportlab: Japanese CID

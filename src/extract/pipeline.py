@@ -17,15 +17,18 @@ from .cell_sheet import CellSheet, read_cell_sheets
 from .rules import Template, cell_templates, evaluation_templates
 from .seams import join_moved_tables, unjoin_sheet
 from .sheet import UnknownTemplate, read_sheet
-from .textlayer import no_sheet_problem, text_counts, text_layer_problem, unmapped, unmapped_problem
+from .textlayer import (no_sheet_problem, symbols_problem, text_counts, text_layer_problem, unmapped,
+                        unmapped_problem)
 
 # Below this a criterion's canonical key is reported as doubtful.
 LOW_CONFIDENCE = 0.75
 
 
 def _text_layer_problem(pages: list[Page]) -> Problem | None:
+    """Whether the file's text layer fails: no text, (cid:NN) codes, or random symbols."""
     return text_layer_problem(sum(len(p.glyphs) for p in pages), sum(p.n_garbled for p in pages),
-                              sum(p.n_images for p in pages), len(pages))
+                              sum(p.n_images for p in pages), len(pages)) \
+        or symbols_problem(text_counts(pages))
 
 
 def _sheet_pages(pages: list[Page], starts: list[SheetStart], k: int) -> list[Page]:
@@ -95,10 +98,8 @@ def read_one(pages: list[Page], starts: list[SheetStart], k: int, templates: lis
 
 
 def read_pages(pages: list[Page], templates: list[Template]) -> tuple[list[Sheet], list[Problem]]:
-    """Every sheet on the pages of one PDF, and the problems found."""
-    prob = _text_layer_problem(pages)
-    if prob:
-        return [], [prob]
+    """Every sheet on the pages of one PDF, and the problems found (of a PDF whose text
+    layer read_all found usable)."""
     labels = {f.label for t in templates for f in t.fields.values()}
     labels |= {w for t in templates for w in (t.text_header, t.criterion_header)}
     pages = strip_furniture(pages, labels)

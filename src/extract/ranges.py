@@ -71,6 +71,7 @@ def read_range(path: str | Path, templates: list[Template], password: str | None
     out.glyphs = sum(len(p.glyphs) for p in pages)
     out.garbled = sum(p.n_garbled for p in pages)
     out.images = sum(p.n_images for p in pages)
+    out.counts = text_counts(pages)
     out.marks = [m for p in pages for m in page_marks(p)]
     while len(_KEPT) >= KEPT_RANGES:
         del _KEPT[next(iter(_KEPT))]

@@ -10,7 +10,7 @@ most of the cost; a worker keeps the pages it read (`ranges._KEPT`) for the seco
 What only the whole file can decide is decided between the steps, from what each range
 reported: furniture is found by repetition over the whole file (furniture.py), so every
 range reports its pages' margin lines (`marks`) and the second step strips furniture with
-all of them; the text-layer check (no text, garbled text) is made on every range's counts.
+all of them; the text-layer check (no text, garbled text, symbols) is made on every range's counts.
 The second step then reads on past `last`, a few pages at a time, until a later sheet
 begins (or the file ends), so the range's last sheet comes out whole.
 Where a range cannot be read, where a sheet of a cell family begins, where the text layer
@@ -27,7 +27,7 @@ from .furniture import Mark
 from .inputs import display_name
 from .rows import sheet_id
 from .model import FileResult, Problem
-from .textlayer import TextCounts, no_sheet_problem, text_layer_problem
+from .textlayer import TextCounts, no_sheet_problem, symbols_problem, text_layer_problem, total
 
 # A file of more pages than this is split into ranges when more than one worker runs.
 SPLIT_MIN_PAGES = 24
@@ -52,6 +52,7 @@ class RangeRead:
     garbled: int = 0
     images: int = 0
     pages: int = 0
+    counts: TextCounts = TextCounts(0, 0, 0, 0)   # textlayer.text_counts of its pages
     whole: str = ""             # why the file must be read in one piece ("" if not)
 
 
@@ -70,7 +71,7 @@ class PartRows:
     """A Part as the rows of its sheets (batch.rows_of, sheets numbered from 0)."""
     rows: dict
     starts: int = 0
-    counts: tuple[int, int, int] = (0, 0, 0)
+    counts: TextCounts = TextCounts(0, 0, 0, 0)
     whole: str = ""
 
 
@@ -117,7 +118,8 @@ def decide(reads: list[RangeRead], n_pages: int) -> str:
     if why or sum(r.pages for r in reads) != n_pages:
         return why or "pages"
     if text_layer_problem(sum(r.glyphs for r in reads), sum(r.garbled for r in reads),
-                          sum(r.images for r in reads), n_pages):
+                          sum(r.images for r in reads), n_pages) \
+            or symbols_problem(total([r.counts for r in reads])):
         return "text layer"
     return ""
 
@@ -147,7 +149,7 @@ def merge(parts: list[Part], source_path: str, sha256: str) -> FileResult | None
 
 def no_sheet(parts: list) -> Problem:
     """The problem of a file in which no part found a sheet, from the parts' text counts."""
-    return no_sheet_problem(TextCounts(*(sum(c) for c in zip(*(p.counts for p in parts)))))
+    return no_sheet_problem(total([p.counts for p in parts]))
 
 
 def _renumbered(rows: dict, sha256: str, offset: int, starts: int) -> dict:
