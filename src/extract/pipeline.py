@@ -17,8 +17,7 @@ from .cell_sheet import CellSheet, read_cell_sheets
 from .rules import Template, cell_templates, evaluation_templates
 from .seams import join_moved_tables, unjoin_sheet
 from .sheet import UnknownTemplate, read_sheet
-from .textlayer import (no_sheet_problem, symbols_problem, text_counts, text_layer_problem, unmapped,
-                        unmapped_problem)
+from .textlayer import no_sheet_problem, text_counts, text_layer_problem, unmapped, unmapped_problem
 
 # Below this a criterion's canonical key is reported as doubtful.
 LOW_CONFIDENCE = 0.75
@@ -27,8 +26,7 @@ LOW_CONFIDENCE = 0.75
 def _text_layer_problem(pages: list[Page]) -> Problem | None:
     """Whether the file's text layer fails: no text, (cid:NN) codes, or random symbols."""
     return text_layer_problem(sum(len(p.glyphs) for p in pages), sum(p.n_garbled for p in pages),
-                              sum(p.n_images for p in pages), len(pages)) \
-        or symbols_problem(text_counts(pages))
+                              sum(p.n_images for p in pages), len(pages), text_counts(pages))
 
 
 def _sheet_pages(pages: list[Page], starts: list[SheetStart], k: int) -> list[Page]:

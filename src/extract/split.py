@@ -27,7 +27,7 @@ from .furniture import Mark
 from .inputs import display_name
 from .rows import sheet_id
 from .model import FileResult, Problem
-from .textlayer import TextCounts, no_sheet_problem, symbols_problem, text_layer_problem, total
+from .textlayer import TextCounts, no_sheet_problem, text_layer_problem, total
 
 # A file of more pages than this is split into ranges when more than one worker runs.
 SPLIT_MIN_PAGES = 24
@@ -118,8 +118,7 @@ def decide(reads: list[RangeRead], n_pages: int) -> str:
     if why or sum(r.pages for r in reads) != n_pages:
         return why or "pages"
     if text_layer_problem(sum(r.glyphs for r in reads), sum(r.garbled for r in reads),
-                          sum(r.images for r in reads), n_pages) \
-            or symbols_problem(total([r.counts for r in reads])):
+                          sum(r.images for r in reads), n_pages, total([r.counts for r in reads])):
         return "text layer"
     return ""
 

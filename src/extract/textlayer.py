@@ -24,8 +24,10 @@ LATIN_SHARE = 0.05
 _ASCII_SYMBOL = tuple(not chr(i).isalnum() and not chr(i).isspace() for i in range(0x80))
 
 
-def text_layer_problem(glyphs: int, garbled: int, images: int, pages: int) -> Problem | None:
-    """The problem of a file whose pages hold these counts, if its text layer has one."""
+def text_layer_problem(glyphs: int, garbled: int, images: int, pages: int,
+                       counts: TextCounts) -> Problem | None:
+    """The problem of a file whose pages hold these counts (`counts`: text_counts of the
+    whole file), if its text layer has one: none, (cid:NN) codes, or random symbols."""
     if not pages:
         return Problem("error", "unreadable_pdf", "No page of the PDF could be read; the file may "
                        "be damaged, so download it again.")
@@ -38,7 +40,7 @@ def text_layer_problem(glyphs: int, garbled: int, images: int, pages: int) -> Pr
     if garbled / max(glyphs, 1) > GARBLED_SHARE:
         return Problem("error", "garbled_text", "The fonts have no usable ToUnicode map, so the text "
                        "reads as (cid:NN) codes; the file needs OCR or a re-export with embedded text.")
-    return None
+    return symbols_problem(counts)
 
 
 class TextCounts(NamedTuple):
